@@ -1,0 +1,22 @@
+"""The habits the bot knows, and the slots in a day at which each one nudges."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Habit(StrEnum):
+    WATER = "water"
+    WALK = "walk"
+    BREATHING = "breathing"
+    SLEEP = "sleep"
+
+
+class CheckInStatus(StrEnum):
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class CheckInSource(StrEnum):
+    BUTTON = "button"
+    TEXT = "text"
