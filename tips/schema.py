@@ -1,0 +1,47 @@
+"""The shape of one tip, as the bot uses it after content/tips.yaml has been validated."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+
+from habits.kinds import Habit
+
+MAX_TIP_LENGTH = 200
+TIP_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
+
+
+class TipGroup(StrEnum):
+    """A group of tips: one per habit, plus general lifestyle tips (food, daylight, stress)."""
+
+    WATER = Habit.WATER.value
+    WALK = Habit.WALK.value
+    BREATHING = Habit.BREATHING.value
+    SLEEP = Habit.SLEEP.value
+    GENERAL = "general"
+
+
+class Tip(BaseModel):
+    """One tip in Dutch and English; `enabled=False` keeps it in the file but out of rotation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(pattern=TIP_ID_PATTERN)
+    group: TipGroup
+    nl: str = Field(min_length=1, max_length=MAX_TIP_LENGTH)
+    en: str = Field(min_length=1, max_length=MAX_TIP_LENGTH)
+    source: str | None = None
+    # Strict, so that a YAML string such as `yes` or "false" is an error, not a silent True.
+    enabled: StrictBool = True
+
+    @field_validator("source")
+    @classmethod
+    def _blank_source_is_none(cls, value: str | None) -> str | None:
+        """Treat an empty `source:` as no source."""
+        return value or None
+
+    def text(self, language: str) -> str:
+        """The text for a language code ("en", "en-GB", "nl", ...): Dutch unless it is English."""
+        primary = language.strip().lower().replace("_", "-").split("-")[0]
+        return self.en if primary == "en" else self.nl
