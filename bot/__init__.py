@@ -1,0 +1,1 @@
+"""Everything Telegram-facing: handlers, keyboards, texts, the one sender, and the app builder."""

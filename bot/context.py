@@ -1,0 +1,57 @@
+"""The typed application and callback context: handlers reach shared services as attributes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.sender import TelegramSender
+from bot.settings import Settings
+from scheduler.clock import Clock, utc_now
+from storage.database import new_session
+from tips.library import TipLibrary
+
+
+@dataclass
+class BotServices:
+    """What every handler and job shares; built once by the app builder."""
+
+    settings: Settings
+    engine: Engine
+    tips: TipLibrary
+    clock: Clock = utc_now
+
+    def session(self) -> Session:
+        return new_session(self.engine)
+
+
+class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any, Any],
+                                    dict[Any, Any], Any]):
+    """PTB's Application plus the bot's services and its one sender."""
+
+    def __init__(self, *, services: BotServices, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+        self.sender = TelegramSender(self.bot)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """Callback context with typed access to the services instead of string keys."""
+
+    @property
+    def services(self) -> BotServices:
+        return self._habits_application.services
+
+    @property
+    def sender(self) -> TelegramSender:
+        return self._habits_application.sender
+
+    @property
+    def _habits_application(self) -> HabitsApplication:
+        application = self.application
+        assert isinstance(application, HabitsApplication)
+        return application

@@ -1,0 +1,156 @@
+"""Telegram handlers: parse the update, call the function that does the work, reply. Nothing more."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.context import BotContext
+from bot.keyboards import parse_nudge_callback
+from bot.nudge_messages import answer_line, answered_nudge_text, nudge_text
+from bot.progress_messages import today_text
+from bot.texts import text
+from habits import checkins, members
+from habits.checkins import CheckInResult, Outcome
+from habits.parsing import parse_checkin
+from habits.progress import today_progress
+from storage import queries
+
+log = logging.getLogger(__name__)
+
+
+def _language(update: Update, context: BotContext) -> str:
+    user = update.effective_user
+    return members.language_for(user.language_code if user else None,
+                                context.services.settings.default_language)
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Register a new member with the default routine, or welcome a returning one."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    assert chat is not None
+    services = context.services
+    with services.session() as session:
+        registration = members.register_member(
+            session=session, telegram_id=user.id, chat_id=chat.id, first_name=user.first_name,
+            language_code=user.language_code,
+            default_language=services.settings.default_language,
+            default_timezone=services.settings.default_timezone, now=services.clock(),
+        )
+    member = registration.member
+    key = "welcome" if registration.is_new else "welcome_back"
+    await context.sender.send_text(chat.id, text(member.language, key, name=member.first_name))
+
+
+async def today(update: Update, context: BotContext) -> None:
+    """Show today's checklist with progress per habit."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    assert chat is not None
+    services = context.services
+    with services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
+        if member is None:
+            await context.sender.send_text(chat.id, text(_language(update, context),
+                                                         "not_registered"))
+            return
+        progress = today_progress(session=session, member=member, now=services.clock())
+    await context.sender.send_text(chat.id, today_text(member.language, progress))
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    """Explain what the bot does, the commands and the text check-ins."""
+    assert update.effective_chat is not None
+    await context.sender.send_text(update.effective_chat.id, text(_language(update, context), "help"))
+
+
+async def nudge_button(update: Update, context: BotContext) -> None:
+    """A tap on a nudge's button: record it and edit the nudge to show the answer."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    button = parse_nudge_callback(query.data)
+    if button is None:
+        await context.sender.answer_callback(query.id, text(_language(update, context),
+                                                            "answer_unknown"))
+        return
+    with services.session() as session:
+        result = checkins.answer_button(session=session, telegram_id=query.from_user.id,
+                                        nudge_id=button.nudge_id, action=button.action,
+                                        value=button.value, now=services.clock())
+    await context.sender.answer_callback(query.id, answer_line(result))
+    message = query.message
+    if message is None or result.outcome is Outcome.UNKNOWN_NUDGE:
+        return
+    original = getattr(message, "text", None) or ""
+    if result.outcome in (Outcome.RECORDED, Outcome.SNOOZED, Outcome.ALREADY_DONE, Outcome.EXPIRED):
+        await context.sender.edit_text(message.chat.id, message.message_id,
+                                       answered_nudge_text(original, result))
+
+
+async def text_checkin(update: Update, context: BotContext) -> None:
+    """A typed check-in such as "klaar", "2 glazen" or "7,5 uur"; anything else gets a hint."""
+    message = update.effective_message
+    assert message is not None
+    assert message.from_user is not None
+    services = context.services
+    parsed = parse_checkin(message.text or "")
+    if parsed is None:
+        with services.session() as session:
+            member = queries.get_member_by_telegram_id(session=session,
+                                                       telegram_id=message.from_user.id)
+        language = member.language if member else _language(update, context)
+        await context.sender.send_text(message.chat.id, text(language, "not_understood"))
+        return
+    with services.session() as session:
+        result = checkins.record_text(session=session, telegram_id=message.from_user.id,
+                                      parsed=parsed, now=services.clock())
+    if result.outcome is Outcome.RECORDED:
+        await _close_answered_nudge(context, message.chat.id, result)
+    await context.sender.send_text(message.chat.id, answer_line(result))
+
+
+async def _close_answered_nudge(context: BotContext, chat_id: int, result: CheckInResult) -> None:
+    """A nudge answered by text loses its buttons too, so old prompts do not pile up."""
+    nudge = result.nudge
+    if nudge is None or nudge.message_id is None:
+        return
+    tip = context.services.tips.get(nudge.tip_id) if nudge.tip_id else None
+    glasses_before = result.water_today - int(result.value or 0)
+    original = nudge_text(language=result.language, slot=nudge.slot,
+                          tip=tip.text(result.language) if tip else None,
+                          glasses=max(glasses_before, 0), goal=result.water_goal)
+    await context.sender.edit_text(chat_id, nudge.message_id, answered_nudge_text(original, result))
+
+
+async def not_in_private_chat(update: Update, context: BotContext) -> None:
+    """Groups and channels get one polite line; the bot works in private chats."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.CHANNEL:
+        return
+    await context.sender.send_text(chat.id, text(_language(update, context), "private_only"))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not know."""
+    assert update.effective_chat is not None
+    await context.sender.send_text(update.effective_chat.id,
+                                   text(_language(update, context), "unknown_command"))
+
+
+async def non_text_message(update: Update, context: BotContext) -> None:
+    """Stickers, photos, voice notes and the like get a short hint."""
+    assert update.effective_chat is not None
+    await context.sender.send_text(update.effective_chat.id,
+                                   text(_language(update, context), "non_text"))
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the error (the log filter keeps the token out) and apologise where a member waits."""
+    log.error("error while handling an update", exc_info=context.error)
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(update, Update) and chat is not None and chat.type == ChatType.PRIVATE:
+        await context.sender.send_text(chat.id, text(_language(update, context), "error_apology"))

@@ -1,0 +1,144 @@
+"""Every sentence the bot says to members, in Dutch first and English second."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEXTS: dict[str, dict[str, str]] = {
+    "nl": {
+        "welcome": (
+            "Hoi {name}! Ik stuur je op vaste momenten een korte duw voor water, een wandeling "
+            "na het eten, een ademoefening en je slaap; antwoorden kan met één tik.\n"
+            "Met /settings pas je tijden en gewoontes aan, /today laat je dag zien."
+        ),
+        "welcome_back": "Welkom terug, {name}! Je instellingen staan nog. /today laat je dag zien, /settings past ze aan.",
+        "help": (
+            "Ik help je met vier dagelijkse gewoontes: water 💧, wandelen na het eten 🚶, "
+            "ademen 🌬️ en slaap 🌙.\n\n"
+            "Tik op de knoppen onder een herinnering, of typ bijvoorbeeld:\n"
+            "• klaar / gedaan / ✅\n• 2 glazen / +1\n• 7,5 uur\n• wandeling gedaan / overslaan\n\n"
+            "/today je dag · /settings instellingen · /help deze uitleg\n\n"
+            "Ik geef leefstijltips, geen medisch advies."
+        ),
+        "not_understood": (
+            "Dat begreep ik niet helemaal. Tik op een knop, of typ bijvoorbeeld "
+            "'klaar', '2 glazen', '+1' of '7,5 uur'."
+        ),
+        "nothing_open": (
+            "Er staat nu geen herinnering open. Typ bijvoorbeeld 'wandeling gedaan', "
+            "'2 glazen' of '7,5 uur', of kijk bij /today."
+        ),
+        "needs_hours": "Hoeveel uur heb je geslapen? Tik op een knop of typ bijvoorbeeld '7,5 uur'.",
+        "not_registered": "Stuur eerst /start, dan zet ik je herinneringen klaar.",
+        "private_only": "Ik werk alleen in een privégesprek: stuur me daar /start.",
+        "non_text": "Ik lees alleen tekst en knoppen. Typ bijvoorbeeld 'klaar' of '2 glazen'.",
+        "unknown_command": "Die opdracht ken ik niet. /help laat zien wat ik kan.",
+        "error_apology": "Sorry, er ging iets mis aan mijn kant. Probeer het zo nog eens.",
+        "nudge_water": "💧 Tijd voor een glas water ({glasses}/{goal})",
+        "nudge_walk": "🚶 Even wandelen na het {meal}?",
+        "nudge_breathing": "🌬️ Twee minuten om rustig te ademen",
+        "nudge_sleep-winddown": "🌙 Tijd om af te bouwen voor het slapen",
+        "nudge_sleep-morning": "☀️ Goedemorgen! Hoeveel uur heb je geslapen?",
+        "meal_breakfast": "ontbijt",
+        "meal_lunch": "lunch",
+        "meal_dinner": "avondeten",
+        "button_glass": "💧 +1 glas",
+        "button_done": "✅ Gedaan",
+        "button_snooze": "⏰ Over {minutes} min",
+        "button_skip": "⏭️ Overslaan",
+        "button_hours": "{hours} u",
+        "button_hours_max": "{hours}+ u",
+        "answer_glass": "💧 Genoteerd: {glasses}/{goal} glazen vandaag.",
+        "answer_glass_goal": "🎉 Doel gehaald: {glasses}/{goal} glazen! Vandaag geen waterherinneringen meer.",
+        "answer_done": "✅ Gedaan. Goed bezig!",
+        "answer_skipped": "⏭️ Overgeslagen. Geen punt, er komt een nieuw moment.",
+        "answer_hours": "😴 {hours} uur geslapen, genoteerd.",
+        "answer_snoozed": "⏰ Ik kom over {minutes} minuten terug.",
+        "answer_snooze_limit": "Je hebt deze al twee keer uitgesteld. Gedaan of overslaan?",
+        "answer_already": "Deze had je al beantwoord 👍",
+        "answer_expired": "Deze herinnering is van een eerdere dag. /today laat je dag van vandaag zien.",
+        "answer_unknown": "Deze knop werkt niet meer. /today laat je dag zien.",
+        "today_title": "📋 Vandaag ({day})",
+        "today_water": "💧 Water: {glasses}/{goal} glazen",
+        "today_walks": "🚶 Wandelen: {marks}",
+        "today_breathing": "🌬️ Ademen: {mark}",
+        "today_wind_down": "🌙 Afbouwen: {mark}",
+        "today_sleep": "😴 Slaap: {hours} uur",
+        "today_sleep_unknown": "😴 Slaap: nog niet ingevuld",
+        "today_nothing": "Je hebt geen gewoontes aan staan. Zet ze aan via /settings.",
+    },
+    "en": {
+        "welcome": (
+            "Hi {name}! I'll send you a short nudge at set moments for water, a walk after "
+            "meals, a breathing exercise and your sleep; one tap answers.\n"
+            "Use /settings to change times and habits, /today shows your day."
+        ),
+        "welcome_back": "Welcome back, {name}! Your settings are still here. /today shows your day, /settings changes them.",
+        "help": (
+            "I help you with four daily habits: water 💧, a walk after meals 🚶, "
+            "breathing 🌬️ and sleep 🌙.\n\n"
+            "Tap the buttons under a reminder, or type for example:\n"
+            "• done / ✅\n• 2 glasses / +1\n• slept 7.5h\n• walk done / skip\n\n"
+            "/today your day · /settings settings · /help this text\n\n"
+            "I give lifestyle tips, not medical advice."
+        ),
+        "not_understood": (
+            "I didn't quite get that. Tap a button, or type for example "
+            "'done', '2 glasses', '+1' or 'slept 7.5h'."
+        ),
+        "nothing_open": (
+            "There is no open reminder right now. Type for example 'walk done', "
+            "'2 glasses' or 'slept 7.5h', or see /today."
+        ),
+        "needs_hours": "How many hours did you sleep? Tap a button or type e.g. '7.5h'.",
+        "not_registered": "Send /start first and I'll set up your reminders.",
+        "private_only": "I only work in a private chat: send me /start there.",
+        "non_text": "I only read text and buttons. Type for example 'done' or '2 glasses'.",
+        "unknown_command": "I don't know that command. /help shows what I can do.",
+        "error_apology": "Sorry, something went wrong on my side. Please try again in a moment.",
+        "nudge_water": "💧 Time for a glass of water ({glasses}/{goal})",
+        "nudge_walk": "🚶 A short walk after {meal}?",
+        "nudge_breathing": "🌬️ Two minutes of calm breathing",
+        "nudge_sleep-winddown": "🌙 Time to wind down for sleep",
+        "nudge_sleep-morning": "☀️ Good morning! How many hours did you sleep?",
+        "meal_breakfast": "breakfast",
+        "meal_lunch": "lunch",
+        "meal_dinner": "dinner",
+        "button_glass": "💧 +1 glass",
+        "button_done": "✅ Done",
+        "button_snooze": "⏰ In {minutes} min",
+        "button_skip": "⏭️ Skip",
+        "button_hours": "{hours} h",
+        "button_hours_max": "{hours}+ h",
+        "answer_glass": "💧 Noted: {glasses}/{goal} glasses today.",
+        "answer_glass_goal": "🎉 Goal reached: {glasses}/{goal} glasses! No more water reminders today.",
+        "answer_done": "✅ Done. Nice work!",
+        "answer_skipped": "⏭️ Skipped. No problem, there will be another moment.",
+        "answer_hours": "😴 {hours} hours of sleep, noted.",
+        "answer_snoozed": "⏰ I'll be back in {minutes} minutes.",
+        "answer_snooze_limit": "You've put this off twice already. Done or skip?",
+        "answer_already": "You already answered this one 👍",
+        "answer_expired": "This reminder is from an earlier day. /today shows today.",
+        "answer_unknown": "This button no longer works. /today shows your day.",
+        "today_title": "📋 Today ({day})",
+        "today_water": "💧 Water: {glasses}/{goal} glasses",
+        "today_walks": "🚶 Walks: {marks}",
+        "today_breathing": "🌬️ Breathing: {mark}",
+        "today_wind_down": "🌙 Wind-down: {mark}",
+        "today_sleep": "😴 Sleep: {hours} h",
+        "today_sleep_unknown": "😴 Sleep: not filled in yet",
+        "today_nothing": "You have no habits switched on. Switch them on in /settings.",
+    },
+}
+
+
+def text(language: str, key: str, **values: Any) -> str:
+    """The sentence `key` in `language` (Dutch when the language is unknown), filled in."""
+    table = TEXTS.get(language, TEXTS["nl"])
+    return table.get(key, TEXTS["nl"][key]).format(**values)
+
+
+def format_hours(language: str, hours: float) -> str:
+    """7.5 -> "7,5" in Dutch and "7.5" in English; whole hours without decimals."""
+    shown = f"{hours:g}" if hours != int(hours) else str(int(hours))
+    return shown.replace(".", ",") if language == "nl" else shown

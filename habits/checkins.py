@@ -1,0 +1,316 @@
+"""Recording check-ins, from a button on a nudge or from typed text, and what counts as done.
+
+Every answer becomes one CheckIn row. A nudge is answered at most once; a habit that is already done
+for a slot (or, for water, whose daily goal is reached) is not nudged again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from habits.kinds import CheckInSource, CheckInStatus, Habit
+from habits.members import routine_of, zone_of
+from habits.parsing import CheckInKind, ParsedCheckIn
+from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN, meal_slot_at, routine_day
+from storage import queries
+from storage.models import CheckIn, Member, Nudge, NudgeStatus
+
+MAX_SNOOZES = 2
+MAX_SLEEP_HOURS = 16.0
+MAX_GLASSES_AT_ONCE = 12
+# A typed "klaar" answers the latest nudge only if it was sent this recently.
+OPEN_NUDGE_WINDOW = timedelta(hours=12)
+
+
+class Action(StrEnum):
+    DONE = "done"
+    SKIP = "skip"
+    SNOOZE = "snooze"
+    GLASS = "glass"
+    HOURS = "hours"
+
+
+class Outcome(StrEnum):
+    RECORDED = "recorded"
+    SNOOZED = "snoozed"
+    SNOOZE_LIMIT = "snooze_limit"
+    ALREADY_DONE = "already_done"
+    EXPIRED = "expired"  # a button from an earlier day
+    UNKNOWN_NUDGE = "unknown_nudge"  # no such nudge, someone else's, or a button that does not fit it
+    NEEDS_HOURS = "needs_hours"  # "klaar" on the morning sleep question
+    NOTHING_OPEN = "nothing_open"
+    NOT_UNDERSTOOD = "not_understood"
+    NOT_REGISTERED = "not_registered"
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    """What happened, with what the reply and the edit of the nudge message need to say it."""
+
+    outcome: Outcome
+    habit: Habit | None = None
+    slot: str | None = None
+    status: CheckInStatus | None = None
+    value: float | None = None
+    water_today: int = 0
+    water_goal: int = 0
+    snooze_minutes: int = 0
+    nudge: Nudge | None = None
+    language: str = "nl"
+
+    @property
+    def water_goal_reached(self) -> bool:
+        return self.habit is Habit.WATER and self.water_today >= self.water_goal > 0
+
+
+ACTIONS_BY_SLOT_KIND: dict[str, frozenset[Action]] = {
+    "water": frozenset({Action.GLASS, Action.DONE}),
+    "walk": frozenset({Action.DONE, Action.SKIP, Action.SNOOZE}),
+    BREATHING: frozenset({Action.DONE, Action.SKIP, Action.SNOOZE}),
+    SLEEP_WIND_DOWN: frozenset({Action.DONE, Action.SKIP}),
+    SLEEP_MORNING: frozenset({Action.HOURS, Action.SKIP}),
+}
+
+
+def slot_kind(slot: str) -> str:
+    """"water-3" -> "water", "walk-lunch" -> "walk"; the sleep and breathing slots are their own kind."""
+    if slot.startswith("water-"):
+        return "water"
+    if slot.startswith("walk-"):
+        return "walk"
+    return slot
+
+
+def is_slot_done(
+    checkins: Sequence[CheckIn], *, habit: str, slot: str, water_goal: int
+) -> bool:
+    """Whether a nudge for this slot would nag about something already answered today."""
+    if habit == Habit.WATER:
+        return sum(c.value or 0 for c in checkins if c.habit == Habit.WATER) >= water_goal
+    return any(c.habit == habit and c.slot == slot for c in checkins)
+
+
+def _water_today(session: Session, member: Member, day: date) -> int:
+    assert member.id is not None
+    return queries.water_glasses_on(session=session, member_id=member.id, day=day)
+
+
+def _store(
+    session: Session,
+    member: Member,
+    *,
+    habit: Habit,
+    slot: str | None,
+    day: date,
+    status: CheckInStatus,
+    value: float | None,
+    source: CheckInSource,
+    now: datetime,
+    nudge: Nudge | None,
+) -> CheckInResult:
+    assert member.id is not None
+    queries.create_checkin(
+        session=session,
+        checkin=CheckIn(
+            member_id=member.id,
+            habit=habit,
+            slot=slot,
+            nudge_id=nudge.id if nudge else None,
+            local_date=day,
+            value=value,
+            status=status,
+            source=source,
+            created_at=now,
+        ),
+    )
+    if nudge is not None:
+        nudge.status = NudgeStatus.ANSWERED
+        nudge.answered_at = now
+    water_today = _water_today(session, member, day) if habit is Habit.WATER else 0
+    session.commit()
+    return CheckInResult(
+        Outcome.RECORDED,
+        habit=habit,
+        slot=slot,
+        status=status,
+        value=value,
+        water_today=water_today,
+        water_goal=member.water_goal,
+        nudge=nudge,
+        language=member.language,
+    )
+
+
+def _answer_nudge(
+    session: Session,
+    member: Member,
+    nudge: Nudge,
+    action: Action,
+    value: float | None,
+    source: CheckInSource,
+    now: datetime,
+) -> CheckInResult:
+    habit = Habit(nudge.habit)
+    if action is Action.SNOOZE:
+        if nudge.snooze_count >= MAX_SNOOZES:
+            return CheckInResult(Outcome.SNOOZE_LIMIT, habit=habit, nudge=nudge,
+                                 language=member.language)
+        nudge.status = NudgeStatus.SNOOZED
+        nudge.snooze_count += 1
+        nudge.resend_at = now + timedelta(minutes=member.snooze_minutes)
+        session.commit()
+        return CheckInResult(Outcome.SNOOZED, habit=habit, slot=nudge.slot, nudge=nudge,
+                             snooze_minutes=member.snooze_minutes, language=member.language)
+    status = CheckInStatus.SKIPPED if action is Action.SKIP else CheckInStatus.DONE
+    if habit is Habit.WATER:
+        glasses = value if action is Action.GLASS and value else 1.0
+        return _store(session, member, habit=habit, slot=None, day=nudge.local_date,
+                      status=CheckInStatus.DONE, value=glasses, source=source, now=now,
+                      nudge=nudge)
+    return _store(session, member, habit=habit, slot=nudge.slot, day=nudge.local_date,
+                  status=status, value=value if action is Action.HOURS else None,
+                  source=source, now=now, nudge=nudge)
+
+
+def answer_button(
+    *,
+    session: Session,
+    telegram_id: int,
+    nudge_id: int,
+    action: Action,
+    value: float | None,
+    now: datetime,
+) -> CheckInResult:
+    """A tap on a nudge's button. Buttons of other members' or earlier days' nudges change nothing."""
+    member = queries.get_member_by_telegram_id(session=session, telegram_id=telegram_id)
+    nudge = queries.get_nudge(session=session, nudge_id=nudge_id)
+    if member is None or nudge is None or nudge.member_id != member.id:
+        return CheckInResult(Outcome.UNKNOWN_NUDGE, language=member.language if member else "nl")
+    if action not in ACTIONS_BY_SLOT_KIND.get(slot_kind(nudge.slot), frozenset()):
+        return CheckInResult(Outcome.UNKNOWN_NUDGE, nudge=nudge, language=member.language)
+    if action is Action.HOURS and (value is None or not 0 < value <= MAX_SLEEP_HOURS):
+        return CheckInResult(Outcome.UNKNOWN_NUDGE, nudge=nudge, language=member.language)
+    today = routine_day(routine_of(member), zone_of(member), now)
+    if nudge.status != NudgeStatus.SENT:
+        return CheckInResult(Outcome.ALREADY_DONE, habit=Habit(nudge.habit), nudge=nudge,
+                             language=member.language)
+    if nudge.local_date != today:
+        return CheckInResult(Outcome.EXPIRED, habit=Habit(nudge.habit), nudge=nudge,
+                             language=member.language)
+    return _answer_nudge(session, member, nudge, action, value, CheckInSource.BUTTON, now)
+
+
+def _open_nudge(
+    session: Session, member: Member, now: datetime, habit: Habit | None = None
+) -> Nudge | None:
+    assert member.id is not None
+    nudge = queries.latest_open_nudge(
+        session=session, member_id=member.id, since=now - OPEN_NUDGE_WINDOW, habit=habit
+    )
+    today = routine_day(routine_of(member), zone_of(member), now)
+    return nudge if nudge is not None and nudge.local_date == today else None
+
+
+def _without_nudge(
+    session: Session, member: Member, habit: Habit, status: CheckInStatus, now: datetime
+) -> CheckInResult:
+    """"wandeling gedaan" with no walk nudge open: attribute it to the slot it plainly means."""
+    routine, zone = routine_of(member), zone_of(member)
+    day = routine_day(routine, zone, now)
+    if habit is Habit.WATER:
+        return _store(session, member, habit=habit, slot=None, day=day, status=CheckInStatus.DONE,
+                      value=1.0, source=CheckInSource.TEXT, now=now, nudge=None)
+    slot = {
+        Habit.WALK: meal_slot_at(routine, zone, now),
+        Habit.BREATHING: BREATHING,
+        Habit.SLEEP: SLEEP_WIND_DOWN,
+    }[habit]
+    assert member.id is not None
+    existing = queries.checkins_on(session=session, member_id=member.id, day=day)
+    if any(c.habit == habit and c.slot == slot for c in existing):
+        return CheckInResult(Outcome.ALREADY_DONE, habit=habit, slot=slot, language=member.language)
+    return _store(session, member, habit=habit, slot=slot, day=day, status=status, value=None,
+                  source=CheckInSource.TEXT, now=now, nudge=None)
+
+
+def _record_sleep_hours(
+    session: Session, member: Member, hours: float, now: datetime
+) -> CheckInResult:
+    routine, zone = routine_of(member), zone_of(member)
+    day = routine_day(routine, zone, now)
+    assert member.id is not None
+    for checkin in queries.checkins_on(session=session, member_id=member.id, day=day):
+        if checkin.habit == Habit.SLEEP and checkin.slot == SLEEP_MORNING:
+            # A second answer the same morning corrects the first rather than adding a night.
+            checkin.value, checkin.status = hours, CheckInStatus.DONE
+            checkin.source, checkin.created_at = CheckInSource.TEXT, now
+            session.commit()
+            return CheckInResult(Outcome.RECORDED, habit=Habit.SLEEP, slot=SLEEP_MORNING,
+                                 status=CheckInStatus.DONE, value=hours, language=member.language)
+    nudge = _open_nudge(session, member, now, Habit.SLEEP)
+    if nudge is not None and nudge.slot != SLEEP_MORNING:
+        nudge = None
+    return _store(session, member, habit=Habit.SLEEP, slot=SLEEP_MORNING, day=day,
+                  status=CheckInStatus.DONE, value=hours, source=CheckInSource.TEXT, now=now,
+                  nudge=nudge)
+
+
+def _record_glasses(
+    session: Session, member: Member, glasses: float, now: datetime
+) -> CheckInResult:
+    nudge = _open_nudge(session, member, now, Habit.WATER)
+    day = nudge.local_date if nudge else routine_day(routine_of(member), zone_of(member), now)
+    return _store(session, member, habit=Habit.WATER, slot=None, day=day,
+                  status=CheckInStatus.DONE, value=glasses, source=CheckInSource.TEXT, now=now,
+                  nudge=nudge)
+
+
+def _record_done_or_skip(
+    session: Session, member: Member, parsed: ParsedCheckIn, now: datetime
+) -> CheckInResult:
+    action = Action.SKIP if parsed.kind is CheckInKind.SKIP else Action.DONE
+    status = CheckInStatus.SKIPPED if action is Action.SKIP else CheckInStatus.DONE
+    nudge = _open_nudge(session, member, now, parsed.habit)
+    if nudge is None:
+        if parsed.habit is None:
+            return CheckInResult(Outcome.NOTHING_OPEN, language=member.language)
+        if parsed.habit is Habit.WATER and action is Action.SKIP:
+            return CheckInResult(Outcome.NOTHING_OPEN, language=member.language)
+        return _without_nudge(session, member, parsed.habit, status, now)
+    if nudge.slot == SLEEP_MORNING and action is Action.DONE:
+        return CheckInResult(Outcome.NEEDS_HOURS, habit=Habit.SLEEP, nudge=nudge,
+                             language=member.language)
+    if nudge.habit == Habit.WATER:
+        action = Action.GLASS if action is Action.DONE else action
+    if action not in ACTIONS_BY_SLOT_KIND.get(slot_kind(nudge.slot), frozenset()):
+        return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
+    return _answer_nudge(session, member, nudge, action, 1.0 if action is Action.GLASS else None,
+                         CheckInSource.TEXT, now)
+
+
+def record_text(
+    *, session: Session, telegram_id: int, parsed: ParsedCheckIn, now: datetime
+) -> CheckInResult:
+    """A typed check-in, already parsed; a bare number means hours or glasses by what is open."""
+    member = queries.get_member_by_telegram_id(session=session, telegram_id=telegram_id)
+    if member is None:
+        return CheckInResult(Outcome.NOT_REGISTERED)
+    if parsed.kind in (CheckInKind.DONE, CheckInKind.SKIP):
+        return _record_done_or_skip(session, member, parsed, now)
+    if parsed.kind is CheckInKind.WATER and parsed.value is not None:
+        return _record_glasses(session, member, parsed.value, now)
+    if parsed.kind is CheckInKind.SLEEP and parsed.value is not None:
+        return _record_sleep_hours(session, member, parsed.value, now)
+    if parsed.kind is CheckInKind.NUMBER and parsed.value is not None:
+        nudge = _open_nudge(session, member, now)
+        if nudge is not None and nudge.slot == SLEEP_MORNING and parsed.value <= MAX_SLEEP_HOURS:
+            return _record_sleep_hours(session, member, parsed.value, now)
+        if (nudge is not None and nudge.habit == Habit.WATER
+                and parsed.value.is_integer() and 1 <= parsed.value <= MAX_GLASSES_AT_ONCE):
+            return _record_glasses(session, member, parsed.value, now)
+    return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)

@@ -1,0 +1,114 @@
+"""Registering members and keeping their place in the schedule right when their routine changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from habits.kinds import Habit
+from scheduler.slots import DailyRoutine, next_due_after, routine_day
+from storage import queries
+from storage.models import Member
+
+SUPPORTED_LANGUAGES = ("nl", "en")
+
+
+def routine_of(member: Member) -> DailyRoutine:
+    switched_on = {
+        Habit.WATER: member.water_on,
+        Habit.WALK: member.walk_on,
+        Habit.BREATHING: member.breathing_on,
+        Habit.SLEEP: member.sleep_on,
+    }
+    return DailyRoutine(
+        wake=member.wake_time,
+        breakfast=member.breakfast_time,
+        lunch=member.lunch_time,
+        dinner=member.dinner_time,
+        bedtime=member.bedtime,
+        breathing=member.breathing_time,
+        water_every_minutes=member.water_interval_minutes,
+        habits=frozenset(habit for habit, on in switched_on.items() if on),
+    )
+
+
+def zone_of(member: Member) -> ZoneInfo:
+    return ZoneInfo(member.timezone)
+
+
+def today_of(member: Member, now: datetime) -> date:
+    return routine_day(routine_of(member), zone_of(member), now)
+
+
+def language_for(telegram_language_code: str | None, default: str) -> str:
+    """nl or en from Telegram's language code (e.g. "en-GB"), else the default."""
+    code = (telegram_language_code or "").split("-")[0].lower()
+    return code if code in SUPPORTED_LANGUAGES else default
+
+
+def reschedule(member: Member) -> None:
+    """Point the member's next due time at the first slot after what was already dealt with.
+
+    Slots before the cursor were handled; recomputing from the cursor after any change to the
+    routine recomputes the rest of today, and the unique slot key stops a slot firing twice.
+    """
+    member.next_due_at = next_due_after(
+        routine_of(member), zone_of(member), member.schedule_cursor
+    )
+
+
+@dataclass(frozen=True)
+class Registration:
+    member: Member
+    is_new: bool
+    was_inactive: bool
+
+
+def register_member(
+    *,
+    session: Session,
+    telegram_id: int,
+    chat_id: int,
+    first_name: str,
+    language_code: str | None,
+    default_language: str,
+    default_timezone: str,
+    now: datetime,
+) -> Registration:
+    """Create a member with the default routine, or welcome back (and reactivate) an existing one."""
+    member = queries.get_member_by_telegram_id(session=session, telegram_id=telegram_id)
+    if member is not None:
+        was_inactive = not member.active
+        if was_inactive:
+            member.active = True
+            # Slots that fell due while they had blocked the bot are history, not a backlog.
+            member.schedule_cursor = now
+            reschedule(member)
+        member.chat_id = chat_id
+        session.commit()
+        return Registration(member=member, is_new=False, was_inactive=was_inactive)
+    member = Member(
+        telegram_id=telegram_id,
+        chat_id=chat_id,
+        first_name=first_name[:64],
+        language=language_for(language_code, default_language),
+        timezone=default_timezone,
+        created_at=now,
+        schedule_cursor=now,
+    )
+    reschedule(member)
+    queries.create_member(session=session, member=member)
+    session.commit()
+    return Registration(member=member, is_new=True, was_inactive=False)
+
+
+def deactivate_member(*, session: Session, member_id: int) -> None:
+    """The member blocked the bot: no more nudges until they send /start again."""
+    member = queries.get_member(session=session, member_id=member_id)
+    if member is not None and member.active:
+        member.active = False
+        member.next_due_at = None
+        session.commit()

@@ -1,0 +1,1 @@
+"""The database: SQLModel tables, the engine factory, and plain query functions."""

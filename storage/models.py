@@ -1,0 +1,127 @@
+"""Every table the bot stores. Times are UTC instants; `local_date` is the member's routine day."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def member_reference() -> Any:
+    return Field(
+        sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=False)
+    )
+
+
+class NudgeStatus(StrEnum):
+    CLAIMED = "claimed"  # taken by a tick, not yet handed to Telegram
+    SENDING = "sending"  # handed to Telegram; the outcome is not recorded yet
+    SENT = "sent"
+    SNOOZED = "snoozed"
+    ANSWERED = "answered"
+    MISSED = "missed"  # due while the bot was down, older than the grace window: not sent
+    SUPPRESSED = "suppressed"  # already done (or goal reached) when it fell due: not sent
+    UNDELIVERED = "undelivered"  # Telegram refused it or kept failing
+    UNCONFIRMED = "unconfirmed"  # the process died between claiming and recording the send
+
+
+
+class Member(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    first_name: str = ""
+    language: str = "nl"
+    timezone: str = "Europe/Amsterdam"
+    wake_time: time = time(7, 0)
+    breakfast_time: time = time(8, 0)
+    lunch_time: time = time(12, 30)
+    dinner_time: time = time(18, 30)
+    bedtime: time = time(23, 0)
+    breathing_time: time = time(16, 0)
+    water_on: bool = True
+    walk_on: bool = True
+    breathing_on: bool = True
+    sleep_on: bool = True
+    water_goal: int = 8
+    water_interval_minutes: int = 120
+    snooze_minutes: int = 15
+    active: bool = True
+    created_at: datetime = utc_column()
+    # Every slot due at or before the cursor has been dealt with (sent, missed or suppressed).
+    schedule_cursor: datetime = utc_column()
+    next_due_at: datetime | None = utc_column(nullable=True, index=True)
+
+
+class Nudge(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("member_id", "habit", "local_date", "slot", name="uq_nudge_slot"),
+        Index("ix_nudge_status_resend_at", "status", "resend_at"),
+        Index("ix_nudge_member_sent_at", "member_id", "sent_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = member_reference()
+    habit: str
+    slot: str
+    local_date: date
+    due_at: datetime = utc_column()
+    status: str = NudgeStatus.CLAIMED
+    tip_id: str | None = None
+    message_id: int | None = None
+    claimed_at: datetime | None = utc_column(nullable=True)
+    # Which dispatcher round holds the claim, so a claim taken over by another is not sent twice.
+    claimed_by: str | None = None
+    sent_at: datetime | None = utc_column(nullable=True)
+    answered_at: datetime | None = utc_column(nullable=True)
+    snooze_count: int = 0
+    resend_at: datetime | None = utc_column(nullable=True)
+
+
+class CheckIn(SQLModel, table=True):
+    __table_args__ = (Index("ix_checkin_member_day", "member_id", "local_date", "habit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = member_reference()
+    habit: str
+    # Which slot it answers (e.g. "walk-lunch"); None for water, which counts glasses per day.
+    slot: str | None = None
+    nudge_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("nudge.id", ondelete="SET NULL"), nullable=True),
+    )
+    local_date: date
+    value: float | None = None
+    status: str
+    source: str
+    created_at: datetime = utc_column()

@@ -1,0 +1,183 @@
+"""Plain query functions: each takes a session and keyword arguments and does one thing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from storage.models import CheckIn, Member, Nudge, NudgeStatus
+
+
+def get_member(*, session: Session, member_id: int) -> Member | None:
+    return session.get(Member, member_id)
+
+
+def get_member_by_telegram_id(*, session: Session, telegram_id: int) -> Member | None:
+    return session.exec(select(Member).where(Member.telegram_id == telegram_id)).first()
+
+
+def create_member(*, session: Session, member: Member) -> Member:
+    session.add(member)
+    session.flush()
+    return member
+
+
+def lock_due_members(*, session: Session, now: datetime, limit: int) -> Sequence[Member]:
+    """Active members with a slot due by `now`, earliest first, locked for this transaction.
+
+    On PostgreSQL, SKIP LOCKED lets several dispatchers share the work without waiting on each other;
+    SQLite ignores the clause (it has a single writer).
+    """
+    statement = (
+        select(Member)
+        .where(col(Member.active).is_(True), col(Member.next_due_at) <= now)
+        .order_by(col(Member.next_due_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return session.exec(statement).all()
+
+
+def nudge_keys_on(
+    *, session: Session, member_id: int, days: Iterable[date]
+) -> set[tuple[str, date, str]]:
+    """(habit, local_date, slot) of the nudges a member already has on these days."""
+    statement = select(col(Nudge.habit), col(Nudge.local_date), col(Nudge.slot)).where(
+        Nudge.member_id == member_id, col(Nudge.local_date).in_(list(days))
+    )
+    return {(habit, day, slot) for habit, day, slot in session.exec(statement).all()}
+
+
+def checkins_on(*, session: Session, member_id: int, day: date) -> Sequence[CheckIn]:
+    statement = (
+        select(CheckIn)
+        .where(CheckIn.member_id == member_id, CheckIn.local_date == day)
+        .order_by(col(CheckIn.id))
+    )
+    return session.exec(statement).all()
+
+
+def water_glasses_on(*, session: Session, member_id: int, day: date) -> int:
+    statement = select(func.coalesce(func.sum(CheckIn.value), 0)).where(
+        CheckIn.member_id == member_id, CheckIn.local_date == day, CheckIn.habit == "water"
+    )
+    return int(session.exec(statement).one() or 0)
+
+
+def recent_tip_ids(*, session: Session, member_id: int, habit: str, limit: int) -> list[str]:
+    """Tips this member was sent for a habit, newest first."""
+    statement = (
+        select(Nudge.tip_id)
+        .where(
+            Nudge.member_id == member_id,
+            Nudge.habit == habit,
+            col(Nudge.tip_id).is_not(None),
+            col(Nudge.sent_at).is_not(None),
+        )
+        .order_by(col(Nudge.sent_at).desc(), col(Nudge.id).desc())
+        .limit(limit)
+    )
+    return [tip_id for tip_id in session.exec(statement).all() if tip_id is not None]
+
+
+def add_nudge(*, session: Session, nudge: Nudge) -> Nudge:
+    session.add(nudge)
+    session.flush()
+    return nudge
+
+
+def get_nudge(*, session: Session, nudge_id: int) -> Nudge | None:
+    return session.get(Nudge, nudge_id)
+
+
+def lock_snoozed_nudges_due(*, session: Session, now: datetime, limit: int) -> Sequence[Nudge]:
+    statement = (
+        select(Nudge)
+        .where(Nudge.status == NudgeStatus.SNOOZED, col(Nudge.resend_at) <= now)
+        .order_by(col(Nudge.resend_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return session.exec(statement).all()
+
+
+def lock_abandoned_claims(
+    *, session: Session, claimed_before: datetime, limit: int
+) -> Sequence[Nudge]:
+    """Claims a dispatcher took but never handed to Telegram (it died): safe to take over."""
+    statement = (
+        select(Nudge)
+        .where(Nudge.status == NudgeStatus.CLAIMED, col(Nudge.claimed_at) < claimed_before)
+        .order_by(col(Nudge.due_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return session.exec(statement).all()
+
+
+def mark_stale_claims_unconfirmed(*, session: Session, claimed_before: datetime) -> int:
+    """Sends whose outcome was never recorded (the sender died): never sent again (at most once)."""
+    result = session.exec(
+        update(Nudge)
+        .where(col(Nudge.status) == NudgeStatus.SENDING, col(Nudge.claimed_at) < claimed_before)
+        .values(status=NudgeStatus.UNCONFIRMED)
+    )
+    return int(result.rowcount)
+
+
+def latest_open_nudge(
+    *, session: Session, member_id: int, since: datetime, habit: str | None = None
+) -> Nudge | None:
+    """The most recently sent nudge still waiting for an answer."""
+    statement = select(Nudge).where(
+        Nudge.member_id == member_id,
+        Nudge.status == NudgeStatus.SENT,
+        col(Nudge.sent_at) >= since,
+    )
+    if habit is not None:
+        statement = statement.where(Nudge.habit == habit)
+    statement = statement.order_by(col(Nudge.sent_at).desc(), col(Nudge.id).desc())
+    return session.exec(statement).first()
+
+
+def create_checkin(*, session: Session, checkin: CheckIn) -> CheckIn:
+    session.add(checkin)
+    session.flush()
+    return checkin
+
+
+def checkins_of_member(*, session: Session, member_id: int) -> Sequence[CheckIn]:
+    statement = select(CheckIn).where(CheckIn.member_id == member_id).order_by(col(CheckIn.id))
+    return session.exec(statement).all()
+
+
+def nudges_of_member(*, session: Session, member_id: int) -> Sequence[Nudge]:
+    statement = select(Nudge).where(Nudge.member_id == member_id).order_by(col(Nudge.id))
+    return session.exec(statement).all()
+
+
+def start_sending(
+    *, session: Session, nudge_ids: Sequence[int], claimer: str, now: datetime
+) -> set[int]:
+    """Mark the nudges this claimer still holds as SENDING; return those ids (only these may go)."""
+    session.exec(
+        update(Nudge)
+        .where(
+            col(Nudge.id).in_(list(nudge_ids)),
+            col(Nudge.status) == NudgeStatus.CLAIMED,
+            col(Nudge.claimed_by) == claimer,
+        )
+        .values(status=NudgeStatus.SENDING, claimed_at=now)
+    )
+    held = session.exec(
+        select(Nudge.id).where(
+            col(Nudge.id).in_(list(nudge_ids)),
+            Nudge.status == NudgeStatus.SENDING,
+            Nudge.claimed_by == claimer,
+        )
+    ).all()
+    session.commit()
+    return {nudge_id for nudge_id in held if nudge_id is not None}

@@ -1,0 +1,161 @@
+"""Factory helpers: the real bot Application against the fake Bot API, with a hand-moved clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+from sqlalchemy.engine import Engine
+from telegram.ext import AIORateLimiter
+
+from bot.app import DISPATCH_JOB_NAME, build_application
+from bot.context import HabitsApplication
+from bot.settings import Settings, load_settings
+from fakegram import FakeBotApi, FakeRequest, FakeUser
+from storage import queries
+from storage.database import create_db_engine, create_schema, new_session
+from storage.models import CheckIn, Member, Nudge
+from tips.library import TipLibrary, load_tip_library
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456:TEST-TOKEN-do-not-leak"
+
+
+class FakeClock:
+    """The bot's clock in tests: it only moves when a test moves it."""
+
+    def __init__(self, start: datetime) -> None:
+        assert start.tzinfo is not None
+        self.now = start.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        assert moment.tzinfo is not None
+        self.now = moment.astimezone(UTC)
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": SecretStr(TOKEN),
+        "database_url": database_url,
+        "tips_path": ROOT / "content" / "tips.yaml",
+        "telegram_api_url": "http://127.0.0.1:9/bot",
+        "dispatch_interval_seconds": 30,
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@dataclass
+class BotHarness:
+    api: FakeBotApi
+    app: HabitsApplication
+    clock: FakeClock
+    engine: Engine
+
+    async def tick(self) -> None:
+        """Run the dispatch job once, as the JobQueue would, at the clock's time."""
+        assert self.app.job_queue is not None
+        (job,) = self.app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME)
+        await job.run(self.app)
+
+    async def settle(self) -> None:
+        """Wait until every update sent so far has been fetched and fully handled."""
+        await self.api.wait_until(lambda: self.api.pending_updates() == 0, what="updates fetched")
+        await self.app.update_queue.join()
+
+    async def say(self, user: FakeUser, message: str) -> None:
+        user.send_text(message)
+        await self.settle()
+
+    async def press(self, user: FakeUser, message: dict[str, Any], callback_data: str) -> None:
+        user.press(message, callback_data)
+        await self.settle()
+
+    def member(self, telegram_id: int) -> Member | None:
+        with new_session(self.engine) as session:
+            return queries.get_member_by_telegram_id(session=session, telegram_id=telegram_id)
+
+    def checkins(self, telegram_id: int) -> Sequence[CheckIn]:
+        member = self.member(telegram_id)
+        assert member is not None
+        assert member.id is not None
+        with new_session(self.engine) as session:
+            return queries.checkins_of_member(session=session, member_id=member.id)
+
+    def nudges(self, telegram_id: int) -> Sequence[Nudge]:
+        member = self.member(telegram_id)
+        assert member is not None
+        assert member.id is not None
+        with new_session(self.engine) as session:
+            return queries.nudges_of_member(session=session, member_id=member.id)
+
+
+def load_shipped_tips() -> TipLibrary:
+    return load_tip_library(ROOT / "content" / "tips.yaml")
+
+
+@asynccontextmanager
+async def running_bot(
+    *,
+    api: FakeBotApi,
+    clock: FakeClock,
+    engine: Engine,
+    settings: Settings,
+    tips: TipLibrary | None = None,
+    real_ticks: bool = False,
+) -> AsyncIterator[BotHarness]:
+    """Start the real Application (polling the fake API, JobQueue running) and stop it after.
+
+    Unless `real_ticks`, the repeating dispatch job is paused so that tests tick by hand.
+    """
+    app = build_application(
+        settings=settings, engine=engine, tips=tips or load_shipped_tips(), clock=clock,
+        request=FakeRequest(api), updates_request=FakeRequest(api),
+        rate_limiter=AIORateLimiter(max_retries=2),
+    )
+    assert app.job_queue is not None
+    if not real_ticks:
+        for job in app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME):
+            job.enabled = False
+    await app.initialize()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await app.start()
+    try:
+        yield BotHarness(api=api, app=app, clock=clock, engine=engine)
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+def sqlite_engine(path: Path) -> Engine:
+    engine = create_db_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    return engine
+
+
+def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, callback_data) of every inline button on a message."""
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [(button["text"], button.get("callback_data", "")) for row in rows for button in row]
+
+
+def button_data(message: dict[str, Any], action: str) -> str:
+    """The callback data of the button whose action is `action` ("done", "skip", "hours:7")."""
+    for _, data in buttons(message):
+        if data.split(":", 2)[2] == action:
+            return data
+    raise AssertionError(f"no {action!r} button on {message.get('text')!r}")

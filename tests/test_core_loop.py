@@ -1,0 +1,123 @@
+"""End to end: the real Application, handlers and JobQueue against the fake Bot API."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from fakegram import FakeBotApi
+from storage.models import NudgeStatus
+from tests.harness import (
+    BotHarness,
+    FakeClock,
+    button_data,
+    buttons,
+    make_settings,
+    running_bot,
+)
+
+ALICE = 1001
+WALK_TIME = datetime(2026, 11, 23, 7, 15, tzinfo=UTC)  # 08:15 in Amsterdam
+
+
+def sent_texts(api: FakeBotApi, chat_id: int) -> list[str]:
+    return [message["text"] for message in api.sent_messages(chat_id)]
+
+
+async def test_start_registers_with_defaults_and_explains_in_two_lines(bot: BotHarness) -> None:
+    alice = bot.api.user(ALICE, first_name="Alice", language_code="nl")
+    await bot.say(alice, "/start")
+    member = bot.member(ALICE)
+    assert member is not None
+    assert (member.language, member.timezone) == ("nl", "Europe/Amsterdam")
+    assert (member.wake_time.hour, member.bedtime.hour, member.lunch_time.minute) == (7, 23, 30)
+    assert all((member.water_on, member.walk_on, member.breathing_on, member.sleep_on))
+    welcome = sent_texts(bot.api, ALICE)[-1]
+    assert welcome.startswith("Hoi Alice!")
+    assert "/settings" in welcome
+    assert len(welcome.splitlines()) == 2
+
+
+async def test_language_follows_telegram_when_english_else_dutch(bot: BotHarness) -> None:
+    await bot.say(bot.api.user(2, language_code="en-GB"), "/start")
+    await bot.say(bot.api.user(3, language_code="de"), "/start")
+    assert bot.member(2).language == "en"  # type: ignore[union-attr]
+    assert bot.member(3).language == "nl"  # type: ignore[union-attr]
+
+
+async def test_walk_nudge_tap_done_is_stored_and_never_repeated(
+    bot: BotHarness, api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path
+) -> None:
+    alice = api.user(ALICE, first_name="Alice")
+    await bot.say(alice, "/start")
+    clock.set(WALK_TIME)
+    await bot.tick()
+
+    nudge_message = api.last_message(ALICE)
+    assert nudge_message["text"].startswith("🚶 Even wandelen na het ontbijt?")
+    assert [label for label, _ in buttons(nudge_message)] == [
+        "✅ Gedaan", "⏰ Over 15 min", "⏭️ Overslaan",
+    ]
+    await bot.press(alice, nudge_message, button_data(nudge_message, "done"))
+
+    (checkin,) = bot.checkins(ALICE)
+    assert (checkin.habit, checkin.slot, checkin.status, checkin.source) == (
+        "walk", "walk-breakfast", "done", "button")
+    assert checkin.local_date == date(2026, 11, 23)
+    assert checkin.created_at == WALK_TIME
+    walk_nudge = next(n for n in bot.nudges(ALICE) if n.slot == "walk-breakfast")
+    assert checkin.nudge_id == walk_nudge.id
+    assert walk_nudge.status == NudgeStatus.ANSWERED
+
+    edited = api.message(ALICE, nudge_message["message_id"])
+    assert edited["text"].endswith("✅ Gedaan. Goed bezig!")
+    assert "reply_markup" not in edited
+    assert api.calls_named("answerCallbackQuery")
+
+    messages_before = len(api.sent_messages(ALICE))
+    for _ in range(5):
+        clock.advance(seconds=15)
+        await bot.tick()
+    assert len(api.sent_messages(ALICE)) == messages_before
+
+    # A restart on the same database sends nothing twice.
+    await bot.app.updater.stop()  # type: ignore[union-attr]
+    await bot.app.stop()
+    await bot.app.shutdown()
+    settings = make_settings(f"sqlite:///{database_path}")
+    async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as restarted:
+        await restarted.tick()
+        clock.advance(seconds=30)
+        await restarted.tick()
+        assert len(api.sent_messages(ALICE)) == messages_before
+        clock.set(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))  # 09:00: the second glass of water
+        await restarted.tick()
+        assert api.last_message(ALICE)["text"].startswith("💧 Tijd voor een glas water (0/8)")
+        assert len(api.sent_messages(ALICE)) == messages_before + 1
+    # The fixture's own shutdown of the first app must stay harmless.
+    bot.app.updater.stop = _noop  # type: ignore[method-assign, union-attr]
+    bot.app.stop = _noop  # type: ignore[method-assign]
+    bot.app.shutdown = _noop  # type: ignore[method-assign]
+
+
+async def _noop() -> None:
+    return None
+
+
+async def test_missed_slots_older_than_grace_are_recorded_not_sent(
+    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+) -> None:
+    alice = api.user(ALICE)
+    await bot.say(alice, "/start")
+    # The bot was down from 07:05 until 09:20 local: 07:15 and 08:15 are too late, 09:00 is not.
+    clock.set(datetime(2026, 11, 23, 8, 20, tzinfo=UTC))
+    await bot.tick()
+    statuses = {n.slot: n.status for n in bot.nudges(ALICE)}
+    assert statuses == {
+        "sleep-morning": NudgeStatus.MISSED,
+        "walk-breakfast": NudgeStatus.MISSED,
+        "water-2": NudgeStatus.SENT,
+    }
+    assert len(sent_texts(api, ALICE)) == 2  # welcome + the one late water nudge
