@@ -92,6 +92,8 @@ class _Claim:
         assert member.id is not None
         if self.now - nudge.due_at > self.policy.grace and nudge.snooze_count == 0:
             return NudgeStatus.MISSED
+        if queries.pause_covering(session=self.session, member_id=member.id, instant=nudge.due_at):
+            return NudgeStatus.PAUSED
         done = is_slot_done(self.checkins(member.id, nudge.local_date), habit=nudge.habit,
                             slot=nudge.slot, water_goal=member.water_goal)
         return NudgeStatus.SUPPRESSED if done else NudgeStatus.CLAIMED

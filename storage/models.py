@@ -51,6 +51,7 @@ class NudgeStatus(StrEnum):
     ANSWERED = "answered"
     MISSED = "missed"  # due while the bot was down, older than the grace window: not sent
     SUPPRESSED = "suppressed"  # already done (or goal reached) when it fell due: not sent
+    PAUSED = "paused"  # fell due while the member had paused the bot: not sent
     UNDELIVERED = "undelivered"  # Telegram refused it or kept failing
     UNCONFIRMED = "unconfirmed"  # the process died between claiming and recording the send
 
@@ -125,3 +126,15 @@ class CheckIn(SQLModel, table=True):
     status: str
     source: str
     created_at: datetime = utc_column()
+
+
+class Pause(SQLModel, table=True):
+    """A period without nudges; paused days neither add to nor break a streak."""
+
+    __table_args__ = (Index("ix_pause_member_starts_at", "member_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = member_reference()
+    starts_at: datetime = utc_column()
+    # None: until the member resumes.
+    ends_at: datetime | None = utc_column(nullable=True)

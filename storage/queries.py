@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from storage.models import CheckIn, Member, Nudge, NudgeStatus
+from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause
 
 
 def get_member(*, session: Session, member_id: int) -> Member | None:
@@ -181,3 +181,24 @@ def start_sending(
     ).all()
     session.commit()
     return {nudge_id for nudge_id in held if nudge_id is not None}
+
+
+def pause_covering(*, session: Session, member_id: int, instant: datetime) -> Pause | None:
+    """The member's pause in force at `instant`, if any."""
+    statement = select(Pause).where(
+        Pause.member_id == member_id,
+        col(Pause.starts_at) <= instant,
+        or_(col(Pause.ends_at).is_(None), col(Pause.ends_at) > instant),
+    )
+    return session.exec(statement.order_by(col(Pause.starts_at).desc())).first()
+
+
+def pauses_of_member(*, session: Session, member_id: int) -> Sequence[Pause]:
+    statement = select(Pause).where(Pause.member_id == member_id).order_by(col(Pause.starts_at))
+    return session.exec(statement).all()
+
+
+def add_pause(*, session: Session, pause: Pause) -> Pause:
+    session.add(pause)
+    session.flush()
+    return pause

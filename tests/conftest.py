@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from fakegram import FakeBotApi
-from tests.harness import TOKEN, BotHarness, FakeClock, running_bot, sqlite_engine, make_settings
+from tests.harness import TOKEN, BotHarness, FakeClock, make_settings, running_bot, sqlite_engine
 
 # Monday 23 November 2026, 07:05 in Amsterdam (UTC+1): just after the default wake-up.
 MONDAY_MORNING = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
