@@ -256,7 +256,8 @@ async def test_yesterdays_button_is_answered_gracefully(
     await bot.press(api.user(ALICE), breathing, button_data(breathing, "done"))
     assert bot.checkins(ALICE) == []
     edited = api.message(ALICE, breathing["message_id"])
-    assert edited["text"].endswith("Deze herinnering is van een eerdere dag. /today laat je dag van vandaag zien.")
+    assert edited["text"].endswith("Deze herinnering is van een eerdere dag. "
+                                   "/today laat je dag van vandaag zien.")
     assert "reply_markup" not in edited
 
 
