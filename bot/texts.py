@@ -7,9 +7,8 @@ from typing import Any
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "welcome": (
-            "Hoi {name}! Ik stuur je op vaste momenten een korte duw voor water, een wandeling "
-            "na het eten, een ademoefening en je slaap; antwoorden kan met één tik.\n"
-            "Met /settings pas je tijden en gewoontes aan, /today laat je dag zien."
+            "Hoi {name}! Ik help je elke dag met water, wandelen, ademen en slaap: één tik is genoeg.\n"
+            "Met /settings pas je tijden en gewoontes aan."
         ),
         "welcome_back": "Welkom terug, {name}! Je instellingen staan nog. /today laat je dag zien, /settings past ze aan.",
         "help": (
@@ -69,9 +68,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "welcome": (
-            "Hi {name}! I'll send you a short nudge at set moments for water, a walk after "
-            "meals, a breathing exercise and your sleep; one tap answers.\n"
-            "Use /settings to change times and habits, /today shows your day."
+            "Hi {name}! I'll nudge you daily for water, walking, breathing and sleep: one tap answers.\n"
+            "Use /settings to change times and habits."
         ),
         "welcome_back": "Welcome back, {name}! Your settings are still here. /today shows your day, /settings changes them.",
         "help": (

@@ -17,6 +17,7 @@ from bot.app import DISPATCH_JOB_NAME, build_application
 from bot.context import HabitsApplication
 from bot.settings import Settings, load_settings
 from fakegram import FakeBotApi, FakeRequest, FakeUser
+from habits.members import reschedule
 from storage import queries
 from storage.database import create_db_engine, create_schema, new_session
 from storage.models import CheckIn, Member, Nudge
@@ -86,6 +87,18 @@ class BotHarness:
     def member(self, telegram_id: int) -> Member | None:
         with new_session(self.engine) as session:
             return queries.get_member_by_telegram_id(session=session, telegram_id=telegram_id)
+
+    def set_routine(self, telegram_id: int, **changes: Any) -> Member:
+        """Change a member's stored times or zone directly, as a settings screen would."""
+        with new_session(self.engine) as session:
+            member = queries.get_member_by_telegram_id(session=session, telegram_id=telegram_id)
+            assert member is not None
+            for name, value in changes.items():
+                assert hasattr(member, name), name
+                setattr(member, name, value)
+            reschedule(member)
+            session.commit()
+            return member
 
     def checkins(self, telegram_id: int) -> Sequence[CheckIn]:
         member = self.member(telegram_id)
