@@ -17,9 +17,9 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import handlers
+from bot import handlers, privacy_handlers, progress_handlers
 from bot.context import BotContext, BotServices, HabitsApplication
-from bot.keyboards import NUDGE_CALLBACK_PATTERN
+from bot.keyboards import DELETE_CALLBACK_PATTERN, NUDGE_CALLBACK_PATTERN
 from bot.settings import Settings
 from scheduler.clock import Clock, utc_now
 from scheduler.dispatch import dispatch_tick
@@ -28,9 +28,13 @@ from tips.library import TipLibrary
 DISPATCH_JOB_NAME = "dispatch-due-nudges"
 COMMANDS = {
     "nl": [("start", "Beginnen of opnieuw starten"), ("today", "Je dag in één oogopslag"),
-           ("help", "Wat ik doe en hoe je antwoordt")],
+           ("help", "Wat ik doe en hoe je antwoordt"), ("stats", "Je reeksen en deze week"),
+           ("week", "Je week in één plaatje"), ("privacy", "Wat ik bewaar en waarom"),
+           ("export", "Je gegevens als bestand"), ("delete", "Al je gegevens wissen")],
     "en": [("start", "Start or restart"), ("today", "Your day at a glance"),
-           ("help", "What I do and how to answer")],
+           ("help", "What I do and how to answer"), ("stats", "Your streaks and this week"),
+           ("week", "Your week in one picture"), ("privacy", "What I store and why"),
+           ("export", "Your data as files"), ("delete", "Erase all your data")],
 }
 
 
@@ -41,6 +45,14 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CommandHandler("start", handlers.start, filters=private))
     application.add_handler(CommandHandler("today", handlers.today, filters=private))
     application.add_handler(CommandHandler("help", handlers.show_help, filters=private))
+    application.add_handler(CommandHandler("stats", progress_handlers.stats, filters=private))
+    application.add_handler(CommandHandler("week", progress_handlers.week, filters=private))
+    application.add_handler(CommandHandler("privacy", privacy_handlers.show_privacy,
+                                           filters=private))
+    application.add_handler(CommandHandler("export", privacy_handlers.export, filters=private))
+    application.add_handler(CommandHandler("delete", privacy_handlers.delete, filters=private))
+    application.add_handler(CallbackQueryHandler(privacy_handlers.delete_button,
+                                                 pattern=DELETE_CALLBACK_PATTERN))
     application.add_handler(CallbackQueryHandler(handlers.nudge_button,
                                                  pattern=NUDGE_CALLBACK_PATTERN))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text_checkin))

@@ -71,3 +71,31 @@ def nudge_keyboard(
                          Action.SNOOZE)
         second_row = [snooze, skip]
     return InlineKeyboardMarkup([[done], second_row])
+
+
+DELETE_CALLBACK_PATTERN = r"^del:"
+_DELETE_CALLBACK = re.compile(r"^del:(?:yes:(\d{1,12})|no)$")
+
+
+@dataclass(frozen=True)
+class DeleteButton:
+    confirmed: bool
+    # When the question was asked (Unix seconds); a stale "yes" asks again.
+    issued_at: int | None = None
+
+
+def delete_keyboard(language: str, issued_at: int) -> InlineKeyboardMarkup:
+    """Erase or keep: two big buttons, each on its own row."""
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(text(language, "button_delete_confirm"),
+                              callback_data=f"del:yes:{issued_at}")],
+        [InlineKeyboardButton(text(language, "button_delete_cancel"), callback_data="del:no")],
+    ])
+
+
+def parse_delete_callback(data: str | None) -> DeleteButton | None:
+    match = _DELETE_CALLBACK.fullmatch(data or "")
+    if match is None:
+        return None
+    issued = match.group(1)
+    return DeleteButton(confirmed=issued is not None, issued_at=int(issued) if issued else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.texts import format_hours, text
 from habits.kinds import CheckInStatus, Habit
 from habits.progress import DayProgress
+from habits.stats import MemberStats, WeekPicture
 
 MARKS = {CheckInStatus.DONE: "✅", CheckInStatus.SKIPPED: "⏭️", None: "▫️"}
 
@@ -31,3 +32,43 @@ def today_text(language: str, progress: DayProgress) -> str:
     if len(lines) == 1:
         lines.append(text(language, "today_nothing"))
     return "\n".join(lines)
+
+
+HABIT_ICONS = {Habit.WATER: "💧", Habit.WALK: "🚶", Habit.BREATHING: "🌬️", Habit.SLEEP: "🌙"}
+
+
+def stats_text(language: str, stats: MemberStats) -> str:
+    """Streaks per habit, this week's days done, water glasses and average sleep this week."""
+    if not stats.habits:
+        return text(language, "today_nothing")
+    lines = [text(language, "stats_title"), text(language, "stats_explain"), ""]
+    for habit in stats.habits:
+        lines.append(text(language, "stats_habit", icon=HABIT_ICONS[habit.habit],
+                          name=text(language, f"habit_{habit.habit}"), current=habit.current,
+                          best=habit.best, week=habit.week_done))
+    shown = {habit.habit for habit in stats.habits}
+    if Habit.WATER in shown or Habit.SLEEP in shown:
+        lines.append("")
+    if Habit.WATER in shown:
+        lines.append(text(language, "stats_water_week", glasses=stats.water_glasses_week))
+    if Habit.SLEEP in shown:
+        if stats.sleep_hours_average is None:
+            lines.append(text(language, "stats_sleep_none"))
+        else:
+            hours = format_hours(language, round(stats.sleep_hours_average, 1))
+            lines.append(text(language, "stats_sleep_week", hours=hours,
+                              nights=stats.sleep_nights))
+    return "\n".join(lines)
+
+
+def week_caption(language: str, picture: WeekPicture, tip: str | None) -> str:
+    """One line about the week, then the tip for the coming week."""
+    done, counted = picture.done_days, picture.counted_days
+    if counted == 0:
+        line = text(language, "week_caption_empty")
+    else:
+        share = done / counted
+        key = ("week_caption_great" if share >= 0.8
+               else "week_caption_good" if share >= 0.5 else "week_caption_start")
+        line = text(language, key, done=done, counted=counted)
+    return line if tip is None else f"{line}\n\n{text(language, 'week_tip', tip=tip)}"

@@ -16,7 +16,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "ademen 🌬️ en slaap 🌙.\n\n"
             "Tik op de knoppen onder een herinnering, of typ bijvoorbeeld:\n"
             "• klaar / gedaan / ✅\n• 2 glazen / +1\n• 7,5 uur\n• wandeling gedaan / overslaan\n\n"
-            "/today je dag · /settings instellingen · /help deze uitleg\n\n"
+            "/today je dag · /settings instellingen · /help deze uitleg\n"
+            "/stats je reeksen · /week je week in beeld · /privacy je gegevens\n\n"
             "Ik geef leefstijltips, geen medisch advies."
         ),
         "not_understood": (
@@ -65,6 +66,54 @@ TEXTS: dict[str, dict[str, str]] = {
         "today_sleep": "😴 Slaap: {hours} uur",
         "today_sleep_unknown": "😴 Slaap: nog niet ingevuld",
         "today_nothing": "Je hebt geen gewoontes aan staan. Zet ze aan via /settings.",
+        "habit_water": "Water",
+        "habit_walk": "Wandelen",
+        "habit_breathing": "Ademen",
+        "habit_sleep": "Slaap",
+        "stats_title": "📊 Je voortgang",
+        "stats_explain": "Reeks: dagen op rij gehaald. Overslaan en pauze breken je reeks niet.",
+        "stats_habit": "{icon} {name}: reeks {current} · beste {best} · deze week {week}/7",
+        "stats_water_week": "💧 Deze week {glasses} glazen water",
+        "stats_sleep_week": "😴 Deze week gemiddeld {hours} uur slaap ({nights} nachten)",
+        "stats_sleep_none": "😴 Deze week nog geen slaapuren ingevuld",
+        "week_caption_great": "📊 Je week: {done} van de {counted} gewoontedagen gehaald. Knap gedaan! 🎉",
+        "week_caption_good": "📊 Je week: {done} van de {counted} gewoontedagen gehaald. Goed bezig! 💪",
+        "week_caption_start": "📊 Je week: {done} van de {counted} gewoontedagen gehaald. Elke dag is een nieuwe kans 🌱",
+        "week_caption_empty": "📊 Je week in beeld. Tik op de herinneringen, dan vult hij zich vanzelf 🌱",
+        "week_tip": "💡 Tip voor de komende week: {tip}",
+        "chart_title": "Jouw week",
+        "chart_weekdays": "ma,di,wo,do,vr,za,zo",
+        "chart_months": "jan,feb,mrt,apr,mei,jun,jul,aug,sep,okt,nov,dec",
+        "chart_legend_done": "gedaan",
+        "chart_legend_skipped": "overgeslagen",
+        "chart_legend_missed": "gemist",
+        "chart_legend_paused": "pauze",
+        "chart_water_title": "Water (glazen)",
+        "chart_sleep_title": "Slaap (uren)",
+        "chart_no_habits": "Geen gewoontes aan",
+        "privacy": (
+            "🔒 Privacy\n"
+            "Wat ik bewaar: je Telegram-id, voornaam, taal, tijdzone, je tijden en instellingen, "
+            "je check-ins (wat, welke dag, hoeveel) en welke herinneringen ik stuurde, zodat je er nooit twee krijgt.\n"
+            "Waarom: alleen om je op het goede moment te herinneren en je voortgang te laten zien. "
+            "Ik deel niets met anderen en toon geen advertenties.\n"
+            "De tekst van je berichten bewaar ik niet, alleen wat ik eruit haal (zoals '2 glazen').\n"
+            "Hoe lang: zolang je de bot gebruikt. /export stuurt je al je gegevens als bestand, "
+            "/delete wist alles meteen en voorgoed."
+        ),
+        "no_data": "Ik heb geen gegevens van je opgeslagen.",
+        "export_intro": "📦 Je gegevens: je check-ins (CSV, opent in elke spreadsheet) en je instellingen (JSON).",
+        "export_checkins_caption": "Check-ins: {count}",
+        "export_settings_caption": "Instellingen, pauzes en weekoverzichten",
+        "delete_confirm": (
+            "⚠️ Weet je het zeker? Ik wis je instellingen, al je check-ins, herinneringen, "
+            "pauzes en statistieken. Dit kan niet ongedaan worden gemaakt."
+        ),
+        "button_delete_confirm": "🗑️ Ja, wis alles",
+        "button_delete_cancel": "↩️ Nee, laat staan",
+        "delete_done": "✅ Alles is gewist. Je krijgt geen berichten meer van me. Wil je later opnieuw beginnen? Stuur /start.",
+        "delete_cancelled": "👍 Niets gewist, alles blijft zoals het was.",
+        "delete_expired": "Deze knop is verlopen. Stuur /delete opnieuw als je alles wilt wissen.",
     },
     "en": {
         "welcome": (
@@ -77,7 +126,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "breathing 🌬️ and sleep 🌙.\n\n"
             "Tap the buttons under a reminder, or type for example:\n"
             "• done / ✅\n• 2 glasses / +1\n• slept 7.5h\n• walk done / skip\n\n"
-            "/today your day · /settings settings · /help this text\n\n"
+            "/today your day · /settings settings · /help this text\n"
+            "/stats your streaks · /week your week at a glance · /privacy your data\n\n"
             "I give lifestyle tips, not medical advice."
         ),
         "not_understood": (
@@ -126,6 +176,54 @@ TEXTS: dict[str, dict[str, str]] = {
         "today_sleep": "😴 Sleep: {hours} h",
         "today_sleep_unknown": "😴 Sleep: not filled in yet",
         "today_nothing": "You have no habits switched on. Switch them on in /settings.",
+        "habit_water": "Water",
+        "habit_walk": "Walks",
+        "habit_breathing": "Breathing",
+        "habit_sleep": "Sleep",
+        "stats_title": "📊 Your progress",
+        "stats_explain": "Streak: days in a row. Skips and pauses don't break your streak.",
+        "stats_habit": "{icon} {name}: streak {current} · best {best} · this week {week}/7",
+        "stats_water_week": "💧 {glasses} glasses of water this week",
+        "stats_sleep_week": "😴 {hours} hours of sleep on average this week ({nights} nights)",
+        "stats_sleep_none": "😴 No hours of sleep filled in this week yet",
+        "week_caption_great": "📊 Your week: {done} of {counted} habit days done. Well done! 🎉",
+        "week_caption_good": "📊 Your week: {done} of {counted} habit days done. Nice going! 💪",
+        "week_caption_start": "📊 Your week: {done} of {counted} habit days done. Every day is a fresh chance 🌱",
+        "week_caption_empty": "📊 Your week at a glance. Tap the reminders and it fills up by itself 🌱",
+        "week_tip": "💡 Tip for the coming week: {tip}",
+        "chart_title": "Your week",
+        "chart_weekdays": "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
+        "chart_months": "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",
+        "chart_legend_done": "done",
+        "chart_legend_skipped": "skipped",
+        "chart_legend_missed": "missed",
+        "chart_legend_paused": "paused",
+        "chart_water_title": "Water (glasses)",
+        "chart_sleep_title": "Sleep (hours)",
+        "chart_no_habits": "No habits switched on",
+        "privacy": (
+            "🔒 Privacy\n"
+            "What I store: your Telegram id, first name, language, time zone, your times and settings, "
+            "your check-ins (what, which day, how much) and which reminders I sent, so you never get one twice.\n"
+            "Why: only to remind you at the right moment and to show your progress. "
+            "I share nothing with anyone and show no ads.\n"
+            "I don't keep the text of your messages, only what I read from them (like '2 glasses').\n"
+            "How long: as long as you use the bot. /export sends you all your data as files, "
+            "/delete erases everything at once and for good."
+        ),
+        "no_data": "I have no data of yours stored.",
+        "export_intro": "📦 Your data: your check-ins (CSV, opens in any spreadsheet) and your settings (JSON).",
+        "export_checkins_caption": "Check-ins: {count}",
+        "export_settings_caption": "Settings, pauses and weekly reports",
+        "delete_confirm": (
+            "⚠️ Are you sure? I'll erase your settings, all your check-ins, reminders, "
+            "pauses and statistics. This cannot be undone."
+        ),
+        "button_delete_confirm": "🗑️ Yes, erase everything",
+        "button_delete_cancel": "↩️ No, keep it",
+        "delete_done": "✅ Everything is erased. You won't get any more messages from me. Want to start again later? Send /start.",
+        "delete_cancelled": "👍 Nothing erased, everything stays as it was.",
+        "delete_expired": "This button has expired. Send /delete again if you want to erase everything.",
     },
 }
 

@@ -29,6 +29,7 @@ from habits.kinds import Habit
 from habits.members import deactivate_member, routine_of, zone_of
 from scheduler.clock import Clock
 from scheduler.slots import Slot, next_due_after, slots_due_between
+from scheduler.weekly_reports import send_due_weekly_reports
 from storage import queries
 from storage.database import new_session
 from storage.models import CheckIn, Member, Nudge, NudgeStatus
@@ -223,7 +224,8 @@ async def send_claimed(
             blocked: set[int] = set()
             for item, delivery, message_id in results:
                 nudge = session.get(Nudge, item.nudge_id)
-                assert nudge is not None
+                if nudge is None:
+                    continue  # the member erased their data while it was being sent
                 if delivery is Delivery.DELIVERED:
                     nudge.status, nudge.message_id, nudge.sent_at = (
                         NudgeStatus.SENT, message_id, clock())
@@ -263,10 +265,13 @@ async def dispatch_due(
 
 
 async def dispatch_tick(context: BotContext) -> None:
-    """Claim the nudges that are due and send them (the one repeating JobQueue job)."""
+    """Claim the nudges and weekly pictures that are due and send them (the one repeating job)."""
     services = context.services
     policy = DispatchPolicy(grace=timedelta(minutes=services.settings.grace_minutes))
+    now = services.clock()
     totals = await dispatch_due(engine=services.engine, sender=context.sender, tips=services.tips,
-                                now=services.clock(), policy=policy, clock=services.clock)
+                                now=now, policy=policy, clock=services.clock)
+    totals.update(await send_due_weekly_reports(engine=services.engine, sender=context.sender,
+                                                tips=services.tips, now=now, clock=services.clock))
     if totals:
         log.info("dispatch tick: %s", dict(sorted(totals.items())))

@@ -181,3 +181,10 @@ def meal_slot_at(routine: DailyRoutine, zone: ZoneInfo, instant: datetime) -> st
         if start <= instant:
             chosen = meal
     return f"walk-{chosen}"
+
+
+def routine_day_start(routine: DailyRoutine, zone: ZoneInfo, day: date) -> datetime:
+    """The UTC instant routine day `day` begins: the middle of the night before it (see routine_day)."""
+    bed = _bedtime_minutes(routine)
+    night_middle = (bed + _wake_minutes(routine) + MINUTES_PER_DAY) // 2 - MINUTES_PER_DAY
+    return local_to_utc(day, night_middle, zone)

@@ -82,6 +82,14 @@ class Member(SQLModel, table=True):
     # Every slot due at or before the cursor has been dealt with (sent, missed or suppressed).
     schedule_cursor: datetime = utc_column()
     next_due_at: datetime | None = utc_column(nullable=True, index=True)
+    # A walk day counts when at least "one" meal walk is done, or "all" of them.
+    walk_streak_rule: str = "one"
+    # The weekly picture: on/off, local weekday (Monday 0 ... Sunday 6) and time.
+    weekly_report_on: bool = True
+    weekly_report_weekday: int = 6
+    weekly_report_time: time = time(19, 0)
+    # When the next weekly picture is due; None: to be worked out by the next tick (after a change).
+    next_weekly_report_at: datetime | None = utc_column(nullable=True, index=True)
 
 
 class Nudge(SQLModel, table=True):
@@ -138,3 +146,28 @@ class Pause(SQLModel, table=True):
     starts_at: datetime = utc_column()
     # None: until the member resumes.
     ends_at: datetime | None = utc_column(nullable=True)
+
+
+class WeeklyReportStatus(StrEnum):
+    CLAIMED = "claimed"  # taken by a tick; never sent twice, even if the process dies now
+    SENT = "sent"
+    MISSED = "missed"  # due while the bot was down for too long: not sent late
+    UNDELIVERED = "undelivered"
+
+
+class WeeklyReport(SQLModel, table=True):
+    """One weekly picture per member and week, unique so that a restart never sends it twice."""
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "week_ending", name="uq_weekly_report_week"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = member_reference()
+    # The last routine day the picture covers.
+    week_ending: date
+    due_at: datetime = utc_column()
+    status: str = WeeklyReportStatus.CLAIMED
+    tip_id: str | None = None
+    claimed_at: datetime = utc_column()
+    sent_at: datetime | None = utc_column(nullable=True)

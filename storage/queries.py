@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Column, Table, delete, func, or_, update
+from sqlmodel import Session, SQLModel, col, select
 
-from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause
+from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause, WeeklyReport
 
 
 def get_member(*, session: Session, member_id: int) -> Member | None:
@@ -202,3 +202,100 @@ def add_pause(*, session: Session, pause: Pause) -> Pause:
     session.add(pause)
     session.flush()
     return pause
+
+
+def members_without_weekly_schedule(*, session: Session, limit: int) -> Sequence[Member]:
+    """Active members who want the weekly picture but have no due time for it yet."""
+    statement = (
+        select(Member)
+        .where(col(Member.active).is_(True), col(Member.weekly_report_on).is_(True),
+               col(Member.next_weekly_report_at).is_(None))
+        .order_by(col(Member.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return session.exec(statement).all()
+
+
+def lock_members_due_weekly_report(
+    *, session: Session, now: datetime, limit: int
+) -> Sequence[Member]:
+    """Active members whose weekly picture is due by `now`, earliest first, locked."""
+    statement = (
+        select(Member)
+        .where(col(Member.active).is_(True), col(Member.weekly_report_on).is_(True),
+               col(Member.next_weekly_report_at) <= now)
+        .order_by(col(Member.next_weekly_report_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return session.exec(statement).all()
+
+
+def weekly_report_for_week(
+    *, session: Session, member_id: int, week_ending: date
+) -> WeeklyReport | None:
+    statement = select(WeeklyReport).where(
+        WeeklyReport.member_id == member_id, WeeklyReport.week_ending == week_ending
+    )
+    return session.exec(statement).first()
+
+
+def add_weekly_report(*, session: Session, report: WeeklyReport) -> WeeklyReport:
+    session.add(report)
+    session.flush()
+    return report
+
+
+def weekly_reports_of_member(*, session: Session, member_id: int) -> Sequence[WeeklyReport]:
+    statement = (
+        select(WeeklyReport)
+        .where(WeeklyReport.member_id == member_id)
+        .order_by(col(WeeklyReport.week_ending))
+    )
+    return session.exec(statement).all()
+
+
+def recent_weekly_tip_ids(*, session: Session, member_id: int, limit: int) -> list[str]:
+    """Tips sent with this member's weekly pictures, newest first."""
+    statement = (
+        select(WeeklyReport.tip_id)
+        .where(WeeklyReport.member_id == member_id, col(WeeklyReport.tip_id).is_not(None))
+        .order_by(col(WeeklyReport.week_ending).desc())
+        .limit(limit)
+    )
+    return [tip_id for tip_id in session.exec(statement).all() if tip_id is not None]
+
+
+def member_references() -> list[tuple[Table, Column[object]]]:
+    """Every (table, column) that points at a member: a `member_id` column or a foreign key.
+
+    Dependent tables come first (reverse dependency order), so deleting in this order never trips
+    a foreign key. Tables added later are found without changing this function.
+    """
+    member_table = SQLModel.metadata.tables["member"]
+    references: list[tuple[Table, Column[object]]] = []
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        if table is member_table:
+            continue
+        for column in table.columns:
+            points_at_member = any(fk.column.table is member_table for fk in column.foreign_keys)
+            if column.name == "member_id" or points_at_member:
+                references.append((table, column))
+    return references
+
+
+def erase_member(*, session: Session, member_id: int) -> dict[str, int]:
+    """Delete every row that references the member, then the member; return rows deleted per table.
+
+    Explicit deletes rather than ON DELETE CASCADE alone: SQLite enforces foreign keys only on
+    connections that switched them on.
+    """
+    deleted: dict[str, int] = {}
+    for table, column in member_references():
+        result = session.exec(delete(table).where(column == member_id))
+        deleted[table.name] = deleted.get(table.name, 0) + int(result.rowcount)
+    member_table = SQLModel.metadata.tables["member"]
+    result = session.exec(delete(member_table).where(member_table.c.id == member_id))
+    deleted[member_table.name] = int(result.rowcount)
+    return deleted

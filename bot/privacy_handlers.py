@@ -1,0 +1,86 @@
+"""Handlers for a member's own data: /privacy, /export and /delete with its confirmation."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers import _language
+from bot.keyboards import delete_keyboard, parse_delete_callback
+from bot.texts import text
+from habits import privacy
+from storage import queries
+
+
+async def show_privacy(update: Update, context: BotContext) -> None:
+    """What is stored, why, for how long, and how to get or erase it."""
+    assert update.effective_chat is not None
+    await context.sender.send_text(update.effective_chat.id,
+                                   text(_language(update, context), "privacy"))
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """Send the member's own data: check-ins as CSV, settings as JSON."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    assert chat is not None
+    services = context.services
+    with services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
+        if member is None:
+            await context.sender.send_text(chat.id, text(_language(update, context), "no_data"))
+            return
+        files = privacy.export_member_data(session=session, member=member, now=services.clock())
+    language = member.language
+    await context.sender.send_text(chat.id, text(language, "export_intro"))
+    await context.sender.send_document(
+        chat.id, files.checkins_csv, privacy.CHECKINS_FILENAME,
+        caption=text(language, "export_checkins_caption", count=files.checkin_count))
+    await context.sender.send_document(chat.id, files.settings_json, privacy.SETTINGS_FILENAME,
+                                       caption=text(language, "export_settings_caption"))
+
+
+async def delete(update: Update, context: BotContext) -> None:
+    """Ask before erasing everything: a confirm and a cancel button."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    assert chat is not None
+    services = context.services
+    with services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
+    language = member.language if member else _language(update, context)
+    if member is None:
+        await context.sender.send_text(chat.id, text(language, "no_data"))
+        return
+    issued_at = int(services.clock().timestamp())
+    await context.sender.send_text(chat.id, text(language, "delete_confirm"),
+                                   delete_keyboard(language, issued_at))
+
+
+DELETE_REPLIES = {
+    privacy.DeleteAnswer.ERASED: "delete_done",
+    privacy.DeleteAnswer.CANCELLED: "delete_cancelled",
+    privacy.DeleteAnswer.EXPIRED: "delete_expired",
+    privacy.DeleteAnswer.NOTHING_STORED: "no_data",
+}
+
+
+async def delete_button(update: Update, context: BotContext) -> None:
+    """The answer to /delete's question: erase everything, or keep it."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    button = parse_delete_callback(query.data)
+    with services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
+        language = member.language if member else _language(update, context)
+        answer = privacy.answer_delete_question(
+            session=session, telegram_id=query.from_user.id,
+            confirmed=button is not None and button.confirmed,
+            asked_at=button.issued_at if button else None, now=services.clock(),
+        )
+    await context.sender.answer_callback(query.id)
+    message = query.message
+    if message is not None:
+        await context.sender.edit_text(message.chat.id, message.message_id,
+                                       text(language, DELETE_REPLIES[answer]))
