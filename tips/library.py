@@ -8,8 +8,9 @@ can fix a typo without reading a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ FILE_FIELDS = ("id", "nl", "en", "source", "enabled")
 REQUIRED_FIELDS = ("id", "nl", "en")
 GROUP_VALUES = tuple(group.value for group in TipGroup)
 GROUP_NAMES = ", ".join(GROUP_VALUES)
+# A tip is never shown to the same member again within this time, even after a full cycle.
+TIP_REPEAT_GAP = timedelta(days=7)
 
 
 class TipFileError(Exception):
@@ -114,23 +117,32 @@ def parse_tip_library(text: str, path: Path) -> TipLibrary:
     return TipLibrary(tuple(tips))
 
 
-def choose_tip(library: TipLibrary, group: str, recent_tip_ids: Sequence[str]) -> Tip | None:
-    """The tip a member should see next in `group`, or None if the group has no enabled tip.
+def choose_tip(
+    library: TipLibrary,
+    group: str,
+    recent_tip_ids: Sequence[str],
+    *,
+    shown_within_repeat_gap: Collection[str] = (),
+) -> Tip | None:
+    """The tip a member should see next in `group`, or None if there is none to show now.
 
     `recent_tip_ids` are the ids of the tips this member was sent for this group, newest
     first. The rule is least-recently-seen rotation over the enabled tips:
 
     1. an enabled tip the member has never been sent comes first, in file order (so a newly
        added or newly enabled tip is shown at the next nudge);
-    2. when every enabled tip has been seen, the one seen longest ago is chosen.
+    2. when every enabled tip has been seen, the one seen longest ago is chosen;
+    3. but never a tip in `shown_within_repeat_gap` (the ids sent to this member in the last
+       `TIP_REPEAT_GAP`): when a group has fewer tips than it has nudges in a week, the
+       nudge then goes without a tip rather than repeating one within the week.
 
     So a member never gets the same tip twice before they have seen every enabled tip of
-    the group, whatever the history was. Ids of disabled, removed or other-group tips in
-    the history are ignored. Pass at least as many recent ids as the group has enabled tips;
-    a shorter history makes older tips look never-seen.
+    the group, nor within 7 days, whatever the history was. Ids of disabled, removed or
+    other-group tips in the history are ignored. Pass at least as many recent ids as the
+    group has enabled tips; a shorter history makes older tips look never-seen.
     """
-    if isinstance(recent_tip_ids, str):
-        raise TypeError("recent_tip_ids must be a sequence of ids, not one string")
+    if isinstance(recent_tip_ids, str) or isinstance(shown_within_repeat_gap, str):
+        raise TypeError("tip histories must be sequences of ids, not one string")
     candidates = library.enabled(group)
     if not candidates:
         return None
@@ -138,9 +150,10 @@ def choose_tip(library: TipLibrary, group: str, recent_tip_ids: Sequence[str]) -
     for position, tip_id in enumerate(recent_tip_ids):
         age.setdefault(tip_id, position)
     for tip in candidates:
-        if tip.id not in age:
+        if tip.id not in age and tip.id not in shown_within_repeat_gap:
             return tip
-    return max(candidates, key=lambda tip: age[tip.id])
+    oldest = max(candidates, key=lambda tip: age[tip.id])
+    return None if oldest.id in shown_within_repeat_gap else oldest
 
 
 def _parse_yaml(text: str, path: Path) -> Any:
