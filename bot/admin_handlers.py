@@ -29,6 +29,8 @@ from tips.store import ReloadResult, ReloadStatus
 
 log = logging.getLogger(__name__)
 HISTORY_LENGTH = 15
+DUTCH_ACTION_WORDS = {TipAction.SHOW: "toon", TipAction.ENABLE: "aan", TipAction.DISABLE: "uit",
+                      TipAction.HISTORY: "geschiedenis"}
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,8 @@ def _usage(language: str, action: TipAction | None) -> str:
         return admin_text(language, "usage_send")
     if action is None:
         return admin_text(language, "usage")
-    return admin_text(language, "usage_tip", action=action.value)
+    word = DUTCH_ACTION_WORDS.get(action, action.value) if language == "nl" else action.value
+    return admin_text(language, "usage_tip", action=word)
 
 
 def _language_of(services: BotServices, telegram_id: int) -> str:

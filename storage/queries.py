@@ -86,12 +86,12 @@ def recent_tip_ids(*, session: Session, member_id: int, habit: str, limit: int) 
 def tip_ids_sent_since(
     *, session: Session, member_id: int, habit: str, since: datetime
 ) -> set[str]:
-    """The tips this member was sent for a habit at or after `since`."""
+    """The tips this member was sent for a habit after `since`."""
     statement = select(Nudge.tip_id).where(
         Nudge.member_id == member_id,
         Nudge.habit == habit,
         col(Nudge.tip_id).is_not(None),
-        col(Nudge.sent_at) >= since,
+        col(Nudge.sent_at) > since,
     )
     return {tip_id for tip_id in session.exec(statement).all() if tip_id is not None}
 

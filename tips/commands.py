@@ -104,7 +104,9 @@ def parse_tip_command(arguments: str) -> TipCommand | TipUsage:
         return TipCommand(TipAction.LIST, group=GROUP_WORDS[key])
     action = ACTION_WORDS.get(key)
     if action is None:
-        return TipCommand(TipAction.SHOW, tip_id=key) if _TIP_ID.fullmatch(key) else TipUsage(None)
+        # `/tip water-why` shows that tip; ids have a hyphen, which no other word here has.
+        is_tip_id = "-" in key and _TIP_ID.fullmatch(key)
+        return TipCommand(TipAction.SHOW, tip_id=key) if is_tip_id else TipUsage(None)
     if action in (TipAction.RELOAD, TipAction.STATS, TipAction.HELP):
         return TipCommand(action)
     if action is TipAction.LIST:

@@ -27,8 +27,8 @@ from tips.library import TipFileError, TipLibrary, parse_tip_library
 
 
 class ReloadStatus(StrEnum):
-    UNCHANGED = "unchanged"
-    RELOADED = "reloaded"
+    UNCHANGED = "unchanged"  # the file is as it was last loaded (or refused)
+    RELOADED = "reloaded"  # read and validated again; `changes` may be empty (say, a comment)
     REFUSED = "refused"  # the file on disk is invalid; the last valid tips stay live
 
 
@@ -89,8 +89,15 @@ class TipStore:
     def _load(self, *, report_known_failure: bool) -> ReloadResult:
         data = _read_bytes(self._path)
         digest = _digest(data)
-        if not report_known_failure and digest in (self._loaded_digest, self._refused_digest):
-            return ReloadResult(ReloadStatus.UNCHANGED)
+        if not report_known_failure:
+            if digest == self._refused_digest:
+                return ReloadResult(ReloadStatus.UNCHANGED)
+            if digest == self._loaded_digest:
+                if self._refused_digest is None:
+                    return ReloadResult(ReloadStatus.UNCHANGED)
+                # A reported mistake was undone: the live tips are that file again.
+                self._refused_digest = None
+                return ReloadResult(ReloadStatus.RELOADED)
         try:
             if data is None:
                 raise TipFileError(self._path, "cannot read the file")
@@ -100,8 +107,7 @@ class TipStore:
             return ReloadResult(ReloadStatus.REFUSED, error=error)
         previous, self._library = self._library, library
         self._loaded_digest, self._refused_digest = digest, None
-        changes = tuple(diff_libraries(previous, library))
-        return ReloadResult(ReloadStatus.RELOADED if changes else ReloadStatus.UNCHANGED, changes)
+        return ReloadResult(ReloadStatus.RELOADED, tuple(diff_libraries(previous, library)))
 
 
 def _read_bytes(path: Path) -> bytes | None:
