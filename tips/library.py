@@ -143,17 +143,16 @@ def choose_tip(
     """
     if isinstance(recent_tip_ids, str) or isinstance(shown_within_repeat_gap, str):
         raise TypeError("tip histories must be sequences of ids, not one string")
-    candidates = library.enabled(group)
+    candidates = [tip for tip in library.enabled(group) if tip.id not in shown_within_repeat_gap]
     if not candidates:
         return None
     age: dict[str, int] = {}
     for position, tip_id in enumerate(recent_tip_ids):
         age.setdefault(tip_id, position)
     for tip in candidates:
-        if tip.id not in age and tip.id not in shown_within_repeat_gap:
+        if tip.id not in age:
             return tip
-    oldest = max(candidates, key=lambda tip: age[tip.id])
-    return None if oldest.id in shown_within_repeat_gap else oldest
+    return max(candidates, key=lambda tip: age[tip.id])
 
 
 def _parse_yaml(text: str, path: Path) -> Any:
