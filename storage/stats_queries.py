@@ -38,7 +38,8 @@ class MemberCounts:
 def _seconds_between(session: Session, start: Any, end: Any) -> ColumnElement[Any]:
     """`end - start` in seconds; SQLite and PostgreSQL spell date arithmetic differently."""
     if session.get_bind().dialect.name == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
+        # julianday is a float of days, exact to well under a millisecond: round to that.
+        return func.round((func.julianday(end) - func.julianday(start)) * 86400.0, 3)
     return func.extract("epoch", end - start)
 
 
