@@ -22,7 +22,8 @@ COPY storage ./storage
 COPY tips ./tips
 COPY habits ./habits
 COPY fakegram ./fakegram
-COPY content ./content
+# The bot writes admins' tip edits back to content/tips.yaml, so its user owns the folder.
+COPY --chown=habits:habits content ./content
 
 USER habits
 VOLUME ["/data"]

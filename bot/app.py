@@ -17,15 +17,20 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import handlers, privacy_handlers, progress_handlers
+from bot import admin_handlers, handlers, privacy_handlers, progress_handlers
+from bot.admin_messages import TIP_CALLBACK_PATTERN
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.keyboards import DELETE_CALLBACK_PATTERN, NUDGE_CALLBACK_PATTERN
 from bot.settings import Settings
 from scheduler.clock import Clock, utc_now
 from scheduler.dispatch import dispatch_tick
 from tips.library import TipLibrary
+from tips.store import TipStore
 
 DISPATCH_JOB_NAME = "dispatch-due-nudges"
+TIP_WATCH_JOB_NAME = "watch-tip-file"
+# Hand edits of the tip file are picked up within a minute.
+TIP_WATCH_INTERVAL = timedelta(seconds=30)
 COMMANDS = {
     "nl": [("start", "Beginnen of opnieuw starten"), ("today", "Je dag in één oogopslag"),
            ("help", "Wat ik doe en hoe je antwoordt"), ("stats", "Je reeksen en deze week"),
@@ -53,6 +58,11 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CommandHandler("delete", privacy_handlers.delete, filters=private))
     application.add_handler(CallbackQueryHandler(privacy_handlers.delete_button,
                                                  pattern=DELETE_CALLBACK_PATTERN))
+    settings = application.services.settings
+    application.add_handler(CommandHandler(["tip", "tips"], admin_handlers.tip_command,
+                                           filters=private & admin_handlers.admin_only(settings)))
+    application.add_handler(CallbackQueryHandler(admin_handlers.tip_button,
+                                                 pattern=TIP_CALLBACK_PATTERN))
     application.add_handler(CallbackQueryHandler(handlers.nudge_button,
                                                  pattern=NUDGE_CALLBACK_PATTERN))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text_checkin))
@@ -81,7 +91,8 @@ def build_application(
     """The bot, wired to its database, tips and clock; `request` swaps in a fake Bot API."""
     if settings.bot_token is None:
         raise ValueError("build_application needs a bot token")
-    services = BotServices(settings=settings, engine=engine, tips=tips, clock=clock)
+    services = BotServices(settings=settings, engine=engine,
+                           tip_store=TipStore(settings.tips_path, tips), clock=clock)
     builder = (
         ApplicationBuilder()
         .application_class(HabitsApplication, kwargs={"services": services})
@@ -105,6 +116,13 @@ def build_application(
         first=0,
         name=DISPATCH_JOB_NAME,
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+    application.job_queue.run_repeating(
+        admin_handlers.watch_tip_file,
+        interval=TIP_WATCH_INTERVAL,
+        first=TIP_WATCH_INTERVAL,
+        name=TIP_WATCH_JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True},
     )
     return application
 

@@ -14,6 +14,7 @@ from bot.settings import Settings
 from scheduler.clock import Clock, utc_now
 from storage.database import new_session
 from tips.library import TipLibrary
+from tips.store import TipStore
 
 
 @dataclass
@@ -22,8 +23,13 @@ class BotServices:
 
     settings: Settings
     engine: Engine
-    tips: TipLibrary
+    tip_store: TipStore
     clock: Clock = utc_now
+
+    @property
+    def tips(self) -> TipLibrary:
+        """The tips in use now; a reload or an admin's edit swaps them in one step."""
+        return self.tip_store.library
 
     def session(self) -> Session:
         return new_session(self.engine)

@@ -33,7 +33,7 @@ from scheduler.weekly_reports import send_due_weekly_reports
 from storage import queries
 from storage.database import new_session
 from storage.models import CheckIn, Member, Nudge, NudgeStatus
-from tips.library import TipLibrary, choose_tip
+from tips.library import TIP_REPEAT_GAP, TipLibrary, choose_tip
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,10 @@ class _Claim:
             enabled = self.tips.enabled(nudge.habit)
             recent = queries.recent_tip_ids(session=self.session, member_id=member.id,
                                             habit=nudge.habit, limit=max(len(enabled), 1))
-            tip = choose_tip(self.tips, nudge.habit, recent)
+            this_week = queries.tip_ids_sent_since(session=self.session, member_id=member.id,
+                                                   habit=nudge.habit,
+                                                   since=self.now - TIP_REPEAT_GAP)
+            tip = choose_tip(self.tips, nudge.habit, recent, shown_within_repeat_gap=this_week)
             nudge.tip_id = tip.id if tip else None
         tip = self.tips.get(nudge.tip_id) if nudge.tip_id else None
         self.outgoing.append(OutgoingNudge(

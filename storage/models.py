@@ -171,3 +171,18 @@ class WeeklyReport(SQLModel, table=True):
     tip_id: str | None = None
     claimed_at: datetime = utc_column()
     sent_at: datetime | None = utc_column(nullable=True)
+class TipChange(SQLModel, table=True):
+    """One change to a tip, made by an admin in Telegram or by hand in the tip file."""
+
+    __table_args__ = (Index("ix_tipchange_tip_id_changed_at", "tip_id", "changed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tip_id: str
+    changed_at: datetime = utc_column()
+    # The admin's Telegram user id; None when the tip file was edited by hand.
+    changed_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    changed_by_name: str = ""
+    # "nl", "en", "enabled", "source", "group", or "tip" when the whole tip was added/removed.
+    field: str
+    before: str | None = None
+    after: str | None = None

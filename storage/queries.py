@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, Table, delete, func, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
-from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause, WeeklyReport
+from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause, TipChange, WeeklyReport
 
 
 def get_member(*, session: Session, member_id: int) -> Member | None:
@@ -81,6 +81,19 @@ def recent_tip_ids(*, session: Session, member_id: int, habit: str, limit: int) 
         .limit(limit)
     )
     return [tip_id for tip_id in session.exec(statement).all() if tip_id is not None]
+
+
+def tip_ids_sent_since(
+    *, session: Session, member_id: int, habit: str, since: datetime
+) -> set[str]:
+    """The tips this member was sent for a habit after `since`."""
+    statement = select(Nudge.tip_id).where(
+        Nudge.member_id == member_id,
+        Nudge.habit == habit,
+        col(Nudge.tip_id).is_not(None),
+        col(Nudge.sent_at) > since,
+    )
+    return {tip_id for tip_id in session.exec(statement).all() if tip_id is not None}
 
 
 def add_nudge(*, session: Session, nudge: Nudge) -> Nudge:
@@ -299,3 +312,20 @@ def erase_member(*, session: Session, member_id: int) -> dict[str, int]:
     result = session.exec(delete(member_table).where(member_table.c.id == member_id))
     deleted[member_table.name] = int(result.rowcount)
     return deleted
+def add_tip_changes(*, session: Session, changes: Iterable[TipChange]) -> list[TipChange]:
+    """Store changes to tips and commit."""
+    stored = list(changes)
+    session.add_all(stored)
+    session.commit()
+    return stored
+
+
+def tip_changes(*, session: Session, tip_id: str, limit: int) -> Sequence[TipChange]:
+    """The latest changes to one tip, newest first."""
+    statement = (
+        select(TipChange)
+        .where(TipChange.tip_id == tip_id)
+        .order_by(col(TipChange.changed_at).desc(), col(TipChange.id).desc())
+        .limit(limit)
+    )
+    return session.exec(statement).all()

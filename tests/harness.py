@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from telegram.ext import AIORateLimiter
 
-from bot.app import DISPATCH_JOB_NAME, build_application
+from bot.app import DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME, build_application
 from bot.context import HabitsApplication
 from bot.settings import Settings, load_settings
 from fakegram import FakeBotApi, FakeRequest, FakeUser
@@ -69,6 +69,12 @@ class BotHarness:
         """Run the dispatch job once, as the JobQueue would, at the clock's time."""
         assert self.app.job_queue is not None
         (job,) = self.app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME)
+        await job.run(self.app)
+
+    async def watch_tips(self) -> None:
+        """Run the tip-file watch once, as the JobQueue would every half minute."""
+        assert self.app.job_queue is not None
+        (job,) = self.app.job_queue.get_jobs_by_name(TIP_WATCH_JOB_NAME)
         await job.run(self.app)
 
     async def settle(self) -> None:
@@ -131,17 +137,20 @@ async def running_bot(
 ) -> AsyncIterator[BotHarness]:
     """Start the real Application (polling the fake API, JobQueue running) and stop it after.
 
-    Unless `real_ticks`, the repeating dispatch job is paused so that tests tick by hand.
+    Unless `real_ticks`, the repeating jobs (dispatch, tip-file watch) are paused so that tests
+    run them by hand. The tips are loaded from `settings.tips_path` unless given.
     """
     app = build_application(
-        settings=settings, engine=engine, tips=tips or load_shipped_tips(), clock=clock,
+        settings=settings, engine=engine, tips=tips or load_tip_library(settings.tips_path),
+        clock=clock,
         request=FakeRequest(api), updates_request=FakeRequest(api),
         rate_limiter=AIORateLimiter(max_retries=2),
     )
     assert app.job_queue is not None
     if not real_ticks:
-        for job in app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME):
-            job.enabled = False
+        for name in (DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME):
+            for job in app.job_queue.get_jobs_by_name(name):
+                job.enabled = False
     await app.initialize()
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1)

@@ -8,8 +8,9 @@ can fix a typo without reading a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,10 @@ FILE_FIELDS = ("id", "nl", "en", "source", "enabled")
 REQUIRED_FIELDS = ("id", "nl", "en")
 GROUP_VALUES = tuple(group.value for group in TipGroup)
 GROUP_NAMES = ", ".join(GROUP_VALUES)
+# A tip is never shown to the same member again within this time, even after a full cycle.
+TIP_REPEAT_GAP = timedelta(days=7)
+# A group with fewer tips than days in TIP_REPEAT_GAP would repeat within the week.
+SMALL_GROUP = 7
 
 
 class TipFileError(Exception):
@@ -114,24 +119,37 @@ def parse_tip_library(text: str, path: Path) -> TipLibrary:
     return TipLibrary(tuple(tips))
 
 
-def choose_tip(library: TipLibrary, group: str, recent_tip_ids: Sequence[str]) -> Tip | None:
-    """The tip a member should see next in `group`, or None if the group has no enabled tip.
+def choose_tip(
+    library: TipLibrary,
+    group: str,
+    recent_tip_ids: Sequence[str],
+    *,
+    shown_within_repeat_gap: Collection[str] = (),
+) -> Tip | None:
+    """The tip a member should see next in `group`, or None if there is none to show now.
 
     `recent_tip_ids` are the ids of the tips this member was sent for this group, newest
     first. The rule is least-recently-seen rotation over the enabled tips:
 
     1. an enabled tip the member has never been sent comes first, in file order (so a newly
        added or newly enabled tip is shown at the next nudge);
-    2. when every enabled tip has been seen, the one seen longest ago is chosen.
+    2. when every enabled tip has been seen, the one seen longest ago is chosen;
+    3. and, for a small group (fewer than `SMALL_GROUP` enabled tips), never a tip in
+       `shown_within_repeat_gap` (the ids sent to this member in the last `TIP_REPEAT_GAP`):
+       such a nudge then goes without a tip rather than repeating one within the week.
 
     So a member never gets the same tip twice before they have seen every enabled tip of
-    the group, whatever the history was. Ids of disabled, removed or other-group tips in
-    the history are ignored. Pass at least as many recent ids as the group has enabled tips;
-    a shorter history makes older tips look never-seen.
+    the group, and a small group's tips not within 7 days, whatever the history was. A group
+    with enough tips always has one to show, so daily nudges never lose their tip. Ids of disabled, removed or
+    other-group tips in the history are ignored. Pass at least as many recent ids as the
+    group has enabled tips; a shorter history makes older tips look never-seen.
     """
-    if isinstance(recent_tip_ids, str):
-        raise TypeError("recent_tip_ids must be a sequence of ids, not one string")
-    candidates = library.enabled(group)
+    if isinstance(recent_tip_ids, str) or isinstance(shown_within_repeat_gap, str):
+        raise TypeError("tip histories must be sequences of ids, not one string")
+    enabled = library.enabled(group)
+    if len(enabled) >= SMALL_GROUP:
+        shown_within_repeat_gap = ()
+    candidates = [tip for tip in enabled if tip.id not in shown_within_repeat_gap]
     if not candidates:
         return None
     age: dict[str, int] = {}
