@@ -4,7 +4,9 @@ Delivery is at most once. A tick first claims slots in one transaction (a Nudge 
 per member, habit, routine day and slot), then marks a chunk as SENDING just before handing it to
 Telegram and records each outcome right after. A process that dies mid-send leaves SENDING rows,
 which are later marked UNCONFIRMED and never sent again; claimed rows it never reached stay CLAIMED
-and another tick takes them over once their lease has run out.
+and another tick takes them over once their lease has run out. A tick asked to stop (SIGTERM)
+finishes the chunk it has handed to Telegram, records it, and lets go of the rest of its claims,
+which the next tick (after a restart) takes over at once.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -35,6 +37,13 @@ from storage.models import CheckIn, Member, Nudge, NudgeStatus
 from tips.library import TipLibrary, choose_tip
 
 log = logging.getLogger(__name__)
+
+StopRequested = Callable[[], bool]
+RELEASED = "released"
+
+
+def _never() -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -204,8 +213,12 @@ async def send_claimed(
     policy: DispatchPolicy,
     clock: Clock,
     claimer: str,
+    stop_requested: StopRequested = _never,
 ) -> Counter[str]:
-    """Send claimed nudges chunk by chunk, recording each chunk's outcomes as soon as it is done."""
+    """Send claimed nudges chunk by chunk, recording each chunk's outcomes as soon as it is done.
+
+    Once a stop is requested no new chunk starts; the claims not yet handed over are released.
+    """
     counts: Counter[str] = Counter()
     gate = asyncio.Semaphore(policy.concurrent_sends)
 
@@ -213,7 +226,13 @@ async def send_claimed(
         async with gate:
             return await _send_one(sender, item)
 
-    for chunk in _chunks(outgoing, policy.chunk_size):
+    for index, chunk in enumerate(_chunks(outgoing, policy.chunk_size)):
+        if stop_requested():
+            unsent = [item.nudge_id for item in outgoing[index * policy.chunk_size:]]
+            with new_session(engine) as session:
+                counts[RELEASED] += queries.release_claims(session=session, nudge_ids=unsent,
+                                                           claimer=claimer)
+            break
         with new_session(engine) as session:
             held = queries.start_sending(session=session, nudge_ids=[i.nudge_id for i in chunk],
                                          claimer=claimer, now=clock())
@@ -246,10 +265,13 @@ async def dispatch_due(
     now: datetime,
     policy: DispatchPolicy,
     clock: Clock,
+    stop_requested: StopRequested = _never,
 ) -> Counter[str]:
-    """Claim and send in rounds until nothing more is due by `now`."""
+    """Claim and send in rounds until nothing more is due by `now` (or a stop is requested)."""
     totals: Counter[str] = Counter()
     for _ in range(policy.most_rounds_per_tick):
+        if stop_requested():
+            break
         claimer = uuid.uuid4().hex
         with new_session(engine) as session:
             outgoing, counts = claim_due_nudges(session=session, now=now, policy=policy, tips=tips,
@@ -258,15 +280,21 @@ async def dispatch_due(
         if not outgoing and counts.total() == 0:
             break
         totals.update(await send_claimed(outgoing, engine=engine, sender=sender, policy=policy,
-                                         clock=clock, claimer=claimer))
+                                         clock=clock, claimer=claimer,
+                                         stop_requested=stop_requested))
     return totals
 
 
 async def dispatch_tick(context: BotContext) -> None:
     """Claim the nudges that are due and send them (the one repeating JobQueue job)."""
+    if context.stop_requested:
+        return
     services = context.services
-    policy = DispatchPolicy(grace=timedelta(minutes=services.settings.grace_minutes))
+    settings = services.settings
+    policy = DispatchPolicy(grace=timedelta(minutes=settings.grace_minutes),
+                            claim_lease=timedelta(seconds=settings.claim_lease_seconds))
     totals = await dispatch_due(engine=services.engine, sender=context.sender, tips=services.tips,
-                                now=services.clock(), policy=policy, clock=services.clock)
+                                now=services.clock(), policy=policy, clock=services.clock,
+                                stop_requested=lambda: context.stop_requested)
     if totals:
         log.info("dispatch tick: %s", dict(sorted(totals.items())))
