@@ -1,11 +1,12 @@
 """The tick: claim the nudges that are due, send them through the one sender, record the outcome.
 
 Delivery is at most once. A tick first claims slots in one transaction (a Nudge row per slot, unique
-per member, habit, routine day and slot), then marks a chunk as SENDING just before handing it to
-Telegram and records each outcome right after. A process that dies mid-send leaves SENDING rows,
+per member, habit, routine day and slot), then marks each nudge SENDING (committed) just before
+handing it to Telegram and records its outcome right after. A process that dies mid-send leaves
+SENDING rows (at most `concurrent_sends` of them),
 which are later marked UNCONFIRMED and never sent again; claimed rows it never reached stay CLAIMED
 and another tick takes them over once their lease has run out. A tick asked to stop (SIGTERM)
-finishes the chunk it has handed to Telegram, records it, and lets go of the rest of its claims,
+finishes the sends it has handed to Telegram, records them, and lets go of the rest of its claims,
 which the next tick (after a restart) takes over at once.
 """
 
@@ -52,7 +53,9 @@ class DispatchPolicy:
     claim_lease: timedelta = timedelta(minutes=2)
     members_per_claim: int = 500
     chunk_size: int = 100
-    concurrent_sends: int = 50
+    # Enough to reach Telegram's 30 messages per second at up to ~300 ms per request; also the
+    # most nudges a crash can leave UNCONFIRMED.
+    concurrent_sends: int = 10
     most_rounds_per_tick: int = 1000
 
 
@@ -189,10 +192,7 @@ def _chunks(items: Sequence[OutgoingNudge], size: int) -> Iterator[Sequence[Outg
         yield items[start:start + size]
 
 
-SendOutcome = tuple[OutgoingNudge, Delivery, int | None]
-
-
-async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> SendOutcome:
+async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> tuple[Delivery, int | None]:
     message = nudge_text(language=outgoing.language, slot=outgoing.slot, tip=outgoing.tip_text,
                          glasses=outgoing.glasses, goal=outgoing.water_goal)
     keyboard = nudge_keyboard(nudge_id=outgoing.nudge_id, slot=outgoing.slot,
@@ -202,7 +202,23 @@ async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> SendOutc
     if result.delivery is not Delivery.DELIVERED:
         log.warning("nudge %d not delivered (%s): %s", outgoing.nudge_id, result.delivery,
                     result.reason)
-    return outgoing, result.delivery, result.message_id
+    return result.delivery, result.message_id
+
+
+def _record_outcome(
+    engine: Engine, item: OutgoingNudge, delivery: Delivery, message_id: int | None, clock: Clock
+) -> NudgeStatus:
+    with new_session(engine) as session:
+        nudge = session.get(Nudge, item.nudge_id)
+        assert nudge is not None
+        if delivery is Delivery.DELIVERED:
+            nudge.status, nudge.message_id, nudge.sent_at = NudgeStatus.SENT, message_id, clock()
+        else:
+            nudge.status = NudgeStatus.UNDELIVERED
+        session.commit()
+        if delivery is Delivery.BLOCKED:
+            deactivate_member(session=session, member_id=item.member_id)
+        return NudgeStatus(nudge.status)
 
 
 async def send_claimed(
@@ -215,45 +231,37 @@ async def send_claimed(
     claimer: str,
     stop_requested: StopRequested = _never,
 ) -> Counter[str]:
-    """Send claimed nudges chunk by chunk, recording each chunk's outcomes as soon as it is done.
+    """Send claimed nudges, each marked SENDING just before it goes and recorded right after.
 
-    Once a stop is requested no new chunk starts; the claims not yet handed over are released.
+    At most `concurrent_sends` nudges are in flight, so a crash leaves at most that many
+    UNCONFIRMED. Once a stop is requested nothing new starts; the claims not yet handed over
+    are released for the next tick.
     """
     counts: Counter[str] = Counter()
     gate = asyncio.Semaphore(policy.concurrent_sends)
 
-    async def gated(item: OutgoingNudge) -> SendOutcome:
+    async def send_and_record(item: OutgoingNudge) -> None:
         async with gate:
-            return await _send_one(sender, item)
-
-    for index, chunk in enumerate(_chunks(outgoing, policy.chunk_size)):
-        if stop_requested():
-            unsent = [item.nudge_id for item in outgoing[index * policy.chunk_size:]]
+            if stop_requested():
+                return
             with new_session(engine) as session:
-                counts[RELEASED] += queries.release_claims(session=session, nudge_ids=unsent,
-                                                           claimer=claimer)
+                held = queries.start_sending(session=session, nudge_ids=[item.nudge_id],
+                                             claimer=claimer, now=clock())
+            if not held:
+                return  # another dispatcher took the claim over
+            delivery, message_id = await _send_one(sender, item)
+            counts[_record_outcome(engine, item, delivery, message_id, clock)] += 1
+
+    for chunk in _chunks(outgoing, policy.chunk_size):
+        if stop_requested():
             break
+        await asyncio.gather(*(send_and_record(item) for item in chunk))
+    if stop_requested():
         with new_session(engine) as session:
-            held = queries.start_sending(session=session, nudge_ids=[i.nudge_id for i in chunk],
-                                         claimer=claimer, now=clock())
-        chunk = [item for item in chunk if item.nudge_id in held]
-        results = await asyncio.gather(*(gated(item) for item in chunk))
-        with new_session(engine) as session:
-            blocked: set[int] = set()
-            for item, delivery, message_id in results:
-                nudge = session.get(Nudge, item.nudge_id)
-                assert nudge is not None
-                if delivery is Delivery.DELIVERED:
-                    nudge.status, nudge.message_id, nudge.sent_at = (
-                        NudgeStatus.SENT, message_id, clock())
-                else:
-                    nudge.status = NudgeStatus.UNDELIVERED
-                    if delivery is Delivery.BLOCKED:
-                        blocked.add(item.member_id)
-                counts[nudge.status] += 1
-            session.commit()
-            for member_id in blocked:
-                deactivate_member(session=session, member_id=member_id)
+            released = queries.release_claims(
+                session=session, nudge_ids=[item.nudge_id for item in outgoing], claimer=claimer)
+        if released:
+            counts[RELEASED] += released
     return counts
 
 
