@@ -31,6 +31,10 @@ DISPATCH_JOB_NAME = "dispatch-due-nudges"
 TIP_WATCH_JOB_NAME = "watch-tip-file"
 # Hand edits of the tip file are picked up within a minute.
 TIP_WATCH_INTERVAL = timedelta(seconds=30)
+# Updates are handled concurrently, so one member's slow Telegram call (a 429 being waited out)
+# does not hold up everyone else. Database work inside a handler never awaits, so each check-in
+# is one uninterrupted transaction on the event loop.
+CONCURRENT_UPDATES = 64
 COMMANDS = {
     "nl": [("start", "Beginnen of opnieuw starten"), ("today", "Je dag in één oogopslag"),
            ("help", "Wat ik doe en hoe je antwoordt"), ("stats", "Je reeksen en deze week"),
@@ -68,6 +72,8 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text_checkin))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(filters.ALL, handlers.non_text_message))
+    # Keep last among the button handlers: any button data nobody recognises gets a short answer.
+    application.add_handler(CallbackQueryHandler(handlers.unknown_button))
     application.add_error_handler(handlers.on_error)
 
 
@@ -100,6 +106,7 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
+        .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_set_bot_commands)  # type: ignore[arg-type]
     )
     if request is not None:

@@ -43,6 +43,12 @@ class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any,
         super().__init__(**kwargs)
         self.services = services
         self.sender = TelegramSender(self.bot)
+        self.stop_requested = False
+
+    async def stop(self) -> None:
+        """Stop after the running tick has finished its current chunk (PTB waits for the job)."""
+        self.stop_requested = True
+        await super().stop()
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -55,6 +61,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def sender(self) -> TelegramSender:
         return self._habits_application.sender
+
+    @property
+    def stop_requested(self) -> bool:
+        """The bot is shutting down: a tick should finish what it handed to Telegram and stop."""
+        return self._habits_application.stop_requested
 
     @property
     def _habits_application(self) -> HabitsApplication:

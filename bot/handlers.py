@@ -91,6 +91,13 @@ async def nudge_button(update: Update, context: BotContext) -> None:
                                        answered_nudge_text(original, result))
 
 
+async def unknown_button(update: Update, context: BotContext) -> None:
+    """A button whose data the bot never made (or no longer knows): a short answer, nothing else."""
+    query = update.callback_query
+    assert query is not None
+    await context.sender.answer_callback(query.id, text(_language(update, context), "answer_unknown"))
+
+
 async def text_checkin(update: Update, context: BotContext) -> None:
     """A typed check-in such as "klaar", "2 glazen" or "7,5 uur"; anything else gets a hint."""
     message = update.effective_message

@@ -13,7 +13,8 @@ from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN
 
 SLEEP_HOUR_CHOICES = (5, 6, 7, 8, 9)
 NUDGE_CALLBACK_PATTERN = r"^n:"
-_NUDGE_CALLBACK = re.compile(r"^n:(\d{1,18}):(done|skip|snooze|glass|hours)(?::(\d{1,2}))?$")
+# [0-9], not \\d: \\d also matches other scripts' digits ("n:١:done").
+_NUDGE_CALLBACK = re.compile(r"^n:([0-9]{1,18}):(done|skip|snooze|glass|hours)(?::([0-9]{1,2}))?$")
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,55 @@
-"""The entry point: settings, logging, tips, database, then polling Telegram until stopped."""
+"""The entry point: settings, logging, tips, database, then polling Telegram (or serving a webhook)."""
 
 from __future__ import annotations
 
 import sys
+from urllib.parse import urlsplit
 
+from pydantic import ValidationError
 from telegram import Update
 
 from bot.app import build_application
+from bot.context import HabitsApplication
 from bot.logging_setup import configure_logging
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from storage.database import create_db_engine, create_schema
 from tips.library import TipFileError, load_tip_library
 
 NO_TOKEN_EXIT_CODE = 2
+BAD_SETTINGS_EXIT_CODE = 2
 NO_TOKEN_MESSAGE = (
     "No BOT_TOKEN set: create a bot with @BotFather in Telegram (/newbot), then put its token in "
     "BOT_TOKEN (environment or .env) and start again."
 )
 
 
+def run_until_stopped(application: HabitsApplication, settings: Settings) -> None:
+    """Poll Telegram, or serve a webhook when WEBHOOK_URL is set; SIGTERM and SIGINT stop either."""
+    if settings.webhook_url is None:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    # The settings refuse a webhook URL without a secret; Telegram sends it in a header, and the
+    # webhook server answers 403 to any request without it.
+    assert settings.webhook_secret is not None
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=urlsplit(settings.webhook_url).path.strip("/"),
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+    )
+
+
 def main() -> int:
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ValidationError as error:
+        print(f"Cannot start, a setting is wrong: {error}", file=sys.stderr)
+        return BAD_SETTINGS_EXIT_CODE
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    configure_logging(settings.log_level, [token])
+    webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    configure_logging(settings.log_level, [token, webhook_secret])
     if not token:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
         return NO_TOKEN_EXIT_CODE
@@ -34,5 +61,5 @@ def main() -> int:
     engine = create_db_engine(settings.database_url)
     create_schema(engine)
     application = build_application(settings=settings, engine=engine, tips=tips)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    run_until_stopped(application, settings)
     return 0

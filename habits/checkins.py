@@ -27,6 +27,12 @@ MAX_GLASSES_AT_ONCE = 12
 OPEN_NUDGE_WINDOW = timedelta(hours=12)
 
 
+# A nudge whose message the member may have on screen. SENDING and UNCONFIRMED ones were most
+# likely delivered (only the bookkeeping after the send is missing), so their buttons still count.
+ANSWERABLE_STATUSES = frozenset({NudgeStatus.SENT, NudgeStatus.SENDING, NudgeStatus.UNCONFIRMED,
+                                 NudgeStatus.SNOOZED})
+
+
 class Action(StrEnum):
     DONE = "done"
     SKIP = "skip"
@@ -196,9 +202,12 @@ def answer_button(
     if action is Action.HOURS and (value is None or not 0 < value <= MAX_SLEEP_HOURS):
         return CheckInResult(Outcome.UNKNOWN_NUDGE, nudge=nudge, language=member.language)
     today = routine_day(routine_of(member), zone_of(member), now)
-    if nudge.status != NudgeStatus.SENT:
+    if nudge.status in (NudgeStatus.ANSWERED, NudgeStatus.SUPPRESSED):
         return CheckInResult(Outcome.ALREADY_DONE, habit=Habit(nudge.habit), nudge=nudge,
                              language=member.language)
+    if nudge.status not in ANSWERABLE_STATUSES:
+        # Never shown to the member (missed, paused, undelivered, still claimed): a forged button.
+        return CheckInResult(Outcome.UNKNOWN_NUDGE, language=member.language)
     if nudge.local_date != today:
         return CheckInResult(Outcome.EXPIRED, habit=Habit(nudge.habit), nudge=nudge,
                              language=member.language)

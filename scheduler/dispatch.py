@@ -1,10 +1,13 @@
 """The tick: claim the nudges that are due, send them through the one sender, record the outcome.
 
 Delivery is at most once. A tick first claims slots in one transaction (a Nudge row per slot, unique
-per member, habit, routine day and slot), then marks a chunk as SENDING just before handing it to
-Telegram and records each outcome right after. A process that dies mid-send leaves SENDING rows,
+per member, habit, routine day and slot), then marks each nudge SENDING (committed) just before
+handing it to Telegram and records its outcome right after. A process that dies mid-send leaves
+SENDING rows (at most `concurrent_sends` of them),
 which are later marked UNCONFIRMED and never sent again; claimed rows it never reached stay CLAIMED
-and another tick takes them over once their lease has run out.
+and another tick takes them over once their lease has run out. A tick asked to stop (SIGTERM)
+finishes the sends it has handed to Telegram, records them, and lets go of the rest of its claims,
+which the next tick (after a restart) takes over at once.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -37,6 +40,13 @@ from tips.library import TIP_REPEAT_GAP, TipLibrary, choose_tip
 
 log = logging.getLogger(__name__)
 
+StopRequested = Callable[[], bool]
+RELEASED = "released"
+
+
+def _never() -> bool:
+    return False
+
 
 @dataclass(frozen=True)
 class DispatchPolicy:
@@ -44,7 +54,9 @@ class DispatchPolicy:
     claim_lease: timedelta = timedelta(minutes=2)
     members_per_claim: int = 500
     chunk_size: int = 100
-    concurrent_sends: int = 50
+    # Enough to reach Telegram's 30 messages per second at up to ~300 ms per request; also the
+    # most nudges a crash can leave UNCONFIRMED.
+    concurrent_sends: int = 10
     most_rounds_per_tick: int = 1000
 
 
@@ -184,10 +196,7 @@ def _chunks(items: Sequence[OutgoingNudge], size: int) -> Iterator[Sequence[Outg
         yield items[start:start + size]
 
 
-SendOutcome = tuple[OutgoingNudge, Delivery, int | None]
-
-
-async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> SendOutcome:
+async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> tuple[Delivery, int | None]:
     message = nudge_text(language=outgoing.language, slot=outgoing.slot, tip=outgoing.tip_text,
                          glasses=outgoing.glasses, goal=outgoing.water_goal)
     keyboard = nudge_keyboard(nudge_id=outgoing.nudge_id, slot=outgoing.slot,
@@ -197,7 +206,24 @@ async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> SendOutc
     if result.delivery is not Delivery.DELIVERED:
         log.warning("nudge %d not delivered (%s): %s", outgoing.nudge_id, result.delivery,
                     result.reason)
-    return outgoing, result.delivery, result.message_id
+    return result.delivery, result.message_id
+
+
+def _record_outcome(
+    engine: Engine, item: OutgoingNudge, delivery: Delivery, message_id: int | None, clock: Clock
+) -> NudgeStatus:
+    with new_session(engine) as session:
+        nudge = session.get(Nudge, item.nudge_id)
+        if nudge is None:
+            return NudgeStatus.UNDELIVERED  # the member erased their data while it was being sent
+        if delivery is Delivery.DELIVERED:
+            nudge.status, nudge.message_id, nudge.sent_at = NudgeStatus.SENT, message_id, clock()
+        else:
+            nudge.status = NudgeStatus.UNDELIVERED
+        session.commit()
+        if delivery is Delivery.BLOCKED:
+            deactivate_member(session=session, member_id=item.member_id)
+        return NudgeStatus(nudge.status)
 
 
 async def send_claimed(
@@ -208,38 +234,39 @@ async def send_claimed(
     policy: DispatchPolicy,
     clock: Clock,
     claimer: str,
+    stop_requested: StopRequested = _never,
 ) -> Counter[str]:
-    """Send claimed nudges chunk by chunk, recording each chunk's outcomes as soon as it is done."""
+    """Send claimed nudges, each marked SENDING just before it goes and recorded right after.
+
+    At most `concurrent_sends` nudges are in flight, so a crash leaves at most that many
+    UNCONFIRMED. Once a stop is requested nothing new starts; the claims not yet handed over
+    are released for the next tick.
+    """
     counts: Counter[str] = Counter()
     gate = asyncio.Semaphore(policy.concurrent_sends)
 
-    async def gated(item: OutgoingNudge) -> SendOutcome:
+    async def send_and_record(item: OutgoingNudge) -> None:
         async with gate:
-            return await _send_one(sender, item)
+            if stop_requested():
+                return
+            with new_session(engine) as session:
+                held = queries.start_sending(session=session, nudge_ids=[item.nudge_id],
+                                             claimer=claimer, now=clock())
+            if not held:
+                return  # another dispatcher took the claim over
+            delivery, message_id = await _send_one(sender, item)
+            counts[_record_outcome(engine, item, delivery, message_id, clock)] += 1
 
     for chunk in _chunks(outgoing, policy.chunk_size):
+        if stop_requested():
+            break
+        await asyncio.gather(*(send_and_record(item) for item in chunk))
+    if stop_requested():
         with new_session(engine) as session:
-            held = queries.start_sending(session=session, nudge_ids=[i.nudge_id for i in chunk],
-                                         claimer=claimer, now=clock())
-        chunk = [item for item in chunk if item.nudge_id in held]
-        results = await asyncio.gather(*(gated(item) for item in chunk))
-        with new_session(engine) as session:
-            blocked: set[int] = set()
-            for item, delivery, message_id in results:
-                nudge = session.get(Nudge, item.nudge_id)
-                if nudge is None:
-                    continue  # the member erased their data while it was being sent
-                if delivery is Delivery.DELIVERED:
-                    nudge.status, nudge.message_id, nudge.sent_at = (
-                        NudgeStatus.SENT, message_id, clock())
-                else:
-                    nudge.status = NudgeStatus.UNDELIVERED
-                    if delivery is Delivery.BLOCKED:
-                        blocked.add(item.member_id)
-                counts[nudge.status] += 1
-            session.commit()
-            for member_id in blocked:
-                deactivate_member(session=session, member_id=member_id)
+            released = queries.release_claims(
+                session=session, nudge_ids=[item.nudge_id for item in outgoing], claimer=claimer)
+        if released:
+            counts[RELEASED] += released
     return counts
 
 
@@ -251,10 +278,13 @@ async def dispatch_due(
     now: datetime,
     policy: DispatchPolicy,
     clock: Clock,
+    stop_requested: StopRequested = _never,
 ) -> Counter[str]:
-    """Claim and send in rounds until nothing more is due by `now`."""
+    """Claim and send in rounds until nothing more is due by `now` (or a stop is requested)."""
     totals: Counter[str] = Counter()
     for _ in range(policy.most_rounds_per_tick):
+        if stop_requested():
+            break
         claimer = uuid.uuid4().hex
         with new_session(engine) as session:
             outgoing, counts = claim_due_nudges(session=session, now=now, policy=policy, tips=tips,
@@ -263,18 +293,26 @@ async def dispatch_due(
         if not outgoing and counts.total() == 0:
             break
         totals.update(await send_claimed(outgoing, engine=engine, sender=sender, policy=policy,
-                                         clock=clock, claimer=claimer))
+                                         clock=clock, claimer=claimer,
+                                         stop_requested=stop_requested))
     return totals
 
 
 async def dispatch_tick(context: BotContext) -> None:
     """Claim the nudges and weekly pictures that are due and send them (the one repeating job)."""
+    if context.stop_requested:
+        return
     services = context.services
-    policy = DispatchPolicy(grace=timedelta(minutes=services.settings.grace_minutes))
+    settings = services.settings
+    policy = DispatchPolicy(grace=timedelta(minutes=settings.grace_minutes),
+                            claim_lease=timedelta(seconds=settings.claim_lease_seconds))
     now = services.clock()
     totals = await dispatch_due(engine=services.engine, sender=context.sender, tips=services.tips,
-                                now=now, policy=policy, clock=services.clock)
-    totals.update(await send_due_weekly_reports(engine=services.engine, sender=context.sender,
-                                                tips=services.tips, now=now, clock=services.clock))
+                                now=now, policy=policy, clock=services.clock,
+                                stop_requested=lambda: context.stop_requested)
+    if not context.stop_requested:
+        totals.update(await send_due_weekly_reports(engine=services.engine, sender=context.sender,
+                                                    tips=services.tips, now=now,
+                                                    clock=services.clock))
     if totals:
         log.info("dispatch tick: %s", dict(sorted(totals.items())))

@@ -120,10 +120,13 @@ def lock_snoozed_nudges_due(*, session: Session, now: datetime, limit: int) -> S
 def lock_abandoned_claims(
     *, session: Session, claimed_before: datetime, limit: int
 ) -> Sequence[Nudge]:
-    """Claims a dispatcher took but never handed to Telegram (it died): safe to take over."""
+    """Claims a dispatcher took but never handed to Telegram (it died or let go): safe to take over."""
     statement = (
         select(Nudge)
-        .where(Nudge.status == NudgeStatus.CLAIMED, col(Nudge.claimed_at) < claimed_before)
+        .where(
+            Nudge.status == NudgeStatus.CLAIMED,
+            or_(col(Nudge.claimed_at) < claimed_before, col(Nudge.claimed_by).is_(None)),
+        )
         .order_by(col(Nudge.due_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -194,6 +197,21 @@ def start_sending(
     ).all()
     session.commit()
     return {nudge_id for nudge_id in held if nudge_id is not None}
+
+
+def release_claims(*, session: Session, nudge_ids: Sequence[int], claimer: str) -> int:
+    """Let go of claims that were never handed to Telegram, so the next tick may send them at once."""
+    result = session.exec(
+        update(Nudge)
+        .where(
+            col(Nudge.id).in_(list(nudge_ids)),
+            col(Nudge.status) == NudgeStatus.CLAIMED,
+            col(Nudge.claimed_by) == claimer,
+        )
+        .values(claimed_by=None)
+    )
+    session.commit()
+    return int(result.rowcount)
 
 
 def pause_covering(*, session: Session, member_id: int, instant: datetime) -> Pause | None:

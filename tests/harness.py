@@ -134,17 +134,20 @@ async def running_bot(
     settings: Settings,
     tips: TipLibrary | None = None,
     real_ticks: bool = False,
+    read_timeout: float = 5.0,
+    rate_limiter: AIORateLimiter | None = None,
 ) -> AsyncIterator[BotHarness]:
     """Start the real Application (polling the fake API, JobQueue running) and stop it after.
 
     Unless `real_ticks`, the repeating jobs (dispatch, tip-file watch) are paused so that tests
     run them by hand. The tips are loaded from `settings.tips_path` unless given.
+    `read_timeout` bounds each Bot API call (fakegram's delay_next then simulates timeouts).
     """
     app = build_application(
         settings=settings, engine=engine, tips=tips or load_tip_library(settings.tips_path),
         clock=clock,
-        request=FakeRequest(api), updates_request=FakeRequest(api),
-        rate_limiter=AIORateLimiter(max_retries=2),
+        request=FakeRequest(api, read_timeout=read_timeout), updates_request=FakeRequest(api),
+        rate_limiter=rate_limiter or AIORateLimiter(max_retries=2),
     )
     assert app.job_queue is not None
     if not real_ticks:
