@@ -17,10 +17,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import handlers
+from bot import handlers, setup_handlers
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.keyboards import NUDGE_CALLBACK_PATTERN
+from bot.pause_messages import PAUSE_CALLBACK_PATTERN
 from bot.settings import Settings
+from bot.setup_keyboards import SETUP_CALLBACK_PATTERN
 from scheduler.clock import Clock, utc_now
 from scheduler.dispatch import dispatch_tick
 from tips.library import TipLibrary
@@ -28,8 +30,12 @@ from tips.library import TipLibrary
 DISPATCH_JOB_NAME = "dispatch-due-nudges"
 COMMANDS = {
     "nl": [("start", "Beginnen of opnieuw starten"), ("today", "Je dag in één oogopslag"),
+           ("settings", "Tijden, gewoontes en taal aanpassen"),
+           ("pause", "Even geen herinneringen"), ("resume", "Herinneringen weer aan"),
            ("help", "Wat ik doe en hoe je antwoordt")],
     "en": [("start", "Start or restart"), ("today", "Your day at a glance"),
+           ("settings", "Change times, habits and language"),
+           ("pause", "No reminders for a while"), ("resume", "Reminders back on"),
            ("help", "What I do and how to answer")],
 }
 
@@ -38,11 +44,23 @@ def register_handlers(application: HabitsApplication) -> None:
     """All handlers, in the order they are tried (the first match wins)."""
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(~private, handlers.not_in_private_chat))
-    application.add_handler(CommandHandler("start", handlers.start, filters=private))
+    # Typed answers to an onboarding or settings screen come first (group -1); the handler stops
+    # further handling only when a screen was waiting for the text.
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND,
+                                           setup_handlers.typed_setup_answer), group=-1)
+    application.add_handler(CommandHandler("start", setup_handlers.start, filters=private))
     application.add_handler(CommandHandler("today", handlers.today, filters=private))
+    application.add_handler(CommandHandler("settings", setup_handlers.settings, filters=private))
+    application.add_handler(CommandHandler("pause", setup_handlers.pause, filters=private))
+    application.add_handler(CommandHandler("resume", setup_handlers.resume, filters=private))
     application.add_handler(CommandHandler("help", handlers.show_help, filters=private))
     application.add_handler(CallbackQueryHandler(handlers.nudge_button,
                                                  pattern=NUDGE_CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(setup_handlers.setup_button,
+                                                 pattern=SETUP_CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(setup_handlers.pause_button,
+                                                 pattern=PAUSE_CALLBACK_PATTERN))
+    application.add_handler(MessageHandler(filters.LOCATION, setup_handlers.shared_location))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text_checkin))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(filters.ALL, handlers.non_text_message))

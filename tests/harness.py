@@ -83,6 +83,25 @@ class BotHarness:
         user.press(message, callback_data)
         await self.settle()
 
+    async def press_label(self, user: FakeUser, label: str) -> None:
+        """Press the button whose label contains `label` on the bot's latest message with buttons."""
+        message = latest_with_buttons(self.api, user.id)
+        await self.press(user, message, button_with_label(message, label))
+
+    async def onboard(self, user: FakeUser) -> None:
+        """/start, then accept every default: Next on each step and Start on the summary."""
+        await self.say(user, "/start")
+        for _ in range(6):
+            message = latest_with_buttons(self.api, user.id)
+            data = [data for _, data in buttons(message)]
+            finish = [d for d in data if d.endswith(":finish")]
+            if finish:
+                await self.press(user, message, finish[0])
+                return
+            (advance,) = [d for d in data if d.endswith(":next")]
+            await self.press(user, message, advance)
+        raise AssertionError("onboarding did not reach Start within 6 taps")
+
     def member(self, telegram_id: int) -> Member | None:
         with new_session(self.engine) as session:
             return queries.get_member_by_telegram_id(session=session, telegram_id=telegram_id)
@@ -159,3 +178,20 @@ def button_data(message: dict[str, Any], action: str) -> str:
         if data.split(":", 2)[2] == action:
             return data
     raise AssertionError(f"no {action!r} button on {message.get('text')!r}")
+
+
+def latest_with_buttons(api: FakeBotApi, chat_id: int) -> dict[str, Any]:
+    """The bot's latest message in a chat that still carries inline buttons."""
+    for message in reversed(api.sent_messages(chat_id)):
+        if buttons(message):
+            return message
+    raise AssertionError(f"no message with buttons in chat {chat_id}")
+
+
+def button_with_label(message: dict[str, Any], label: str) -> str:
+    """The callback data of the button whose label contains `label`."""
+    found = [data for text, data in buttons(message) if label in text]
+    if len(found) != 1:
+        raise AssertionError(f"{len(found)} buttons labelled {label!r} on {message.get('text')!r}: "
+                             f"{[text for text, _ in buttons(message)]}")
+    return found[0]
