@@ -202,3 +202,15 @@ def add_pause(*, session: Session, pause: Pause) -> Pause:
     session.add(pause)
     session.flush()
     return pause
+
+
+def earliest_due_at(*, session: Session) -> datetime | None:
+    """The earliest instant anything is due: a member's next slot or a snoozed nudge's return."""
+    slot = session.exec(
+        select(func.min(Member.next_due_at)).where(col(Member.active).is_(True))
+    ).one()
+    snoozed = session.exec(
+        select(func.min(Nudge.resend_at)).where(Nudge.status == NudgeStatus.SNOOZED)
+    ).one()
+    found = [moment for moment in (slot, snoozed) if moment is not None]
+    return min(found) if found else None

@@ -75,6 +75,19 @@ class BotHarness:
         await self.api.wait_until(lambda: self.api.pending_updates() == 0, what="updates fetched")
         await self.app.update_queue.join()
 
+    async def run_until(self, moment: datetime) -> None:
+        """Move the clock to `moment`, ticking at every instant something falls due on the way,
+        as the running bot would (its tick runs every few seconds)."""
+        while True:
+            with new_session(self.engine) as session:
+                due = queries.earliest_due_at(session=session)
+            if due is None or due > moment:
+                break
+            self.clock.set(max(due, self.clock.now))
+            await self.tick()
+        self.clock.set(moment)
+        await self.tick()
+
     async def say(self, user: FakeUser, message: str) -> None:
         user.send_text(message)
         await self.settle()
@@ -149,6 +162,8 @@ async def running_bot(
         for job in app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME):
             job.enabled = False
     await app.initialize()
+    if app.post_init is not None:  # run_polling would run it; start-up does the same here
+        await app.post_init(app)
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1)
     await app.start()
