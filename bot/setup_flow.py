@@ -30,6 +30,7 @@ from bot.texts import text
 from habits import onboarding, preferences
 from habits.kinds import Habit
 from habits.onboarding import Step
+from habits.parsing import parse_checkin
 from habits.preferences import MEAL_SETTINGS, InvalidSetting, TimeSetting
 from habits.timezones import COMMON_ZONES, zone_from_location, zone_from_text
 from storage.models import Member
@@ -225,6 +226,8 @@ def handle_text(*, session: Session, member: Member, typed: str, now: datetime) 
         return None
     mode, screen = waiting
     language = member.language
+    if mode is Mode.SETTINGS and _is_checkin_not_setting(screen, typed):
+        return None
     if screen is Screen.TIMEZONE:
         zone = zone_from_text(typed)
         if zone is None:
@@ -239,6 +242,13 @@ def handle_text(*, session: Session, member: Member, typed: str, now: datetime) 
         session.rollback()
         return FlowReply(send=[Outgoing(text(language, "times_same_invalid"))])
     return reply
+
+
+def _is_checkin_not_setting(screen: Screen, typed: str) -> bool:
+    """A settings screen left open does not swallow a check-in such as "2 glazen" or "klaar"."""
+    if screen is Screen.TIMEZONE:
+        return zone_from_text(typed) is None and parse_checkin(typed) is not None
+    return onboarding.parse_times(typed) is None and parse_checkin(typed) is not None
 
 
 def _typed_times(
