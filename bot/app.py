@@ -17,11 +17,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import admin_handlers, handlers, privacy_handlers, progress_handlers
+from bot import admin_handlers, handlers, privacy_handlers, progress_handlers, setup_handlers
 from bot.admin_messages import TIP_CALLBACK_PATTERN
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.keyboards import DELETE_CALLBACK_PATTERN, NUDGE_CALLBACK_PATTERN
+from bot.pause_messages import PAUSE_CALLBACK_PATTERN
 from bot.settings import Settings
+from bot.setup_keyboards import SETUP_CALLBACK_PATTERN
 from scheduler.clock import Clock, utc_now
 from scheduler.dispatch import dispatch_tick
 from tips.library import TipLibrary
@@ -37,13 +39,17 @@ TIP_WATCH_INTERVAL = timedelta(seconds=30)
 CONCURRENT_UPDATES = 64
 COMMANDS = {
     "nl": [("start", "Beginnen of opnieuw starten"), ("today", "Je dag in één oogopslag"),
-           ("help", "Wat ik doe en hoe je antwoordt"), ("stats", "Je reeksen en deze week"),
-           ("week", "Je week in één plaatje"), ("privacy", "Wat ik bewaar en waarom"),
-           ("export", "Je gegevens als bestand"), ("delete", "Al je gegevens wissen")],
+           ("settings", "Tijden, gewoontes en taal aanpassen"),
+           ("pause", "Even geen herinneringen"), ("resume", "Herinneringen weer aan"),
+           ("stats", "Je reeksen en deze week"), ("week", "Je week in één plaatje"),
+           ("privacy", "Wat ik bewaar en waarom"), ("export", "Je gegevens als bestand"),
+           ("delete", "Al je gegevens wissen"), ("help", "Wat ik doe en hoe je antwoordt")],
     "en": [("start", "Start or restart"), ("today", "Your day at a glance"),
-           ("help", "What I do and how to answer"), ("stats", "Your streaks and this week"),
-           ("week", "Your week in one picture"), ("privacy", "What I store and why"),
-           ("export", "Your data as files"), ("delete", "Erase all your data")],
+           ("settings", "Change times, habits and language"),
+           ("pause", "No reminders for a while"), ("resume", "Reminders back on"),
+           ("stats", "Your streaks and this week"), ("week", "Your week in one picture"),
+           ("privacy", "What I store and why"), ("export", "Your data as files"),
+           ("delete", "Erase all your data"), ("help", "What I do and how to answer")],
 }
 
 
@@ -51,8 +57,15 @@ def register_handlers(application: HabitsApplication) -> None:
     """All handlers, in the order they are tried (the first match wins)."""
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(~private, handlers.not_in_private_chat))
-    application.add_handler(CommandHandler("start", handlers.start, filters=private))
+    # Typed answers to an onboarding or settings screen come first (group -1); the handler stops
+    # further handling only when a screen was waiting for the text.
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND,
+                                           setup_handlers.typed_setup_answer), group=-1)
+    application.add_handler(CommandHandler("start", setup_handlers.start, filters=private))
     application.add_handler(CommandHandler("today", handlers.today, filters=private))
+    application.add_handler(CommandHandler("settings", setup_handlers.settings, filters=private))
+    application.add_handler(CommandHandler("pause", setup_handlers.pause, filters=private))
+    application.add_handler(CommandHandler("resume", setup_handlers.resume, filters=private))
     application.add_handler(CommandHandler("help", handlers.show_help, filters=private))
     application.add_handler(CommandHandler("stats", progress_handlers.stats, filters=private))
     application.add_handler(CommandHandler("week", progress_handlers.week, filters=private))
@@ -69,6 +82,11 @@ def register_handlers(application: HabitsApplication) -> None:
                                                  pattern=TIP_CALLBACK_PATTERN))
     application.add_handler(CallbackQueryHandler(handlers.nudge_button,
                                                  pattern=NUDGE_CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(setup_handlers.setup_button,
+                                                 pattern=SETUP_CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(setup_handlers.pause_button,
+                                                 pattern=PAUSE_CALLBACK_PATTERN))
+    application.add_handler(MessageHandler(filters.LOCATION, setup_handlers.shared_location))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text_checkin))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(filters.ALL, handlers.non_text_message))

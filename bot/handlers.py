@@ -27,24 +27,6 @@ def _language(update: Update, context: BotContext) -> str:
                                 context.services.settings.default_language)
 
 
-async def start(update: Update, context: BotContext) -> None:
-    """Register a new member with the default routine, or welcome a returning one."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None
-    assert chat is not None
-    services = context.services
-    with services.session() as session:
-        registration = members.register_member(
-            session=session, telegram_id=user.id, chat_id=chat.id, first_name=user.first_name,
-            language_code=user.language_code,
-            default_language=services.settings.default_language,
-            default_timezone=services.settings.default_timezone, now=services.clock(),
-        )
-    member = registration.member
-    key = "welcome" if registration.is_new else "welcome_back"
-    await context.sender.send_text(chat.id, text(member.language, key, name=member.first_name))
-
-
 async def today(update: Update, context: BotContext) -> None:
     """Show today's checklist with progress per habit."""
     user, chat = update.effective_user, update.effective_chat

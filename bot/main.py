@@ -1,14 +1,20 @@
-"""The entry point: settings, logging, tips, database, then polling Telegram (or serving a webhook)."""
+"""The entry point: settings, logging, tips, database, then polling Telegram (or serving a webhook).
+
+Without a BOT_TOKEN, started from a terminal (or with `--console`), it opens the offline chat in
+the terminal instead (bot/console.py); without a token and without a terminal it exits with 2.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from telegram import Update
 
 from bot.app import build_application
+from bot.console import run_console
 from bot.context import HabitsApplication
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, load_settings
@@ -21,6 +27,9 @@ NO_TOKEN_MESSAGE = (
     "No BOT_TOKEN set: create a bot with @BotFather in Telegram (/newbot), then put its token in "
     "BOT_TOKEN (environment or .env) and start again."
 )
+CONSOLE_FLAG = "--console"
+# The console keeps the terminal for the chat: only warnings and errors are logged there.
+CONSOLE_LOG_LEVEL = "WARNING"
 
 
 def run_until_stopped(application: HabitsApplication, settings: Settings) -> None:
@@ -41,7 +50,10 @@ def run_until_stopped(application: HabitsApplication, settings: Settings) -> Non
     )
 
 
-def main() -> int:
+def main(
+    argv: Sequence[str] | None = None, *, stdin_is_terminal: Callable[[], bool] | None = None
+) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         settings = load_settings()
     except ValidationError as error:
@@ -49,8 +61,10 @@ def main() -> int:
         return BAD_SETTINGS_EXIT_CODE
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    configure_logging(settings.log_level, [token, webhook_secret])
-    if not token:
+    is_terminal = stdin_is_terminal or sys.stdin.isatty
+    console = CONSOLE_FLAG in arguments or (not token and is_terminal())
+    configure_logging(CONSOLE_LOG_LEVEL if console else settings.log_level, [token, webhook_secret])
+    if not token and not console:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
         return NO_TOKEN_EXIT_CODE
     try:
@@ -58,6 +72,8 @@ def main() -> int:
     except TipFileError as error:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 1
+    if console:
+        return run_console(settings, is_terminal=is_terminal)
     engine = create_db_engine(settings.database_url)
     create_schema(engine)
     application = build_application(settings=settings, engine=engine, tips=tips)

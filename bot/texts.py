@@ -8,16 +8,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "welcome": (
             "Hoi {name}! Ik help je elke dag met water, wandelen, ademen en slaap: één tik is genoeg.\n"
-            "Met /settings pas je tijden en gewoontes aan."
+            "We stellen alles in een minuut in; elke stap kun je overslaan, later aanpassen kan met /settings."
         ),
+        "welcome_continue": "Hoi {name}! We gaan verder waar je was gebleven.",
         "welcome_back": "Welkom terug, {name}! Je instellingen staan nog. /today laat je dag zien, /settings past ze aan.",
         "help": (
             "Ik help je met vier dagelijkse gewoontes: water 💧, wandelen na het eten 🚶, "
             "ademen 🌬️ en slaap 🌙.\n\n"
             "Tik op de knoppen onder een herinnering, of typ bijvoorbeeld:\n"
             "• klaar / gedaan / ✅\n• 2 glazen / +1\n• 7,5 uur\n• wandeling gedaan / overslaan\n\n"
-            "/today je dag · /settings instellingen · /help deze uitleg\n"
-            "/stats je reeksen · /week je week in beeld · /privacy je gegevens\n\n"
+            "/today je dag · /settings tijden, gewoontes en taal · /pause even geen "
+            "herinneringen · /resume weer aan\n"
+            "/stats je reeksen · /week je week in beeld · /privacy je gegevens · /help deze uitleg\n\n"
             "Ik geef leefstijltips, geen medisch advies."
         ),
         "not_understood": (
@@ -66,10 +68,89 @@ TEXTS: dict[str, dict[str, str]] = {
         "today_sleep": "😴 Slaap: {hours} uur",
         "today_sleep_unknown": "😴 Slaap: nog niet ingevuld",
         "today_nothing": "Je hebt geen gewoontes aan staan. Zet ze aan via /settings.",
+        # Onboarding and settings
+        "screen_language": "🌐 Welke taal wil je?",
+        "language_nl": "🇳🇱 Nederlands",
+        "language_en": "🇬🇧 English",
+        "button_all_defaults": "⏭️ Alles standaard laten",
+        "screen_timezone": "🕒 Je tijdzone is nu {zone} (daar is het {local}).\nTik een andere, deel je locatie, of typ je stad of een zone (bijv. Tokyo of Asia/Tokyo).",
+        "button_share_location": "📍 Locatie delen",
+        "button_send_location": "📍 Deel mijn locatie",
+        "location_prompt": "Tik hieronder op 📍 om je locatie te delen. Ik gebruik die alleen voor je tijdzone en bewaar hem niet.",
+        "timezone_set": "🕒 Tijdzone: {zone} (daar is het nu {local}).",
+        "timezone_invalid": "Die tijdzone of stad ken ik niet. Typ bijvoorbeeld Amsterdam, Tokyo of Europe/London, of tik een knop.",
+        "location_unknown": "Bij die locatie vond ik geen tijdzone. Probeer het nog eens, of typ je stad.",
+        "screen_habits": "✅ Bij welke gewoontes wil je een duwtje? Tik om aan of uit te zetten.",
         "habit_water": "Water",
         "habit_walk": "Wandelen",
         "habit_breathing": "Ademen",
         "habit_sleep": "Slaap",
+        "habits_none": "geen",
+        "screen_sleep": "⏰ Opstaan: {wake} · 🌙 Bedtijd: {bedtime}\nTik een tijd, of typ je eigen tijd (bijv. 6:45 of 0:30).",
+        "screen_meals": "🍳 Ontbijt: {breakfast} · 🥪 Lunch: {lunch} · 🍽️ Avondeten: {dinner}\nNa elke maaltijd stel ik een korte wandeling voor. Tik een tijd of typ je eigen tijd(en), bijv. 7:30 12:30 18:00.",
+        "button_default_meals": "↩️ Standaardtijden (08:00 · 12:30 · 18:30)",
+        "screen_breathing": "🌬️ Ademoefening om {time}. Tik een tijd of typ je eigen tijd.",
+        "screen_water": "💧 Doel: {goal} glazen per dag, een herinnering elke {every}.",
+        "screen_snooze": "💤 Uitstellen duurt nu {minutes} minuten.",
+        "screen_quiet": "🤫 Stille uren: {quiet}. Dan stuur ik niets.\nTik een keuze of typ zelf twee tijden, bijv. 22:00-07:30.",
+        "quiet_auto": "🌙 Volgt mijn bedtijd",
+        "quiet_off": "🔔 Geen stille uren",
+        "quiet_none": "geen",
+        "quiet_auto_span": "{span} (volgt je bedtijd)",
+        "quiet_invalid": "Typ de stille uren als twee tijden, bijvoorbeeld 22:30-07:00.",
+        "minutes": "{minutes} min",
+        "hours_short": "{hours} uur",
+        "setting_wake_time": "Opstaan",
+        "setting_bedtime": "Bedtijd",
+        "setting_breakfast_time": "Ontbijt",
+        "setting_lunch_time": "Lunch",
+        "setting_dinner_time": "Avondeten",
+        "setting_breathing_time": "Ademen",
+        "which_time": "Waar hoort {time} bij?",
+        "time_invalid": "Dat is geen tijd die ik ken. Typ bijvoorbeeld 7:30, 07.30, 7u30 of 19:30. Er is niets veranderd.",
+        "times_same_invalid": "Opstaan en bedtijd kunnen niet hetzelfde zijn. Er is niets veranderd.",
+        "times_count_sleep": "Typ één tijd, of twee: opstaan en bedtijd (bijv. 7:00 23:30).",
+        "times_count_meals": "Typ één tijd, of drie: ontbijt, lunch en avondeten (bijv. 7:30 12:30 18:00).",
+        "times_count_breathing": "Typ één tijd, bijvoorbeeld 16:00.",
+        "button_next": "Verder ➡️",
+        "button_previous": "⬅️ Terug",
+        "button_start": "🚀 Start",
+        "button_back_to_menu": "⬅️ Terug naar het menu",
+        "button_close": "✖️ Sluiten",
+        "summary_title": "📋 Zo staat het:",
+        "summary_hint": "Klopt het? Tik op Start. Later aanpassen kan altijd met /settings.",
+        "summary_done": "🚀 Je bent begonnen!",
+        "ready_today": "Alles staat klaar. Je eerste herinnering komt vandaag om {time}.\n/today je dag · /settings aanpassen · /pause even pauzeren",
+        "ready_later": "Alles staat klaar. Je eerste herinnering komt morgen om {time}.\n/today je dag · /settings aanpassen · /pause even pauzeren",
+        "ready_no_habits": "Alles staat klaar, maar je hebt geen gewoontes aan staan. Zet ze aan via /settings.",
+        "already_set_up": "Je bent al begonnen; aanpassen kan met /settings.",
+        "finish_onboarding_first": "Maak eerst het instellen af (of tik op Verder), dan kan het hier.",
+        "settings_title": "⚙️ Instellingen",
+        "settings_closed": "⚙️ Instellingen opgeslagen. /settings opent ze weer.",
+        "saved": "✅ Opgeslagen",
+        "overview": "🌐 {language_name} · 🕒 {zone}\n✅ Gewoontes: {habits}\n⏰ Opstaan {wake} · 🌙 Bedtijd {bedtime}\n🍽️ Maaltijden {breakfast} · {lunch} · {dinner}\n🌬️ Ademen {breathing}\n💧 {goal} glazen, elke {every}\n💤 Uitstellen {snooze} min · 🤫 Stil {quiet}",
+        "menu_language": "🌐 Taal",
+        "menu_timezone": "🕒 Tijdzone",
+        "menu_habits": "✅ Gewoontes",
+        "menu_water": "💧 Water",
+        "menu_sleep": "⏰ Opstaan & bedtijd",
+        "menu_meals": "🍽️ Maaltijden",
+        "menu_breathing": "🌬️ Ademen",
+        "menu_snooze": "💤 Uitstellen",
+        "menu_quiet": "🤫 Stille uren",
+        # Pause
+        "pause_question": "⏸️ Hoe lang wil je geen herinneringen? Gepauzeerde dagen tellen niet mee en breken je reeks niet.",
+        "pause_change": "Andere lengte kiezen of meteen verder:",
+        "pause_1d": "1 dag",
+        "pause_3d": "3 dagen",
+        "pause_7d": "1 week",
+        "pause_open": "Tot ik verder ga",
+        "button_resume": "▶️ Nu verder",
+        "paused_until": "⏸️ Gepauzeerd tot {until}. Met /resume ga je eerder verder.",
+        "paused_open": "⏸️ Gepauzeerd tot je /resume stuurt.",
+        "resumed": "▶️ Je bent terug! De herinneringen staan weer aan.",
+        "not_paused": "Je was niet gepauzeerd; de herinneringen staan aan. /pause pauzeert ze.",
+        # Progress and privacy
         "stats_title": "📊 Je voortgang",
         "stats_explain": "Reeks: dagen op rij gehaald. Overslaan en pauze breken je reeks niet.",
         "stats_habit": "{icon} {name}: reeks {current} · beste {best} · deze week {week}/7",
@@ -91,24 +172,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "chart_water_title": "Water (glazen)",
         "chart_sleep_title": "Slaap (uren)",
         "chart_no_habits": "Geen gewoontes aan",
-        "privacy": (
-            "🔒 Privacy\n"
-            "Wat ik bewaar: je Telegram-id, voornaam, taal, tijdzone, je tijden en instellingen, "
-            "je check-ins (wat, welke dag, hoeveel) en welke herinneringen ik stuurde, zodat je er nooit twee krijgt.\n"
-            "Waarom: alleen om je op het goede moment te herinneren en je voortgang te laten zien. "
-            "Ik deel niets met anderen en toon geen advertenties.\n"
-            "De tekst van je berichten bewaar ik niet, alleen wat ik eruit haal (zoals '2 glazen').\n"
-            "Hoe lang: zolang je de bot gebruikt. /export stuurt je al je gegevens als bestand, "
-            "/delete wist alles meteen en voorgoed."
-        ),
+        'privacy': "🔒 Privacy\nWat ik bewaar: je Telegram-id, voornaam, taal, tijdzone, je tijden en instellingen, je check-ins (wat, welke dag, hoeveel) en welke herinneringen ik stuurde, zodat je er nooit twee krijgt.\nWaarom: alleen om je op het goede moment te herinneren en je voortgang te laten zien. Ik deel niets met anderen en toon geen advertenties.\nDe tekst van je berichten bewaar ik niet, alleen wat ik eruit haal (zoals '2 glazen').\nHoe lang: zolang je de bot gebruikt. /export stuurt je al je gegevens als bestand, /delete wist alles meteen en voorgoed.",
         "no_data": "Ik heb geen gegevens van je opgeslagen.",
         "export_intro": "📦 Je gegevens: je check-ins (CSV, opent in elke spreadsheet) en je instellingen (JSON).",
         "export_checkins_caption": "Check-ins: {count}",
         "export_settings_caption": "Instellingen, pauzes en weekoverzichten",
-        "delete_confirm": (
-            "⚠️ Weet je het zeker? Ik wis je instellingen, al je check-ins, herinneringen, "
-            "pauzes en statistieken. Dit kan niet ongedaan worden gemaakt."
-        ),
+        "delete_confirm": "⚠️ Weet je het zeker? Ik wis je instellingen, al je check-ins, herinneringen, pauzes en statistieken. Dit kan niet ongedaan worden gemaakt.",
         "button_delete_confirm": "🗑️ Ja, wis alles",
         "button_delete_cancel": "↩️ Nee, laat staan",
         "delete_done": "✅ Alles is gewist. Je krijgt geen berichten meer van me. Wil je later opnieuw beginnen? Stuur /start.",
@@ -118,16 +187,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "welcome": (
             "Hi {name}! I'll nudge you daily for water, walking, breathing and sleep: one tap answers.\n"
-            "Use /settings to change times and habits."
+            "Let's set things up in a minute; skip any step, and change it later with /settings."
         ),
+        "welcome_continue": "Hi {name}! Let's carry on where you left off.",
         "welcome_back": "Welcome back, {name}! Your settings are still here. /today shows your day, /settings changes them.",
         "help": (
             "I help you with four daily habits: water 💧, a walk after meals 🚶, "
             "breathing 🌬️ and sleep 🌙.\n\n"
             "Tap the buttons under a reminder, or type for example:\n"
             "• done / ✅\n• 2 glasses / +1\n• slept 7.5h\n• walk done / skip\n\n"
-            "/today your day · /settings settings · /help this text\n"
-            "/stats your streaks · /week your week at a glance · /privacy your data\n\n"
+            "/today your day · /settings times, habits and language · /pause no reminders "
+            "for a while · /resume back on\n"
+            "/stats your streaks · /week your week at a glance · /privacy your data · /help this text\n\n"
             "I give lifestyle tips, not medical advice."
         ),
         "not_understood": (
@@ -176,12 +247,91 @@ TEXTS: dict[str, dict[str, str]] = {
         "today_sleep": "😴 Sleep: {hours} h",
         "today_sleep_unknown": "😴 Sleep: not filled in yet",
         "today_nothing": "You have no habits switched on. Switch them on in /settings.",
+        # Onboarding and settings
+        "screen_language": "🌐 Which language would you like?",
+        "language_nl": "🇳🇱 Nederlands",
+        "language_en": "🇬🇧 English",
+        "button_all_defaults": "⏭️ Keep all defaults",
+        "screen_timezone": "🕒 Your time zone is {zone} (it's {local} there).\nTap another one, share your location, or type your city or a zone (e.g. Tokyo or Asia/Tokyo).",
+        "button_share_location": "📍 Share location",
+        "button_send_location": "📍 Share my location",
+        "location_prompt": "Tap 📍 below to share your location. I only use it for your time zone and don't keep it.",
+        "timezone_set": "🕒 Time zone: {zone} (it's {local} there now).",
+        "timezone_invalid": "I don't know that time zone or city. Type e.g. Amsterdam, Tokyo or Europe/London, or tap a button.",
+        "location_unknown": "I found no time zone at that location. Try again, or type your city.",
+        "screen_habits": "✅ Which habits would you like a nudge for? Tap to switch on or off.",
         "habit_water": "Water",
-        "habit_walk": "Walks",
+        "habit_walk": "Walking",
         "habit_breathing": "Breathing",
         "habit_sleep": "Sleep",
+        "habits_none": "none",
+        "screen_sleep": "⏰ Wake-up: {wake} · 🌙 Bedtime: {bedtime}\nTap a time, or type your own (e.g. 6:45 or 0:30).",
+        "screen_meals": "🍳 Breakfast: {breakfast} · 🥪 Lunch: {lunch} · 🍽️ Dinner: {dinner}\nAfter each meal I suggest a short walk. Tap a time or type your own time(s), e.g. 7:30 12:30 18:00.",
+        "button_default_meals": "↩️ Default times (08:00 · 12:30 · 18:30)",
+        "screen_breathing": "🌬️ Breathing exercise at {time}. Tap a time or type your own.",
+        "screen_water": "💧 Goal: {goal} glasses a day, a reminder every {every}.",
+        "screen_snooze": "💤 Snooze currently lasts {minutes} minutes.",
+        "screen_quiet": "🤫 Quiet hours: {quiet}. I send nothing then.\nTap a choice or type two times, e.g. 22:00-07:30.",
+        "quiet_auto": "🌙 Follow my bedtime",
+        "quiet_off": "🔔 No quiet hours",
+        "quiet_none": "none",
+        "quiet_auto_span": "{span} (follows your bedtime)",
+        "quiet_invalid": "Type the quiet hours as two times, e.g. 22:30-07:00.",
+        "minutes": "{minutes} min",
+        "hours_short": "{hours} h",
+        "setting_wake_time": "Wake-up",
+        "setting_bedtime": "Bedtime",
+        "setting_breakfast_time": "Breakfast",
+        "setting_lunch_time": "Lunch",
+        "setting_dinner_time": "Dinner",
+        "setting_breathing_time": "Breathing",
+        "which_time": "What is {time} for?",
+        "time_invalid": "That's not a time I know. Type e.g. 7:30, 07.30 or 19:30. Nothing was changed.",
+        "times_same_invalid": "Wake-up and bedtime can't be the same. Nothing was changed.",
+        "times_count_sleep": "Type one time, or two: wake-up and bedtime (e.g. 7:00 23:30).",
+        "times_count_meals": "Type one time, or three: breakfast, lunch and dinner (e.g. 7:30 12:30 18:00).",
+        "times_count_breathing": "Type one time, e.g. 16:00.",
+        "button_next": "Next ➡️",
+        "button_previous": "⬅️ Back",
+        "button_start": "🚀 Start",
+        "button_back_to_menu": "⬅️ Back to the menu",
+        "button_close": "✖️ Close",
+        "summary_title": "📋 Here's your setup:",
+        "summary_hint": "All good? Tap Start. You can change anything later with /settings.",
+        "summary_done": "🚀 You're all set!",
+        "ready_today": "Everything is ready. Your first reminder comes today at {time}.\n/today your day · /settings change · /pause take a break",
+        "ready_later": "Everything is ready. Your first reminder comes tomorrow at {time}.\n/today your day · /settings change · /pause take a break",
+        "ready_no_habits": "Everything is ready, but no habits are switched on. Switch them on in /settings.",
+        "already_set_up": "You're already set up; use /settings to change things.",
+        "finish_onboarding_first": "Finish the setup first (or tap Next), then you can change it here.",
+        "settings_title": "⚙️ Settings",
+        "settings_closed": "⚙️ Settings saved. /settings opens them again.",
+        "saved": "✅ Saved",
+        "overview": "🌐 {language_name} · 🕒 {zone}\n✅ Habits: {habits}\n⏰ Wake-up {wake} · 🌙 Bedtime {bedtime}\n🍽️ Meals {breakfast} · {lunch} · {dinner}\n🌬️ Breathing {breathing}\n💧 {goal} glasses, every {every}\n💤 Snooze {snooze} min · 🤫 Quiet {quiet}",
+        "menu_language": "🌐 Language",
+        "menu_timezone": "🕒 Time zone",
+        "menu_habits": "✅ Habits",
+        "menu_water": "💧 Water",
+        "menu_sleep": "⏰ Wake-up & bedtime",
+        "menu_meals": "🍽️ Meals",
+        "menu_breathing": "🌬️ Breathing",
+        "menu_snooze": "💤 Snooze",
+        "menu_quiet": "🤫 Quiet hours",
+        # Pause
+        "pause_question": "⏸️ How long would you like no reminders? Paused days don't count and don't break your streak.",
+        "pause_change": "Choose another length or carry on now:",
+        "pause_1d": "1 day",
+        "pause_3d": "3 days",
+        "pause_7d": "1 week",
+        "pause_open": "Until I resume",
+        "button_resume": "▶️ Resume now",
+        "paused_until": "⏸️ Paused until {until}. Send /resume to come back earlier.",
+        "paused_open": "⏸️ Paused until you send /resume.",
+        "resumed": "▶️ You're back! Reminders are on again.",
+        "not_paused": "You weren't paused; reminders are on. /pause pauses them.",
+        # Progress and privacy
         "stats_title": "📊 Your progress",
-        "stats_explain": "Streak: days in a row. Skips and pauses don't break your streak.",
+        'stats_explain': "Streak: days in a row. Skips and pauses don't break your streak.",
         "stats_habit": "{icon} {name}: streak {current} · best {best} · this week {week}/7",
         "stats_water_week": "💧 {glasses} glasses of water this week",
         "stats_sleep_week": "😴 {hours} hours of sleep on average this week ({nights} nights)",
@@ -201,27 +351,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "chart_water_title": "Water (glasses)",
         "chart_sleep_title": "Sleep (hours)",
         "chart_no_habits": "No habits switched on",
-        "privacy": (
-            "🔒 Privacy\n"
-            "What I store: your Telegram id, first name, language, time zone, your times and settings, "
-            "your check-ins (what, which day, how much) and which reminders I sent, so you never get one twice.\n"
-            "Why: only to remind you at the right moment and to show your progress. "
-            "I share nothing with anyone and show no ads.\n"
-            "I don't keep the text of your messages, only what I read from them (like '2 glasses').\n"
-            "How long: as long as you use the bot. /export sends you all your data as files, "
-            "/delete erases everything at once and for good."
-        ),
+        'privacy': "🔒 Privacy\nWhat I store: your Telegram id, first name, language, time zone, your times and settings, your check-ins (what, which day, how much) and which reminders I sent, so you never get one twice.\nWhy: only to remind you at the right moment and to show your progress. I share nothing with anyone and show no ads.\nI don't keep the text of your messages, only what I read from them (like '2 glasses').\nHow long: as long as you use the bot. /export sends you all your data as files, /delete erases everything at once and for good.",
         "no_data": "I have no data of yours stored.",
         "export_intro": "📦 Your data: your check-ins (CSV, opens in any spreadsheet) and your settings (JSON).",
         "export_checkins_caption": "Check-ins: {count}",
         "export_settings_caption": "Settings, pauses and weekly reports",
-        "delete_confirm": (
-            "⚠️ Are you sure? I'll erase your settings, all your check-ins, reminders, "
-            "pauses and statistics. This cannot be undone."
-        ),
+        'delete_confirm': "⚠️ Are you sure? I'll erase your settings, all your check-ins, reminders, pauses and statistics. This cannot be undone.",
         "button_delete_confirm": "🗑️ Yes, erase everything",
         "button_delete_cancel": "↩️ No, keep it",
-        "delete_done": "✅ Everything is erased. You won't get any more messages from me. Want to start again later? Send /start.",
+        'delete_done': "✅ Everything is erased. You won't get any more messages from me. Want to start again later? Send /start.",
         "delete_cancelled": "👍 Nothing erased, everything stays as it was.",
         "delete_expired": "This button has expired. Send /delete again if you want to erase everything.",
     },

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from habits.kinds import Habit
+from scheduler.quiet import QuietHours, quiet_hours_for
 from scheduler.slots import DailyRoutine, next_due_after, routine_day
 from storage import queries
 from storage.models import Member
@@ -33,6 +34,11 @@ def routine_of(member: Member) -> DailyRoutine:
         water_every_minutes=member.water_interval_minutes,
         habits=frozenset(habit for habit, on in switched_on.items() if on),
     )
+
+
+def quiet_hours_of(member: Member) -> QuietHours:
+    return quiet_hours_for(bedtime=member.bedtime, wake=member.wake_time,
+                           start=member.quiet_start, end=member.quiet_end)
 
 
 def zone_of(member: Member) -> ZoneInfo:

@@ -29,8 +29,9 @@ from bot.nudge_messages import nudge_text
 from bot.sender import Delivery, TelegramSender
 from habits.checkins import is_slot_done
 from habits.kinds import Habit
-from habits.members import deactivate_member, routine_of, zone_of
+from habits.members import deactivate_member, quiet_hours_of, routine_of, zone_of
 from scheduler.clock import Clock
+from scheduler.quiet import is_quiet_at
 from scheduler.slots import Slot, next_due_after, slots_due_between
 from scheduler.weekly_reports import send_due_weekly_reports
 from storage import queries
@@ -105,8 +106,12 @@ class _Claim:
         assert member.id is not None
         if self.now - nudge.due_at > self.policy.grace and nudge.snooze_count == 0:
             return NudgeStatus.MISSED
-        if queries.pause_covering(session=self.session, member_id=member.id, instant=nudge.due_at):
+        # Paused when it fell due or now: a snoozed nudge does not come back during a pause either.
+        if any(queries.pause_covering(session=self.session, member_id=member.id, instant=instant)
+               for instant in (nudge.due_at, self.now)):
             return NudgeStatus.PAUSED
+        if is_quiet_at(self.now, zone_of(member), quiet_hours_of(member)):
+            return NudgeStatus.QUIET
         done = is_slot_done(self.checkins(member.id, nudge.local_date), habit=nudge.habit,
                             slot=nudge.slot, water_goal=member.water_goal)
         return NudgeStatus.SUPPRESSED if done else NudgeStatus.CLAIMED

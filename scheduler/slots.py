@@ -85,12 +85,20 @@ def water_slot_offsets(routine: DailyRoutine) -> list[int]:
     return list(range(_wake_minutes(routine), last + 1, step))
 
 
+def water_slot_key(offset_minutes: int) -> str:
+    """"water-0900": named by its local time, not its place in the day, so a changed interval or
+    wake-up time neither reuses the key of a glass already nudged nor skips a new one. Times after
+    midnight count on ("water-2430" is 00:30 in the night that ends routine day D).
+    """
+    return f"water-{offset_minutes // 60:02d}{offset_minutes % 60:02d}"
+
+
 def slot_offsets(routine: DailyRoutine) -> list[tuple[Habit, str, int]]:
     """Every slot of a routine day as (habit, key, minutes from D's local midnight)."""
     offsets: list[tuple[Habit, str, int]] = []
     if Habit.WATER in routine.habits:
-        for number, offset in enumerate(water_slot_offsets(routine), start=1):
-            offsets.append((Habit.WATER, f"water-{number}", offset))
+        for offset in water_slot_offsets(routine):
+            offsets.append((Habit.WATER, water_slot_key(offset), offset))
     if Habit.WALK in routine.habits:
         walk_delay = WALK_AFTER_MEAL.seconds // 60
         for meal in MEALS:

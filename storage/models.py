@@ -52,6 +52,7 @@ class NudgeStatus(StrEnum):
     MISSED = "missed"  # due while the bot was down, older than the grace window: not sent
     SUPPRESSED = "suppressed"  # already done (or goal reached) when it fell due: not sent
     PAUSED = "paused"  # fell due while the member had paused the bot: not sent
+    QUIET = "quiet"  # would have gone out inside the member's quiet hours: not sent
     UNDELIVERED = "undelivered"  # Telegram refused it or kept failing
     UNCONFIRMED = "unconfirmed"  # the process died between claiming and recording the send
 
@@ -78,6 +79,17 @@ class Member(SQLModel, table=True):
     water_interval_minutes: int = 120
     snooze_minutes: int = 15
     active: bool = True
+    # Quiet hours (no nudges from start until end, local time); both None: derived from the
+    # bedtime and wake-up time (scheduler/quiet.py); start == end: no quiet hours at all.
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    # The onboarding step the member is on; None once onboarding is done (or was never needed).
+    onboarding_step: str | None = None
+    # The settings screen waiting for typed input (e.g. "timezone"), since when, and the menu
+    # message to edit once it arrives; kept here so a restart loses nothing.
+    settings_screen: str | None = None
+    settings_opened_at: datetime | None = utc_column(nullable=True)
+    menu_message_id: int | None = None
     created_at: datetime = utc_column()
     # Every slot due at or before the cursor has been dealt with (sent, missed or suppressed).
     schedule_cursor: datetime = utc_column()

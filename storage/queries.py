@@ -347,3 +347,13 @@ def tip_changes(*, session: Session, tip_id: str, limit: int) -> Sequence[TipCha
         .limit(limit)
     )
     return session.exec(statement).all()
+def earliest_due_at(*, session: Session) -> datetime | None:
+    """The earliest instant anything is due: a member's next slot or a snoozed nudge's return."""
+    slot = session.exec(
+        select(func.min(Member.next_due_at)).where(col(Member.active).is_(True))
+    ).one()
+    snoozed = session.exec(
+        select(func.min(Nudge.resend_at)).where(Nudge.status == NudgeStatus.SNOOZED)
+    ).one()
+    found = [moment for moment in (slot, snoozed) if moment is not None]
+    return min(found) if found else None

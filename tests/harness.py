@@ -82,6 +82,19 @@ class BotHarness:
         await self.api.wait_until(lambda: self.api.pending_updates() == 0, what="updates fetched")
         await self.app.update_queue.join()
 
+    async def run_until(self, moment: datetime) -> None:
+        """Move the clock to `moment`, ticking at every instant something falls due on the way,
+        as the running bot would (its tick runs every few seconds)."""
+        while True:
+            with new_session(self.engine) as session:
+                due = queries.earliest_due_at(session=session)
+            if due is None or due > moment:
+                break
+            self.clock.set(max(due, self.clock.now))
+            await self.tick()
+        self.clock.set(moment)
+        await self.tick()
+
     async def say(self, user: FakeUser, message: str) -> None:
         user.send_text(message)
         await self.settle()
@@ -89,6 +102,25 @@ class BotHarness:
     async def press(self, user: FakeUser, message: dict[str, Any], callback_data: str) -> None:
         user.press(message, callback_data)
         await self.settle()
+
+    async def press_label(self, user: FakeUser, label: str) -> None:
+        """Press the button whose label contains `label` on the bot's latest message with buttons."""
+        message = latest_with_buttons(self.api, user.id)
+        await self.press(user, message, button_with_label(message, label))
+
+    async def onboard(self, user: FakeUser) -> None:
+        """/start, then accept every default: Next on each step and Start on the summary."""
+        await self.say(user, "/start")
+        for _ in range(6):
+            message = latest_with_buttons(self.api, user.id)
+            data = [data for _, data in buttons(message)]
+            finish = [d for d in data if d.endswith(":finish")]
+            if finish:
+                await self.press(user, message, finish[0])
+                return
+            (advance,) = [d for d in data if d.endswith(":next")]
+            await self.press(user, message, advance)
+        raise AssertionError("onboarding did not reach Start within 6 taps")
 
     def member(self, telegram_id: int) -> Member | None:
         with new_session(self.engine) as session:
@@ -155,6 +187,8 @@ async def running_bot(
             for job in app.job_queue.get_jobs_by_name(name):
                 job.enabled = False
     await app.initialize()
+    if app.post_init is not None:  # run_polling would run it; start-up does the same here
+        await app.post_init(app)
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1)
     await app.start()
@@ -184,3 +218,20 @@ def button_data(message: dict[str, Any], action: str) -> str:
         if data.split(":", 2)[2] == action:
             return data
     raise AssertionError(f"no {action!r} button on {message.get('text')!r}")
+
+
+def latest_with_buttons(api: FakeBotApi, chat_id: int) -> dict[str, Any]:
+    """The bot's latest message in a chat that still carries inline buttons."""
+    for message in reversed(api.sent_messages(chat_id)):
+        if buttons(message):
+            return message
+    raise AssertionError(f"no message with buttons in chat {chat_id}")
+
+
+def button_with_label(message: dict[str, Any], label: str) -> str:
+    """The callback data of the button whose label contains `label`."""
+    found = [data for text, data in buttons(message) if label in text]
+    if len(found) != 1:
+        raise AssertionError(f"{len(found)} buttons labelled {label!r} on {message.get('text')!r}: "
+                             f"{[text for text, _ in buttons(message)]}")
+    return found[0]

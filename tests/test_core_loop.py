@@ -26,7 +26,7 @@ def sent_texts(api: FakeBotApi, chat_id: int) -> list[str]:
     return [message["text"] for message in api.sent_messages(chat_id)]
 
 
-async def test_start_registers_with_defaults_and_explains_in_two_lines(bot: BotHarness) -> None:
+async def test_start_registers_with_defaults_and_greets_in_two_lines(bot: BotHarness) -> None:
     alice = bot.api.user(ALICE, first_name="Alice", language_code="nl")
     await bot.say(alice, "/start")
     member = bot.member(ALICE)
@@ -34,10 +34,10 @@ async def test_start_registers_with_defaults_and_explains_in_two_lines(bot: BotH
     assert (member.language, member.timezone) == ("nl", "Europe/Amsterdam")
     assert (member.wake_time.hour, member.bedtime.hour, member.lunch_time.minute) == (7, 23, 30)
     assert all((member.water_on, member.walk_on, member.breathing_on, member.sleep_on))
-    welcome = sent_texts(bot.api, ALICE)[-1]
-    assert welcome.startswith("Hoi Alice!")
-    assert "/settings" in welcome
-    assert len(welcome.splitlines()) == 2
+    greeting, first_step = sent_texts(bot.api, ALICE)[-1].split("\n\n")
+    assert greeting.startswith("Hoi Alice!")
+    assert len(greeting.splitlines()) == 2
+    assert first_step == "🌐 Welke taal wil je?"
 
 
 async def test_language_follows_telegram_when_english_else_dutch(bot: BotHarness) -> None:
@@ -51,7 +51,7 @@ async def test_walk_nudge_tap_done_is_stored_and_never_repeated(
     bot: BotHarness, api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path
 ) -> None:
     alice = api.user(ALICE, first_name="Alice")
-    await bot.say(alice, "/start")
+    await bot.onboard(alice)
     clock.set(WALK_TIME)
     await bot.tick()
 
@@ -110,7 +110,8 @@ async def test_missed_slots_older_than_grace_are_recorded_not_sent(
     bot: BotHarness, api: FakeBotApi, clock: FakeClock
 ) -> None:
     alice = api.user(ALICE)
-    await bot.say(alice, "/start")
+    await bot.onboard(alice)
+    welcome_messages = len(sent_texts(api, ALICE))
     # The bot was down from 07:05 until 09:20 local: 07:15 and 08:15 are too late, 09:00 is not.
     clock.set(datetime(2026, 11, 23, 8, 20, tzinfo=UTC))
     await bot.tick()
@@ -118,9 +119,9 @@ async def test_missed_slots_older_than_grace_are_recorded_not_sent(
     assert statuses == {
         "sleep-morning": NudgeStatus.MISSED,
         "walk-breakfast": NudgeStatus.MISSED,
-        "water-2": NudgeStatus.SENT,
+        "water-0900": NudgeStatus.SENT,
     }
-    assert len(sent_texts(api, ALICE)) == 2  # welcome + the one late water nudge
+    assert len(sent_texts(api, ALICE)) == welcome_messages + 1  # the one late water nudge
 
 
 async def test_times_set_for_tokyo_with_a_bedtime_after_midnight_land_at_the_right_instants(

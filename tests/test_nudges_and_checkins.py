@@ -17,7 +17,7 @@ def at(hour: int, minute: int = 0, day: int = 23) -> datetime:
 
 
 async def registered(bot: BotHarness, user_id: int = ALICE, language: str = "nl") -> None:
-    await bot.say(bot.api.user(user_id, first_name="Alice", language_code=language), "/start")
+    await bot.onboard(bot.api.user(user_id, first_name="Alice", language_code=language))
 
 
 async def test_water_taps_count_up_and_stop_at_the_goal(
@@ -52,7 +52,7 @@ async def test_water_taps_count_up_and_stop_at_the_goal(
                         if m["text"].startswith("💧")]
     assert water_after_goal == []
     statuses = {n.slot: n.status for n in bot.nudges(ALICE) if n.habit == "water"}
-    assert statuses["water-4"] == statuses["water-8"] == NudgeStatus.SUPPRESSED
+    assert statuses["water-1300"] == statuses["water-2100"] == NudgeStatus.SUPPRESSED
     assert sum(c.value or 0 for c in bot.checkins(ALICE)) == 8
 
 
@@ -209,8 +209,8 @@ async def test_blocked_member_is_inactive_until_start_again(
     assert member.next_due_at is None
     clock.set(at(11))
     await bot.tick()
-    assert [n.slot for n in bot.nudges(ALICE) if n.status != NudgeStatus.MISSED] == ["water-2"]
-    assert next(n for n in bot.nudges(ALICE) if n.slot == "water-2").status == NudgeStatus.UNDELIVERED
+    assert [n.slot for n in bot.nudges(ALICE) if n.status != NudgeStatus.MISSED] == ["water-0900"]
+    assert next(n for n in bot.nudges(ALICE) if n.slot == "water-0900").status == NudgeStatus.UNDELIVERED
 
     api.unblock_user(ALICE)
     clock.set(at(11, 30))

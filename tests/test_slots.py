@@ -37,19 +37,19 @@ def slot_instants(routine: DailyRoutine, zone: ZoneInfo, day: date) -> dict[str,
 @pytest.mark.parametrize(
     ("key", "expected"),
     [
-        ("water-1", utc(2026, 11, 23, 6, 0)),
+        ("water-0700", utc(2026, 11, 23, 6, 0)),
         ("sleep-morning", utc(2026, 11, 23, 6, 15)),
         ("walk-breakfast", utc(2026, 11, 23, 7, 15)),
-        ("water-2", utc(2026, 11, 23, 8, 0)),
-        ("water-3", utc(2026, 11, 23, 10, 0)),
+        ("water-0900", utc(2026, 11, 23, 8, 0)),
+        ("water-1100", utc(2026, 11, 23, 10, 0)),
         ("walk-lunch", utc(2026, 11, 23, 11, 45)),
-        ("water-4", utc(2026, 11, 23, 12, 0)),
-        ("water-5", utc(2026, 11, 23, 14, 0)),
+        ("water-1300", utc(2026, 11, 23, 12, 0)),
+        ("water-1500", utc(2026, 11, 23, 14, 0)),
         ("breathing", utc(2026, 11, 23, 15, 0)),
-        ("water-6", utc(2026, 11, 23, 16, 0)),
+        ("water-1700", utc(2026, 11, 23, 16, 0)),
         ("walk-dinner", utc(2026, 11, 23, 17, 45)),
-        ("water-7", utc(2026, 11, 23, 18, 0)),
-        ("water-8", utc(2026, 11, 23, 20, 0)),
+        ("water-1900", utc(2026, 11, 23, 18, 0)),
+        ("water-2100", utc(2026, 11, 23, 20, 0)),
         ("sleep-winddown", utc(2026, 11, 23, 21, 15)),
     ],
 )
@@ -63,8 +63,8 @@ def test_default_slots_amsterdam_winter(key: str, expected: datetime) -> None:
     ("zone", "day", "key", "expected"),
     [
         # Amsterdam, the day before and the day of spring forward (CET -> CEST at 02:00).
-        (AMS, date(2026, 3, 28), "water-1", utc(2026, 3, 28, 6, 0)),
-        (AMS, date(2026, 3, 29), "water-1", utc(2026, 3, 29, 5, 0)),
+        (AMS, date(2026, 3, 28), "water-0700", utc(2026, 3, 28, 6, 0)),
+        (AMS, date(2026, 3, 29), "water-0700", utc(2026, 3, 29, 5, 0)),
         (AMS, date(2026, 3, 29), "sleep-winddown", utc(2026, 3, 29, 20, 15)),
         # Amsterdam, fall back (CEST -> CET at 03:00).
         (AMS, date(2026, 10, 24), "walk-breakfast", utc(2026, 10, 24, 6, 15)),
@@ -77,7 +77,7 @@ def test_default_slots_amsterdam_winter(key: str, expected: datetime) -> None:
         # Auckland: NZDT (+13) in November, NZST (+12) in June; southern-hemisphere DST.
         (AKL, date(2026, 11, 21), "sleep-winddown", utc(2026, 11, 21, 9, 15)),
         (AKL, date(2026, 6, 10), "sleep-winddown", utc(2026, 6, 10, 10, 15)),
-        (AKL, date(2026, 9, 27), "water-1", utc(2026, 9, 26, 18, 0)),
+        (AKL, date(2026, 9, 27), "water-0700", utc(2026, 9, 26, 18, 0)),
         # Kolkata: a half-hour offset (+5:30) and no DST.
         (KOLKATA, date(2026, 7, 1), "breathing", utc(2026, 7, 1, 10, 30)),
         (KOLKATA, date(2026, 7, 1), "walk-lunch", utc(2026, 7, 1, 7, 15)),
@@ -150,7 +150,7 @@ def test_habits_switched_off_have_no_slots() -> None:
         (utc(2026, 11, 23, 7, 14, 45), utc(2026, 11, 23, 7, 15), ["walk-breakfast"]),
         # ...and never to the next one.
         (utc(2026, 11, 23, 7, 15), utc(2026, 11, 23, 7, 15, 15), []),
-        (utc(2026, 11, 23, 5, 59), utc(2026, 11, 23, 6, 20), ["water-1", "sleep-morning"]),
+        (utc(2026, 11, 23, 5, 59), utc(2026, 11, 23, 6, 20), ["water-0700", "sleep-morning"]),
     ],
 )
 def test_window_is_open_at_start_and_closed_at_end(

@@ -1,0 +1,53 @@
+"""What /pause and /resume say and show: the pause lengths as buttons, the end in local time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.texts import text
+from habits.pauses import PauseLength
+
+PAUSE_CALLBACK_PATTERN = r"^p:"
+RESUME_CALLBACK = "p:resume"
+WEEKDAYS = {
+    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+MONTHS = {
+    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def parse_pause_callback(data: str | None) -> PauseLength | None:
+    try:
+        return PauseLength((data or "").removeprefix("p:"))
+    except ValueError:
+        return None
+
+
+def pause_keyboard(language: str, *, paused: bool) -> InlineKeyboardMarkup:
+    lengths = [InlineKeyboardButton(text(language, f"pause_{length.value}"),
+                                    callback_data=f"p:{length.value}") for length in PauseLength]
+    rows = [lengths[:2], lengths[2:]]
+    if paused:
+        rows.append([InlineKeyboardButton(text(language, "button_resume"),
+                                          callback_data=RESUME_CALLBACK)])
+    return InlineKeyboardMarkup(rows)
+
+
+def local_moment(language: str, instant: datetime, zone: str) -> str:
+    """ "di 24 nov 08:15" / "Tue 24 Nov 08:15" in the member's time zone."""
+    local = instant.astimezone(ZoneInfo(zone))
+    table = language if language in WEEKDAYS else "nl"
+    return (f"{WEEKDAYS[table][local.weekday()]} {local.day} {MONTHS[table][local.month - 1]} "
+            f"{local:%H:%M}")
+
+
+def paused_text(language: str, ends_at: datetime | None, zone: str) -> str:
+    if ends_at is None:
+        return text(language, "paused_open")
+    return text(language, "paused_until", until=local_moment(language, ends_at, zone))

@@ -1,0 +1,205 @@
+"""Handlers for /start (onboarding), /settings, /pause, /resume, typed setup answers and locations."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot import setup_flow
+from bot.context import BotContext
+from bot.pause_messages import RESUME_CALLBACK, parse_pause_callback, pause_keyboard, paused_text
+from bot.setup_flow import FlowReply
+from bot.setup_keyboards import parse_setup_callback
+from bot.texts import text
+from habits import members, onboarding, pauses
+from storage import queries
+
+
+def _language(update: Update, context: BotContext) -> str:
+    user = update.effective_user
+    return members.language_for(user.language_code if user else None,
+                                context.services.settings.default_language)
+
+
+async def _deliver(context: BotContext, chat_id: int, reply: FlowReply,
+                   pressed_message_id: int | None = None) -> list[int]:
+    """Edit the screen in place, then send the new messages; returns the new menus' ids."""
+    if reply.edit is not None:
+        message_id = reply.edit_message_id or pressed_message_id
+        if message_id is not None:
+            await context.sender.edit_text(chat_id, message_id, reply.edit[0], reply.edit[1])
+    menus = []
+    for outgoing in reply.send:
+        result = await context.sender.send_text(chat_id, outgoing.text, outgoing.markup)
+        if outgoing.is_menu and result.message_id is not None:
+            menus.append(result.message_id)
+    return menus
+
+
+def _remember_menu(context: BotContext, telegram_id: int, message_id: int) -> None:
+    with context.services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=telegram_id)
+        if member is not None:
+            member.menu_message_id = message_id
+            session.commit()
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """A new member starts onboarding; one halfway picks up there; others are welcomed back."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    assert chat is not None
+    services = context.services
+    now = services.clock()
+    with services.session() as session:
+        registration = onboarding.begin_onboarding(
+            session=session, telegram_id=user.id, chat_id=chat.id, first_name=user.first_name,
+            language_code=user.language_code,
+            default_language=services.settings.default_language,
+            default_timezone=services.settings.default_timezone, now=now,
+        )
+        member = registration.member
+        if member.onboarding_step is None:
+            reply = FlowReply(send=[setup_flow.Outgoing(
+                text(member.language, "welcome_back", name=member.first_name))])
+        else:
+            key = "welcome" if registration.is_new else "welcome_continue"
+            greeting = text(member.language, key, name=member.first_name)
+            reply = FlowReply(send=[setup_flow.onboarding_screen(member, now, greeting=greeting)])
+    await _deliver(context, chat.id, reply)
+
+
+async def settings(update: Update, context: BotContext) -> None:
+    """Show the settings menu; its buttons edit it in place."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    assert chat is not None
+    services = context.services
+    with services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
+        if member is None:
+            reply = FlowReply(send=[setup_flow.Outgoing(text(_language(update, context),
+                                                             "not_registered"))])
+        elif member.onboarding_step is not None:
+            reply = FlowReply(send=[setup_flow.onboarding_screen(
+                member, services.clock(), greeting=text(member.language, "finish_onboarding_first"))])
+        else:
+            reply = FlowReply(send=[setup_flow.settings_menu(session, member, services.clock())])
+    for menu_id in await _deliver(context, chat.id, reply):
+        _remember_menu(context, user.id, menu_id)
+
+
+async def setup_button(update: Update, context: BotContext) -> None:
+    """A tap in the onboarding or settings screens: apply it and show the screen again."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    button = parse_setup_callback(query.data)
+    with services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
+        if button is None or member is None:
+            reply = FlowReply(toast=text(_language(update, context),
+                                         "answer_unknown" if member else "not_registered"))
+        else:
+            reply = setup_flow.handle_button(session=session, member=member, button=button,
+                                             now=services.clock())
+    await context.sender.answer_callback(query.id, reply.toast)
+    message = query.message
+    if message is not None:
+        await _deliver(context, message.chat.id, reply, pressed_message_id=message.message_id)
+
+
+async def typed_setup_answer(update: Update, context: BotContext) -> None:
+    """Typed input for a screen that waits for it (a city, a time); anything else goes on."""
+    message = update.effective_message
+    assert message is not None
+    assert message.from_user is not None
+    services = context.services
+    with services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=message.from_user.id)
+        if member is None:
+            return
+        reply = setup_flow.handle_text(session=session, member=member, typed=message.text or "",
+                                       now=services.clock())
+    if reply is None:
+        return
+    await _deliver(context, message.chat.id, reply)
+    raise ApplicationHandlerStop
+
+
+async def shared_location(update: Update, context: BotContext) -> None:
+    """A shared location sets the time zone (resolved offline)."""
+    message = update.effective_message
+    assert message is not None
+    assert message.from_user is not None
+    assert message.location is not None
+    services = context.services
+    with services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=message.from_user.id)
+        if member is None:
+            reply = FlowReply(send=[setup_flow.Outgoing(text(_language(update, context),
+                                                             "not_registered"))])
+        else:
+            reply = setup_flow.handle_location(
+                session=session, member=member, latitude=message.location.latitude,
+                longitude=message.location.longitude, now=services.clock())
+    await _deliver(context, message.chat.id, reply)
+
+
+async def pause(update: Update, context: BotContext) -> None:
+    """Offer the pause lengths (and, when paused, say until when)."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    assert chat is not None
+    services = context.services
+    with services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
+        if member is None:
+            await context.sender.send_text(chat.id, text(_language(update, context), "not_registered"))
+            return
+        current = pauses.current_pause(session=session, member=member, now=services.clock())
+    language = member.language
+    intro = text(language, "pause_question")
+    if current is not None:
+        until = paused_text(language, current.ends_at, member.timezone)
+        intro = f"{until}\n\n{text(language, 'pause_change')}"
+    await context.sender.send_text(chat.id, intro, pause_keyboard(language, paused=current is not None))
+
+
+async def pause_button(update: Update, context: BotContext) -> None:
+    """A pause length (or resume) tapped under /pause."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    now = services.clock()
+    with services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
+        length = parse_pause_callback(query.data)
+        if member is None or (length is None and query.data != RESUME_CALLBACK):
+            await context.sender.answer_callback(query.id, text(_language(update, context),
+                                                                "answer_unknown"))
+            return
+        if length is None:
+            resumed = pauses.resume_member(session=session, member=member, now=now)
+            reply = text(member.language, "resumed" if resumed else "not_paused")
+        else:
+            taken = pauses.pause_member(session=session, member=member, length=length, now=now)
+            reply = paused_text(member.language, taken.ends_at, member.timezone)
+    await context.sender.answer_callback(query.id)
+    if query.message is not None:
+        await context.sender.edit_text(query.message.chat.id, query.message.message_id, reply)
+
+
+async def resume(update: Update, context: BotContext) -> None:
+    """End the pause now."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    assert chat is not None
+    services = context.services
+    with services.session() as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
+        if member is None:
+            await context.sender.send_text(chat.id, text(_language(update, context), "not_registered"))
+            return
+        resumed = pauses.resume_member(session=session, member=member, now=services.clock())
+    await context.sender.send_text(chat.id, text(member.language, "resumed" if resumed else "not_paused"))

@@ -1,0 +1,309 @@
+"""The onboarding and settings screens: their text, their buttons and the callback data behind them.
+
+One screen renders the same in both flows; only the bottom row differs (onboarding: back / next,
+settings: back to the menu). Callback data is "<mode>:<screen>:<action>[:<argument>]".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+
+from bot.texts import text
+from habits.kinds import Habit
+from habits.members import SUPPORTED_LANGUAGES, quiet_hours_of
+from habits.onboarding import STEPS, Step
+from habits.preferences import (
+    HABIT_COLUMNS,
+    SNOOZE_CHOICES,
+    WATER_GOAL_CHOICES,
+    WATER_INTERVAL_CHOICES,
+    TimeSetting,
+)
+from habits.timezones import COMMON_ZONES
+from storage.models import Member
+
+SETUP_CALLBACK_PATTERN = r"^[os]:"
+
+
+class Mode(StrEnum):
+    ONBOARDING = "o"
+    SETTINGS = "s"
+
+
+class Screen(StrEnum):
+    MAIN = "main"
+    LANGUAGE = "language"
+    TIMEZONE = "timezone"
+    HABITS = "habits"
+    SLEEP = "sleep"
+    MEALS = "meals"
+    BREATHING = "breathing"
+    WATER = "water"
+    SNOOZE = "snooze"
+    QUIET = "quiet"
+    SUMMARY = "summary"
+
+
+# Screens that also take typed input (a city, one or more times).
+TYPED_SCREENS = frozenset({Screen.TIMEZONE, Screen.SLEEP, Screen.MEALS, Screen.BREATHING,
+                           Screen.QUIET})
+WAKE_CHOICES = (time(6, 0), time(6, 30), time(7, 0), time(7, 30), time(8, 0), time(8, 30))
+BEDTIME_CHOICES = (time(22, 0), time(22, 30), time(23, 0), time(23, 30), time(0, 0), time(0, 30))
+MEAL_CHOICES = {
+    TimeSetting.BREAKFAST: (time(7, 0), time(8, 0), time(9, 0)),
+    TimeSetting.LUNCH: (time(12, 0), time(12, 30), time(13, 0)),
+    TimeSetting.DINNER: (time(17, 30), time(18, 30), time(19, 30)),
+}
+BREATHING_CHOICES = (time(8, 0), time(12, 0), time(13, 0), time(16, 0), time(18, 0), time(21, 0))
+QUIET_CHOICES = ((time(21, 30), time(7, 0)), (time(22, 0), time(7, 0)), (time(22, 30), time(7, 0)),
+                 (time(23, 0), time(8, 0)))
+SETTING_EMOJI = {
+    TimeSetting.WAKE: "⏰", TimeSetting.BEDTIME: "🌙", TimeSetting.BREAKFAST: "🍳",
+    TimeSetting.LUNCH: "🥪", TimeSetting.DINNER: "🍽️", TimeSetting.BREATHING: "🌬️",
+}
+HABIT_EMOJI = {Habit.WATER: "💧", Habit.WALK: "🚶", Habit.BREATHING: "🌬️", Habit.SLEEP: "🌙"}
+MAIN_MENU = ((Screen.LANGUAGE, Screen.TIMEZONE), (Screen.HABITS, Screen.WATER),
+             (Screen.SLEEP, Screen.MEALS), (Screen.BREATHING, Screen.SNOOZE))
+
+
+@dataclass(frozen=True)
+class SetupButton:
+    mode: Mode
+    screen: Screen
+    action: str
+    argument: str = ""
+
+
+def setup_callback(mode: Mode, screen: Screen, action: str, argument: str = "") -> str:
+    return f"{mode.value}:{screen.value}:{action}" + (f":{argument}" if argument else "")
+
+
+def parse_setup_callback(data: str | None) -> SetupButton | None:
+    """The button behind callback data, or None for anything malformed."""
+    parts = (data or "").split(":", 3)
+    if len(parts) < 3 or len(data or "") > 64:
+        return None
+    try:
+        mode, screen = Mode(parts[0]), Screen(parts[1])
+    except ValueError:
+        return None
+    return SetupButton(mode, screen, parts[2], parts[3] if len(parts) == 4 else "")
+
+
+def clock(value: time) -> str:
+    return f"{value:%H:%M}"
+
+
+def compact(value: time) -> str:
+    return f"{value:%H%M}"
+
+
+def parse_compact(value: str) -> time | None:
+    if len(value) != 4 or not value.isdigit():
+        return None
+    hour, minute = int(value[:2]), int(value[2:])
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def time_choice_argument(setting: TimeSetting, value: time) -> str:
+    return f"{setting.value}.{compact(value)}"
+
+
+def parse_time_choice(argument: str) -> tuple[TimeSetting, time] | None:
+    setting, _, value = argument.partition(".")
+    try:
+        chosen = TimeSetting(setting)
+    except ValueError:
+        return None
+    parsed = parse_compact(value)
+    return (chosen, parsed) if parsed is not None else None
+
+
+def _mark(label: str, chosen: bool) -> str:
+    return f"✓ {label}" if chosen else label
+
+
+def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+class ScreenRenderer:
+    """Renders one member's screens in one flow (onboarding or settings)."""
+
+    def __init__(self, member: Member, mode: Mode, now: datetime) -> None:
+        self.member, self.mode, self.now = member, mode, now
+        self.language = member.language
+
+    def t(self, key: str, **values: object) -> str:
+        return text(self.language, key, **values)
+
+    def button(self, label: str, screen: Screen, action: str, argument: str = "") -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=setup_callback(self.mode, screen, action, argument))
+
+    def time_button(self, screen: Screen, setting: TimeSetting, value: time) -> InlineKeyboardButton:
+        current = getattr(self.member, setting.value)
+        label = _mark(f"{SETTING_EMOJI[setting]} {clock(value)}", current == value)
+        return self.button(label, screen, "t", time_choice_argument(setting, value))
+
+    def render(self, screen: Screen) -> tuple[str, InlineKeyboardMarkup]:
+        body, rows = getattr(self, f"_{screen.value}")()
+        return body, InlineKeyboardMarkup([*rows, *self._navigation(screen)])
+
+    def _navigation(self, screen: Screen) -> list[list[InlineKeyboardButton]]:
+        if self.mode is Mode.SETTINGS:
+            if screen is Screen.MAIN:
+                return [[self.button(self.t("button_close"), Screen.MAIN, "close")]]
+            return [[self.button(self.t("button_back_to_menu"), screen, "menu")]]
+        step = Step(screen.value)
+        row = []
+        if step is not STEPS[0]:
+            row.append(self.button(self.t("button_previous"), screen, "previous"))
+        if step is Step.SUMMARY:
+            return [[self.button(self.t("button_start"), screen, "finish")], row]
+        row.append(self.button(self.t("button_next"), screen, "next"))
+        return [row]
+
+    # Each screen: (text, rows of buttons above the navigation).
+
+    def _main(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        rows = [[self.button(self.t(f"menu_{screen.value}"), Screen.MAIN, "open", screen.value)
+                 for screen in pair] for pair in MAIN_MENU]
+        rows.append([self.button(self.t("menu_quiet"), Screen.MAIN, "open", Screen.QUIET.value)])
+        return f"{self.t('settings_title')}\n\n{self.overview()}", rows
+
+    def _summary(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        return f"{self.t('summary_title')}\n\n{self.overview()}\n\n{self.t('summary_hint')}", []
+
+    def _language(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        row = [self.button(_mark(self.t(f"language_{code}"), self.language == code),
+                           Screen.LANGUAGE, "set", code) for code in SUPPORTED_LANGUAGES]
+        rows = [row]
+        if self.mode is Mode.ONBOARDING:
+            rows.append([self.button(self.t("button_all_defaults"), Screen.LANGUAGE, "defaults")])
+        return self.t("screen_language"), rows
+
+    def _timezone(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        zone = self.member.timezone
+        local = self.now.astimezone(ZoneInfo(zone))
+        body = self.t("screen_timezone", zone=zone, local=f"{local:%H:%M}")
+        zones = [self.button(_mark(name.split("/")[-1].replace("_", " "), name == zone),
+                             Screen.TIMEZONE, "set", str(index))
+                 for index, name in enumerate(COMMON_ZONES)]
+        rows = _rows(zones, 2)
+        rows.append([self.button(self.t("button_share_location"), Screen.TIMEZONE, "location")])
+        return body, rows
+
+    def _habits(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        toggles = [
+            self.button(f"{'✅' if getattr(self.member, HABIT_COLUMNS[habit]) else '⬜'} "
+                        f"{HABIT_EMOJI[habit]} {self.t(f'habit_{habit.value}')}",
+                        Screen.HABITS, "toggle", habit.value)
+            for habit in Habit
+        ]
+        return self.t("screen_habits"), _rows(toggles, 2)
+
+    def _sleep(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        body = self.t("screen_sleep", wake=clock(self.member.wake_time),
+                      bedtime=clock(self.member.bedtime))
+        wake = [self.time_button(Screen.SLEEP, TimeSetting.WAKE, t) for t in WAKE_CHOICES]
+        bed = [self.time_button(Screen.SLEEP, TimeSetting.BEDTIME, t) for t in BEDTIME_CHOICES]
+        return body, [*_rows(wake, 3), *_rows(bed, 3)]
+
+    def _meals(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        member = self.member
+        body = self.t("screen_meals", breakfast=clock(member.breakfast_time),
+                      lunch=clock(member.lunch_time), dinner=clock(member.dinner_time))
+        rows = [[self.time_button(Screen.MEALS, setting, t) for t in choices]
+                for setting, choices in MEAL_CHOICES.items()]
+        rows.append([self.button(self.t("button_default_meals"), Screen.MEALS, "defaults")])
+        return body, rows
+
+    def _breathing(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        body = self.t("screen_breathing", time=clock(self.member.breathing_time))
+        choices = [self.time_button(Screen.BREATHING, TimeSetting.BREATHING, t)
+                   for t in BREATHING_CHOICES]
+        return body, _rows(choices, 3)
+
+    def _water(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        member = self.member
+        body = self.t("screen_water", goal=member.water_goal,
+                      every=self.interval(member.water_interval_minutes))
+        goals = [self.button(_mark(f"🎯 {goal}", goal == member.water_goal), Screen.WATER, "goal",
+                             str(goal)) for goal in WATER_GOAL_CHOICES]
+        every = [self.button(_mark(f"⏱️ {self.interval(minutes)}",
+                                   minutes == member.water_interval_minutes),
+                             Screen.WATER, "every", str(minutes))
+                 for minutes in WATER_INTERVAL_CHOICES]
+        return body, [goals, every]
+
+    def _snooze(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        body = self.t("screen_snooze", minutes=self.member.snooze_minutes)
+        choices = [self.button(_mark(self.t("minutes", minutes=minutes),
+                                     minutes == self.member.snooze_minutes),
+                               Screen.SNOOZE, "set", str(minutes)) for minutes in SNOOZE_CHOICES]
+        return body, [choices]
+
+    def _quiet(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        member = self.member
+        automatic = member.quiet_start is None
+        body = self.t("screen_quiet", quiet=self.quiet_text())
+        rows = [[self.button(_mark(self.t("quiet_auto"), automatic), Screen.QUIET, "auto")]]
+        fixed = [
+            self.button(_mark(f"{clock(start)}–{clock(end)}",
+                              (member.quiet_start, member.quiet_end) == (start, end)),
+                        Screen.QUIET, "set", f"{compact(start)}-{compact(end)}")
+            for start, end in QUIET_CHOICES
+        ]
+        rows.extend(_rows(fixed, 2))
+        off = not automatic and member.quiet_start == member.quiet_end
+        rows.append([self.button(_mark(self.t("quiet_off"), off), Screen.QUIET, "off")])
+        return body, rows
+
+    def interval(self, minutes: int) -> str:
+        hours = minutes / 60
+        shown = f"{hours:g}".replace(".", ",") if self.language == "nl" else f"{hours:g}"
+        return self.t("hours_short", hours=shown)
+
+    def quiet_text(self) -> str:
+        quiet = quiet_hours_of(self.member)
+        if quiet.is_off:
+            return self.t("quiet_none")
+        span = f"{clock(quiet.start)}–{clock(quiet.end)}"
+        return self.t("quiet_auto_span", span=span) if self.member.quiet_start is None else span
+
+    def overview(self) -> str:
+        """Every setting in a few short lines (the settings menu and the onboarding summary)."""
+        member = self.member
+        habits = " ".join(HABIT_EMOJI[habit] for habit in Habit
+                          if getattr(member, HABIT_COLUMNS[habit])) or self.t("habits_none")
+        return self.t(
+            "overview", language_name=self.t(f"language_{member.language}"), zone=member.timezone,
+            habits=habits, wake=clock(member.wake_time), bedtime=clock(member.bedtime),
+            breakfast=clock(member.breakfast_time), lunch=clock(member.lunch_time),
+            dinner=clock(member.dinner_time), breathing=clock(member.breathing_time),
+            goal=member.water_goal, every=self.interval(member.water_interval_minutes),
+            snooze=member.snooze_minutes, quiet=self.quiet_text(),
+        )
+
+
+def location_keyboard(language: str) -> ReplyKeyboardMarkup:
+    """A reply keyboard whose one big button shares the member's location."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(text(language, "button_send_location"), request_location=True)]],
+        resize_keyboard=True, one_time_keyboard=True,
+    )
+
+
+def which_time_keyboard(
+    mode: Mode, screen: Screen, settings: tuple[TimeSetting, ...], value: time, language: str
+) -> InlineKeyboardMarkup:
+    """For one typed time on a screen with several: a button per setting it could be."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        f"{SETTING_EMOJI[setting]} {text(language, f'setting_{setting.value}')} {clock(value)}",
+        callback_data=setup_callback(mode, screen, "t", time_choice_argument(setting, value)),
+    )] for setting in settings])

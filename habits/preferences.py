@@ -1,0 +1,120 @@
+"""Changing a member's preferences: each change is validated, stored and rescheduled at once.
+
+Rescheduling recomputes the next due time from the member's schedule cursor (a UTC instant, so it
+stays valid across a time-zone change): slots already dealt with stay dealt with, today's remaining
+slots follow the new routine, and the unique (member, habit, routine day, slot) key stops a slot
+that was already nudged from going out twice.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from habits.kinds import Habit
+from habits.members import SUPPORTED_LANGUAGES, reschedule
+from habits.timezones import is_valid_zone
+from storage.models import Member
+
+
+class TimeSetting(StrEnum):
+    """The member's local times, by the Member column that holds each."""
+
+    WAKE = "wake_time"
+    BEDTIME = "bedtime"
+    BREAKFAST = "breakfast_time"
+    LUNCH = "lunch_time"
+    DINNER = "dinner_time"
+    BREATHING = "breathing_time"
+
+
+MEAL_SETTINGS = (TimeSetting.BREAKFAST, TimeSetting.LUNCH, TimeSetting.DINNER)
+WATER_GOAL_CHOICES = (6, 8, 10, 12)
+WATER_INTERVAL_CHOICES = (60, 90, 120, 180)
+SNOOZE_CHOICES = (10, 15, 30, 60)
+HABIT_COLUMNS = {
+    Habit.WATER: "water_on",
+    Habit.WALK: "walk_on",
+    Habit.BREATHING: "breathing_on",
+    Habit.SLEEP: "sleep_on",
+}
+
+
+class InvalidSetting(ValueError):
+    """A value the member cannot choose; nothing was changed."""
+
+
+def _save(session: Session, member: Member) -> None:
+    if member.active:
+        reschedule(member)
+    # The weekly picture's time depends on the zone and settings: the next tick works it out anew.
+    member.next_weekly_report_at = None
+    session.add(member)
+    session.commit()
+
+
+def set_language(*, session: Session, member: Member, language: str) -> None:
+    if language not in SUPPORTED_LANGUAGES:
+        raise InvalidSetting(f"unsupported language {language!r}")
+    member.language = language
+    _save(session, member)
+
+
+def set_timezone(*, session: Session, member: Member, zone: str) -> None:
+    if not is_valid_zone(zone):
+        raise InvalidSetting(f"unknown time zone {zone!r}")
+    member.timezone = zone
+    _save(session, member)
+
+
+def set_time(*, session: Session, member: Member, setting: TimeSetting, value: time) -> None:
+    if value.tzinfo is not None or value.second or value.microsecond:
+        raise InvalidSetting("times are whole local minutes")
+    wake = value if setting is TimeSetting.WAKE else member.wake_time
+    bedtime = value if setting is TimeSetting.BEDTIME else member.bedtime
+    if wake == bedtime:
+        raise InvalidSetting("wake-up and bedtime cannot be the same")
+    setattr(member, setting.value, value)
+    _save(session, member)
+
+
+def toggle_habit(*, session: Session, member: Member, habit: Habit) -> bool:
+    """Switch a habit on or off; returns whether it is on now."""
+    column = HABIT_COLUMNS[habit]
+    switched_on = not getattr(member, column)
+    setattr(member, column, switched_on)
+    _save(session, member)
+    return switched_on
+
+
+def set_water_goal(*, session: Session, member: Member, glasses: int) -> None:
+    if glasses not in WATER_GOAL_CHOICES:
+        raise InvalidSetting(f"water goal {glasses} is not offered")
+    member.water_goal = glasses
+    _save(session, member)
+
+
+def set_water_interval(*, session: Session, member: Member, minutes: int) -> None:
+    if minutes not in WATER_INTERVAL_CHOICES:
+        raise InvalidSetting(f"water interval {minutes} is not offered")
+    member.water_interval_minutes = minutes
+    _save(session, member)
+
+
+def set_snooze(*, session: Session, member: Member, minutes: int) -> None:
+    if minutes not in SNOOZE_CHOICES:
+        raise InvalidSetting(f"snooze length {minutes} is not offered")
+    member.snooze_minutes = minutes
+    _save(session, member)
+
+
+def set_quiet_hours(
+    *, session: Session, member: Member, start: time | None, end: time | None
+) -> None:
+    """Fixed quiet hours, none (start == end), or both None to follow bedtime and wake-up."""
+    if (start is None) != (end is None):
+        raise InvalidSetting("quiet hours need both a start and an end")
+    member.quiet_start, member.quiet_end = start, end
+    _save(session, member)
