@@ -9,7 +9,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.logging_setup import configure_logging
 from bot.settings import load_settings
-from storage.database import create_db_engine, create_schema
+from storage.database import create_db_engine, upgrade_schema
 from tips.library import TipFileError, load_tip_library
 
 NO_TOKEN_EXIT_CODE = 2
@@ -32,7 +32,7 @@ def main() -> int:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 1
     engine = create_db_engine(settings.database_url)
-    create_schema(engine)
+    upgrade_schema(engine)
     application = build_application(settings=settings, engine=engine, tips=tips)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
