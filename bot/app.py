@@ -65,8 +65,12 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limiter: AIORateLimiter | None = None,
+    limit_rate: bool = True,
 ) -> HabitsApplication:
-    """The bot, wired to its database, tips and clock; `request` swaps in a fake Bot API."""
+    """The bot, wired to its database, tips and clock; `request` swaps in a fake Bot API.
+
+    `limit_rate=False` drops the rate limiter (benchmarks against a fake API measure the bot alone).
+    """
     if settings.bot_token is None:
         raise ValueError("build_application needs a bot token")
     services = BotServices(settings=settings, engine=engine, tips=tips, clock=clock)
@@ -76,9 +80,10 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
         .post_init(_set_bot_commands)  # type: ignore[arg-type]
     )
+    if limit_rate:
+        builder.rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
     if request is not None:
         builder = builder.request(request)
     if updates_request is not None:

@@ -15,7 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -31,7 +31,7 @@ from scheduler.clock import Clock
 from scheduler.slots import Slot, next_due_after, slots_due_between
 from storage import queries
 from storage.database import new_session
-from storage.models import CheckIn, Member, Nudge, NudgeStatus
+from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause
 from tips.library import TipLibrary, choose_tip
 
 log = logging.getLogger(__name__)
@@ -67,8 +67,17 @@ def _glasses(checkins: Sequence[CheckIn]) -> int:
     return int(sum(c.value or 0 for c in checkins if c.habit == Habit.WATER))
 
 
+def _covered(pauses: Sequence[Pause], instant: datetime) -> bool:
+    return any(p.starts_at <= instant and (p.ends_at is None or p.ends_at > instant) for p in pauses)
+
+
 class _Claim:
-    """One claim transaction: decides every due slot's fate and collects what must be sent."""
+    """One claim transaction: decides every due slot's fate and collects what must be sent.
+
+    It works on a whole batch of members at once: the slots come from pure functions, and what
+    decides their fate (existing nudges, check-ins, pauses, recent tips) is read with one query
+    each for the batch, not one per member or nudge.
+    """
 
     def __init__(
         self, session: Session, now: datetime, policy: DispatchPolicy, tips: TipLibrary,
@@ -78,80 +87,108 @@ class _Claim:
         self.claimer = claimer
         self.outgoing: list[OutgoingNudge] = []
         self.counts: Counter[str] = Counter()
-        self._checkins: dict[tuple[int, date], Sequence[CheckIn]] = {}
+        # (member, nudge) pairs whose fate is decided together by `decide`.
+        self._pending: list[tuple[Member, Nudge]] = []
+        self._new: list[Nudge] = []
 
-    def checkins(self, member_id: int, day: date) -> Sequence[CheckIn]:
-        key = (member_id, day)
-        if key not in self._checkins:
-            self._checkins[key] = queries.checkins_on(
-                session=self.session, member_id=member_id, day=day
-            )
-        return self._checkins[key]
-
-    def fate(self, member: Member, nudge: Nudge) -> NudgeStatus:
-        assert member.id is not None
-        if self.now - nudge.due_at > self.policy.grace and nudge.snooze_count == 0:
-            return NudgeStatus.MISSED
-        if queries.pause_covering(session=self.session, member_id=member.id, instant=nudge.due_at):
-            return NudgeStatus.PAUSED
-        done = is_slot_done(self.checkins(member.id, nudge.local_date), habit=nudge.habit,
-                            slot=nudge.slot, water_goal=member.water_goal)
-        return NudgeStatus.SUPPRESSED if done else NudgeStatus.CLAIMED
-
-    def take(self, member: Member, nudge: Nudge) -> None:
-        """Give a fresh, reclaimed or snoozed nudge its fate; queue it for sending if it goes."""
-        assert member.id is not None
-        assert nudge.id is not None
-        status = self.fate(member, nudge)
-        nudge.status, nudge.claimed_at, nudge.resend_at = status, self.now, None
-        nudge.claimed_by = self.claimer
-        self.counts[status] += 1
-        if status is not NudgeStatus.CLAIMED:
-            return
-        if nudge.tip_id is None:
-            enabled = self.tips.enabled(nudge.habit)
-            recent = queries.recent_tip_ids(session=self.session, member_id=member.id,
-                                            habit=nudge.habit, limit=max(len(enabled), 1))
-            tip = choose_tip(self.tips, nudge.habit, recent)
-            nudge.tip_id = tip.id if tip else None
-        tip = self.tips.get(nudge.tip_id) if nudge.tip_id else None
-        self.outgoing.append(OutgoingNudge(
-            nudge_id=nudge.id, member_id=member.id, chat_id=member.chat_id,
-            language=member.language, habit=Habit(nudge.habit), slot=nudge.slot,
-            due_at=nudge.due_at, tip_text=tip.text(member.language) if tip else None,
-            glasses=_glasses(self.checkins(member.id, nudge.local_date)),
-            water_goal=member.water_goal, snooze_count=nudge.snooze_count,
-            snooze_minutes=member.snooze_minutes,
-        ))
-
-    def claim_member_slots(self, member: Member) -> None:
-        assert member.id is not None
-        routine, zone = routine_of(member), zone_of(member)
-        slots = slots_due_between(routine, zone, member.schedule_cursor, self.now)
-        if slots:
-            taken = queries.nudge_keys_on(session=self.session, member_id=member.id,
-                                          days={slot.local_date for slot in slots})
-            for slot in slots:
-                if (slot.habit, slot.local_date, slot.key) not in taken:
-                    self.take(member, self._new_nudge(member.id, slot))
-        member.schedule_cursor = self.now
-        member.next_due_at = next_due_after(routine, zone, self.now)
-
-    def _new_nudge(self, member_id: int, slot: Slot) -> Nudge:
-        return queries.add_nudge(session=self.session, nudge=Nudge(
-            member_id=member_id, habit=slot.habit, slot=slot.key, local_date=slot.local_date,
-            due_at=slot.due_at, status=NudgeStatus.CLAIMED, claimed_at=self.now,
-            claimed_by=self.claimer,
-        ))
+    def claim_members(self, members: Sequence[Member]) -> None:
+        """Queue every slot that fell due for these members since their cursor; move the cursor."""
+        due: list[tuple[Member, Slot]] = []
+        for member in members:
+            routine, zone = routine_of(member), zone_of(member)
+            due += [(member, slot)
+                    for slot in slots_due_between(routine, zone, member.schedule_cursor, self.now)]
+            member.schedule_cursor = self.now
+            member.next_due_at = next_due_after(routine, zone, self.now)
+        taken = queries.nudge_keys_of_members(
+            session=self.session, member_ids={member.id for member, _ in due if member.id},
+            days={slot.local_date for _, slot in due})
+        for member, slot in due:
+            assert member.id is not None
+            if (member.id, slot.habit, slot.local_date, slot.key) in taken:
+                continue
+            nudge = Nudge(member_id=member.id, habit=slot.habit, slot=slot.key,
+                          local_date=slot.local_date, due_at=slot.due_at,
+                          status=NudgeStatus.CLAIMED, claimed_at=self.now,
+                          claimed_by=self.claimer)
+            self._new.append(nudge)
+            self._pending.append((member, nudge))
 
     def retake(self, nudges: Sequence[Nudge]) -> None:
+        """Queue reclaimed or snoozed nudges; those of members who left become undelivered."""
+        members = queries.members_by_ids(session=self.session,
+                                         member_ids={nudge.member_id for nudge in nudges})
         for nudge in nudges:
-            member = queries.get_member(session=self.session, member_id=nudge.member_id)
+            member = members.get(nudge.member_id)
             if member is None or not member.active:
                 nudge.status = NudgeStatus.UNDELIVERED
                 self.counts[NudgeStatus.UNDELIVERED] += 1
                 continue
-            self.take(member, nudge)
+            self._pending.append((member, nudge))
+
+    def decide(self) -> None:
+        """Give every queued nudge its fate, store the new ones, and collect what must be sent."""
+        if not self._pending:
+            return
+        member_ids = {nudge.member_id for _, nudge in self._pending}
+        checkins = queries.checkins_of_members_on(
+            session=self.session, member_ids=member_ids,
+            days={nudge.local_date for _, nudge in self._pending})
+        pauses = queries.pauses_of_members_between(
+            session=self.session, member_ids=member_ids,
+            start=min(nudge.due_at for _, nudge in self._pending),
+            end=max(nudge.due_at for _, nudge in self._pending))
+        going: list[tuple[Member, Nudge, list[CheckIn]]] = []
+        for member, nudge in self._pending:
+            day_checkins = checkins.get((nudge.member_id, nudge.local_date), [])
+            status = self._fate(member, nudge, pauses.get(nudge.member_id, []), day_checkins)
+            nudge.status, nudge.claimed_at, nudge.resend_at = status, self.now, None
+            nudge.claimed_by = self.claimer
+            self.counts[status] += 1
+            if status is NudgeStatus.CLAIMED:
+                going.append((member, nudge, day_checkins))
+        self._choose_tips([nudge for _, nudge, _ in going if nudge.tip_id is None])
+        queries.add_nudges(session=self.session, nudges=self._new)
+        for member, nudge, day_checkins in going:
+            assert member.id is not None
+            assert nudge.id is not None
+            tip = self.tips.get(nudge.tip_id) if nudge.tip_id else None
+            self.outgoing.append(OutgoingNudge(
+                nudge_id=nudge.id, member_id=member.id, chat_id=member.chat_id,
+                language=member.language, habit=Habit(nudge.habit), slot=nudge.slot,
+                due_at=nudge.due_at, tip_text=tip.text(member.language) if tip else None,
+                glasses=_glasses(day_checkins), water_goal=member.water_goal,
+                snooze_count=nudge.snooze_count, snooze_minutes=member.snooze_minutes,
+            ))
+        self._pending, self._new = [], []
+
+    def _fate(
+        self, member: Member, nudge: Nudge, pauses: Sequence[Pause], checkins: Sequence[CheckIn]
+    ) -> NudgeStatus:
+        if self.now - nudge.due_at > self.policy.grace and nudge.snooze_count == 0:
+            return NudgeStatus.MISSED
+        if _covered(pauses, nudge.due_at):
+            return NudgeStatus.PAUSED
+        done = is_slot_done(checkins, habit=nudge.habit, slot=nudge.slot,
+                            water_goal=member.water_goal)
+        return NudgeStatus.SUPPRESSED if done else NudgeStatus.CLAIMED
+
+    def _choose_tips(self, nudges: Sequence[Nudge]) -> None:
+        """Rotate tips per member and habit, counting the ones chosen earlier in this claim."""
+        if not nudges:
+            return
+        history_length = {habit: max(len(self.tips.enabled(habit)), 1)
+                          for habit in {nudge.habit for nudge in nudges}}
+        recent = queries.recent_tip_ids_of_members(
+            session=self.session, pairs={(nudge.member_id, nudge.habit) for nudge in nudges},
+            limit=max(history_length.values()))
+        for nudge in sorted(nudges, key=lambda n: n.due_at):
+            key = (nudge.member_id, nudge.habit)
+            seen = recent.setdefault(key, [])
+            tip = choose_tip(self.tips, nudge.habit, seen[:history_length[nudge.habit]])
+            nudge.tip_id = tip.id if tip else None
+            if tip is not None:
+                seen.insert(0, tip.id)
 
 
 def claim_due_nudges(
@@ -160,16 +197,18 @@ def claim_due_nudges(
     """Decide the fate of everything due by `now` and commit it; return what must be sent."""
     claim = _Claim(session, now, policy, tips, claimer)
     lease_ended = now - policy.claim_lease
-    unconfirmed = queries.mark_stale_claims_unconfirmed(session=session, claimed_before=lease_ended)
-    if unconfirmed:
-        claim.counts[NudgeStatus.UNCONFIRMED] += unconfirmed
-    claim.retake(queries.lock_abandoned_claims(session=session, claimed_before=lease_ended,
-                                               limit=policy.members_per_claim))
-    claim.retake(queries.lock_snoozed_nudges_due(session=session, now=now,
-                                                 limit=policy.members_per_claim))
-    for member in queries.lock_due_members(session=session, now=now,
-                                           limit=policy.members_per_claim):
-        claim.claim_member_slots(member)
+    with session.no_autoflush:
+        unconfirmed = queries.mark_stale_claims_unconfirmed(session=session,
+                                                            claimed_before=lease_ended)
+        if unconfirmed:
+            claim.counts[NudgeStatus.UNCONFIRMED] += unconfirmed
+        claim.retake(queries.lock_abandoned_claims(session=session, claimed_before=lease_ended,
+                                                   limit=policy.members_per_claim))
+        claim.retake(queries.lock_snoozed_nudges_due(session=session, now=now,
+                                                     limit=policy.members_per_claim))
+        claim.claim_members(queries.lock_due_members(session=session, now=now,
+                                                     limit=policy.members_per_claim))
+        claim.decide()
     session.commit()
     claim.outgoing.sort(key=lambda outgoing: outgoing.due_at)
     return claim.outgoing, claim.counts
@@ -219,20 +258,19 @@ async def send_claimed(
                                          claimer=claimer, now=clock())
         chunk = [item for item in chunk if item.nudge_id in held]
         results = await asyncio.gather(*(gated(item) for item in chunk))
+        blocked: set[int] = set()
+        outcomes: list[dict[str, object]] = []
+        for item, delivery, message_id in results:
+            if delivery is Delivery.DELIVERED:
+                outcomes.append({"id": item.nudge_id, "status": NudgeStatus.SENT,
+                                 "message_id": message_id, "sent_at": clock()})
+            else:
+                outcomes.append({"id": item.nudge_id, "status": NudgeStatus.UNDELIVERED})
+                if delivery is Delivery.BLOCKED:
+                    blocked.add(item.member_id)
+        counts.update(str(outcome["status"]) for outcome in outcomes)
         with new_session(engine) as session:
-            blocked: set[int] = set()
-            for item, delivery, message_id in results:
-                nudge = session.get(Nudge, item.nudge_id)
-                assert nudge is not None
-                if delivery is Delivery.DELIVERED:
-                    nudge.status, nudge.message_id, nudge.sent_at = (
-                        NudgeStatus.SENT, message_id, clock())
-                else:
-                    nudge.status = NudgeStatus.UNDELIVERED
-                    if delivery is Delivery.BLOCKED:
-                        blocked.add(item.member_id)
-                counts[nudge.status] += 1
-            session.commit()
+            queries.record_send_outcomes(session=session, outcomes=outcomes)
             for member_id in blocked:
                 deactivate_member(session=session, member_id=member_id)
     return counts
