@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from telegram import BotCommand
@@ -95,9 +95,11 @@ def build_application(
     application.job_queue.run_repeating(
         dispatch_tick,
         interval=timedelta(seconds=settings.dispatch_interval_seconds),
-        first=0,
         name=DISPATCH_JOB_NAME,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        # `first=0` would be reckoned from now, so APScheduler, started later, would put the
+        # first tick one interval after start-up; a due next_run_time runs it at start instead.
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None,
+                    "next_run_time": datetime.now(UTC)},
     )
     return application
 

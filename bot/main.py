@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 
 from telegram import Update
 
 from bot.app import build_application
+from bot.context import HabitsApplication
 from bot.logging_setup import configure_logging
 from bot.settings import load_settings
 from storage.database import create_db_engine, upgrade_schema
@@ -34,5 +37,25 @@ def main() -> int:
     engine = create_db_engine(settings.database_url)
     upgrade_schema(engine)
     application = build_application(settings=settings, engine=engine, tips=tips)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if settings.role == "dispatcher":
+        asyncio.run(dispatch_until_stopped(application))
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+async def dispatch_until_stopped(application: HabitsApplication) -> None:
+    """Run only the JobQueue's dispatch tick until SIGINT or SIGTERM; another process polls."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for signal_number in signals:
+        loop.add_signal_handler(signal_number, stopping.set)
+    try:
+        async with application:
+            await application.start()
+            await stopping.wait()
+            await application.stop()
+    finally:
+        for signal_number in signals:
+            loop.remove_signal_handler(signal_number)

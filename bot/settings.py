@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: float = Field(default=15.0, gt=0, le=30)
     grace_minutes: int = Field(default=30, ge=0, le=24 * 60)
     log_level: str = "INFO"
+    # "all": poll Telegram and dispatch; "dispatcher": dispatch only (extra workers on PostgreSQL).
+    role: Literal["all", "dispatcher"] = "all"
 
     @field_validator("admin_ids", mode="before")
     @classmethod
