@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from telegram import BotCommand
@@ -111,8 +111,12 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limiter: AIORateLimiter | None = None,
+    limit_rate: bool = True,
 ) -> HabitsApplication:
-    """The bot, wired to its database, tips and clock; `request` swaps in a fake Bot API."""
+    """The bot, wired to its database, tips and clock; `request` swaps in a fake Bot API.
+
+    `limit_rate=False` drops the rate limiter (benchmarks against a fake API measure the bot alone).
+    """
     if settings.bot_token is None:
         raise ValueError("build_application needs a bot token")
     services = BotServices(settings=settings, engine=engine,
@@ -123,10 +127,11 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_set_bot_commands)  # type: ignore[arg-type]
     )
+    if limit_rate:
+        builder.rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
     if request is not None:
         builder = builder.request(request)
     if updates_request is not None:
@@ -138,9 +143,11 @@ def build_application(
     application.job_queue.run_repeating(
         dispatch_tick,
         interval=timedelta(seconds=settings.dispatch_interval_seconds),
-        first=0,
         name=DISPATCH_JOB_NAME,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        # `first=0` would be reckoned from now, so APScheduler, started later, would put the
+        # first tick one interval after start-up; a due next_run_time runs it at start instead.
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None,
+                    "next_run_time": datetime.now(UTC)},
     )
     application.job_queue.run_repeating(
         admin_handlers.watch_tip_file,

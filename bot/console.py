@@ -32,7 +32,7 @@ from bot.settings import Settings
 from fakegram import ApiCall, FakeBotApi, FakeRequest, FakeUser
 from habits.parsing import parse_time_of_day
 from storage import queries
-from storage.database import create_db_engine, create_schema, new_session
+from storage.database import create_db_engine, new_session, upgrade_schema
 from tips.library import load_tip_library
 
 CONSOLE_TOKEN = "100000:offline-console"
@@ -256,7 +256,7 @@ async def run_console_session(
     api = FakeBotApi(token=CONSOLE_TOKEN, clock=clock, bot_username="habits_console_bot",
                      bot_first_name="Habits")
     engine = create_db_engine(database_url)
-    create_schema(engine)
+    upgrade_schema(engine)
     console_settings = settings.model_copy(update={"bot_token": SecretStr(CONSOLE_TOKEN)})
     app = build_application(settings=console_settings, engine=engine,
                             tips=load_tip_library(settings.tips_path), clock=clock,

@@ -6,6 +6,8 @@ the terminal instead (bot/console.py); without a token and without a terminal it
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
@@ -18,7 +20,7 @@ from bot.console import run_console
 from bot.context import HabitsApplication
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, load_settings
-from storage.database import create_db_engine, create_schema
+from storage.database import create_db_engine, upgrade_schema
 from tips.library import TipFileError, load_tip_library
 
 NO_TOKEN_EXIT_CODE = 2
@@ -33,7 +35,13 @@ CONSOLE_LOG_LEVEL = "WARNING"
 
 
 def run_until_stopped(application: HabitsApplication, settings: Settings) -> None:
-    """Poll Telegram, or serve a webhook when WEBHOOK_URL is set; SIGTERM and SIGINT stop either."""
+    """Poll Telegram, serve a webhook when WEBHOOK_URL is set, or (ROLE=dispatcher) only dispatch.
+
+    SIGTERM and SIGINT stop each of them.
+    """
+    if settings.role == "dispatcher":
+        asyncio.run(dispatch_until_stopped(application))
+        return
     if settings.webhook_url is None:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
         return
@@ -75,7 +83,24 @@ def main(
     if console:
         return run_console(settings, is_terminal=is_terminal)
     engine = create_db_engine(settings.database_url)
-    create_schema(engine)
+    upgrade_schema(engine)
     application = build_application(settings=settings, engine=engine, tips=tips)
     run_until_stopped(application, settings)
     return 0
+
+
+async def dispatch_until_stopped(application: HabitsApplication) -> None:
+    """Run only the JobQueue's dispatch tick until SIGINT or SIGTERM; another process polls."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for signal_number in signals:
+        loop.add_signal_handler(signal_number, stopping.set)
+    try:
+        async with application:
+            await application.start()
+            await stopping.wait()
+            await application.stop()
+    finally:
+        for signal_number in signals:
+            loop.remove_signal_handler(signal_number)

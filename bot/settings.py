@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # "all": poll Telegram and dispatch; "dispatcher": dispatch only (extra workers on PostgreSQL).
+    role: Literal["all", "dispatcher"] = "all"
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -1,13 +1,16 @@
 """The tick: claim the nudges that are due, send them through the one sender, record the outcome.
 
 Delivery is at most once. A tick first claims slots in one transaction (a Nudge row per slot, unique
-per member, habit, routine day and slot), then marks each nudge SENDING (committed) just before
-handing it to Telegram and records its outcome right after. A process that dies mid-send leaves
-SENDING rows (at most `concurrent_sends` of them),
-which are later marked UNCONFIRMED and never sent again; claimed rows it never reached stay CLAIMED
-and another tick takes them over once their lease has run out. A tick asked to stop (SIGTERM)
-finishes the sends it has handed to Telegram, records them, and lets go of the rest of its claims,
-which the next tick (after a restart) takes over at once.
+per member, habit, routine day and slot), then marks a small chunk (at most `concurrent_sends`) as
+SENDING (committed) just before handing it to Telegram and records its outcomes right after. A
+process that dies mid-send leaves at most one chunk of SENDING rows, which are later marked
+UNCONFIRMED and never sent again; claimed rows it never reached stay CLAIMED and another tick takes
+them over once their lease has run out. A tick asked to stop (SIGTERM) finishes the chunk it has
+handed to Telegram, records it, and lets go of the rest of its claims, which the next tick (after a
+restart) takes over at once.
+
+A claim works on a whole batch of members: slots come from pure functions, and what decides their
+fate (existing nudges, check-ins, pauses, recent tips) is read with one query each per batch.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -36,11 +39,10 @@ from scheduler.slots import Slot, next_due_after, slots_due_between
 from scheduler.weekly_reports import send_due_weekly_reports
 from storage import queries
 from storage.database import new_session
-from storage.models import CheckIn, Member, Nudge, NudgeStatus
-from tips.library import TIP_REPEAT_GAP, TipLibrary, choose_tip
+from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause
+from tips.library import SMALL_GROUP, TIP_REPEAT_GAP, TipLibrary, choose_tip
 
 log = logging.getLogger(__name__)
-
 StopRequested = Callable[[], bool]
 RELEASED = "released"
 
@@ -54,7 +56,6 @@ class DispatchPolicy:
     grace: timedelta = timedelta(minutes=30)
     claim_lease: timedelta = timedelta(minutes=2)
     members_per_claim: int = 500
-    chunk_size: int = 100
     # Enough to reach Telegram's 30 messages per second at up to ~300 ms per request; also the
     # most nudges a crash can leave UNCONFIRMED.
     concurrent_sends: int = 10
@@ -81,8 +82,17 @@ def _glasses(checkins: Sequence[CheckIn]) -> int:
     return int(sum(c.value or 0 for c in checkins if c.habit == Habit.WATER))
 
 
+def _covered(pauses: Sequence[Pause], instant: datetime) -> bool:
+    return any(p.starts_at <= instant and (p.ends_at is None or p.ends_at > instant) for p in pauses)
+
+
 class _Claim:
-    """One claim transaction: decides every due slot's fate and collects what must be sent."""
+    """One claim transaction: decides every due slot's fate and collects what must be sent.
+
+    It works on a whole batch of members at once: the slots come from pure functions, and what
+    decides their fate (existing nudges, check-ins, pauses, recent tips) is read with one query
+    each for the batch, not one per member or nudge.
+    """
 
     def __init__(
         self, session: Session, now: datetime, policy: DispatchPolicy, tips: TipLibrary,
@@ -92,87 +102,117 @@ class _Claim:
         self.claimer = claimer
         self.outgoing: list[OutgoingNudge] = []
         self.counts: Counter[str] = Counter()
-        self._checkins: dict[tuple[int, date], Sequence[CheckIn]] = {}
+        # (member, nudge) pairs whose fate is decided together by `decide`.
+        self._pending: list[tuple[Member, Nudge]] = []
+        self._new: list[Nudge] = []
 
-    def checkins(self, member_id: int, day: date) -> Sequence[CheckIn]:
-        key = (member_id, day)
-        if key not in self._checkins:
-            self._checkins[key] = queries.checkins_on(
-                session=self.session, member_id=member_id, day=day
-            )
-        return self._checkins[key]
-
-    def fate(self, member: Member, nudge: Nudge) -> NudgeStatus:
-        assert member.id is not None
-        if self.now - nudge.due_at > self.policy.grace and nudge.snooze_count == 0:
-            return NudgeStatus.MISSED
-        # Paused when it fell due or now: a snoozed nudge does not come back during a pause either.
-        if any(queries.pause_covering(session=self.session, member_id=member.id, instant=instant)
-               for instant in (nudge.due_at, self.now)):
-            return NudgeStatus.PAUSED
-        if is_quiet_at(self.now, zone_of(member), quiet_hours_of(member)):
-            return NudgeStatus.QUIET
-        done = is_slot_done(self.checkins(member.id, nudge.local_date), habit=nudge.habit,
-                            slot=nudge.slot, water_goal=member.water_goal)
-        return NudgeStatus.SUPPRESSED if done else NudgeStatus.CLAIMED
-
-    def take(self, member: Member, nudge: Nudge) -> None:
-        """Give a fresh, reclaimed or snoozed nudge its fate; queue it for sending if it goes."""
-        assert member.id is not None
-        assert nudge.id is not None
-        status = self.fate(member, nudge)
-        nudge.status, nudge.claimed_at, nudge.resend_at = status, self.now, None
-        nudge.claimed_by = self.claimer
-        self.counts[status] += 1
-        if status is not NudgeStatus.CLAIMED:
-            return
-        if nudge.tip_id is None:
-            enabled = self.tips.enabled(nudge.habit)
-            recent = queries.recent_tip_ids(session=self.session, member_id=member.id,
-                                            habit=nudge.habit, limit=max(len(enabled), 1))
-            this_week = queries.tip_ids_sent_since(session=self.session, member_id=member.id,
-                                                   habit=nudge.habit,
-                                                   since=self.now - TIP_REPEAT_GAP)
-            tip = choose_tip(self.tips, nudge.habit, recent, shown_within_repeat_gap=this_week)
-            nudge.tip_id = tip.id if tip else None
-        tip = self.tips.get(nudge.tip_id) if nudge.tip_id else None
-        self.outgoing.append(OutgoingNudge(
-            nudge_id=nudge.id, member_id=member.id, chat_id=member.chat_id,
-            language=member.language, habit=Habit(nudge.habit), slot=nudge.slot,
-            due_at=nudge.due_at, tip_text=tip.text(member.language) if tip else None,
-            glasses=_glasses(self.checkins(member.id, nudge.local_date)),
-            water_goal=member.water_goal, snooze_count=nudge.snooze_count,
-            snooze_minutes=member.snooze_minutes,
-        ))
-
-    def claim_member_slots(self, member: Member) -> None:
-        assert member.id is not None
-        routine, zone = routine_of(member), zone_of(member)
-        slots = slots_due_between(routine, zone, member.schedule_cursor, self.now)
-        if slots:
-            taken = queries.nudge_keys_on(session=self.session, member_id=member.id,
-                                          days={slot.local_date for slot in slots})
-            for slot in slots:
-                if (slot.habit, slot.local_date, slot.key) not in taken:
-                    self.take(member, self._new_nudge(member.id, slot))
-        member.schedule_cursor = self.now
-        member.next_due_at = next_due_after(routine, zone, self.now)
-
-    def _new_nudge(self, member_id: int, slot: Slot) -> Nudge:
-        return queries.add_nudge(session=self.session, nudge=Nudge(
-            member_id=member_id, habit=slot.habit, slot=slot.key, local_date=slot.local_date,
-            due_at=slot.due_at, status=NudgeStatus.CLAIMED, claimed_at=self.now,
-            claimed_by=self.claimer,
-        ))
+    def claim_members(self, members: Sequence[Member]) -> None:
+        """Queue every slot that fell due for these members since their cursor; move the cursor."""
+        due: list[tuple[Member, Slot]] = []
+        for member in members:
+            routine, zone = routine_of(member), zone_of(member)
+            due += [(member, slot)
+                    for slot in slots_due_between(routine, zone, member.schedule_cursor, self.now)]
+            member.schedule_cursor = self.now
+            member.next_due_at = next_due_after(routine, zone, self.now)
+        taken = queries.nudge_keys_of_members(
+            session=self.session, member_ids={member.id for member, _ in due if member.id},
+            days={slot.local_date for _, slot in due})
+        for member, slot in due:
+            assert member.id is not None
+            if (member.id, slot.habit, slot.local_date, slot.key) in taken:
+                continue
+            nudge = Nudge(member_id=member.id, habit=slot.habit, slot=slot.key,
+                          local_date=slot.local_date, due_at=slot.due_at,
+                          status=NudgeStatus.CLAIMED, claimed_at=self.now,
+                          claimed_by=self.claimer)
+            self._new.append(nudge)
+            self._pending.append((member, nudge))
 
     def retake(self, nudges: Sequence[Nudge]) -> None:
+        """Queue reclaimed or snoozed nudges; those of members who left become undelivered."""
+        members = queries.members_by_ids(session=self.session,
+                                         member_ids={nudge.member_id for nudge in nudges})
         for nudge in nudges:
-            member = queries.get_member(session=self.session, member_id=nudge.member_id)
+            member = members.get(nudge.member_id)
             if member is None or not member.active:
                 nudge.status = NudgeStatus.UNDELIVERED
                 self.counts[NudgeStatus.UNDELIVERED] += 1
                 continue
-            self.take(member, nudge)
+            self._pending.append((member, nudge))
+
+    def decide(self) -> None:
+        """Give every queued nudge its fate, store the new ones, and collect what must be sent."""
+        if not self._pending:
+            return
+        member_ids = {nudge.member_id for _, nudge in self._pending}
+        checkins = queries.checkins_of_members_on(
+            session=self.session, member_ids=member_ids,
+            days={nudge.local_date for _, nudge in self._pending})
+        pauses = queries.pauses_of_members_between(
+            session=self.session, member_ids=member_ids,
+            start=min(nudge.due_at for _, nudge in self._pending), end=self.now)
+        going: list[tuple[Member, Nudge, list[CheckIn]]] = []
+        for member, nudge in self._pending:
+            day_checkins = checkins.get((nudge.member_id, nudge.local_date), [])
+            status = self._fate(member, nudge, pauses.get(nudge.member_id, []), day_checkins)
+            nudge.status, nudge.claimed_at, nudge.resend_at = status, self.now, None
+            nudge.claimed_by = self.claimer
+            self.counts[status] += 1
+            if status is NudgeStatus.CLAIMED:
+                going.append((member, nudge, day_checkins))
+        self._choose_tips([nudge for _, nudge, _ in going if nudge.tip_id is None])
+        queries.add_nudges(session=self.session, nudges=self._new)
+        for member, nudge, day_checkins in going:
+            assert member.id is not None
+            assert nudge.id is not None
+            tip = self.tips.get(nudge.tip_id) if nudge.tip_id else None
+            self.outgoing.append(OutgoingNudge(
+                nudge_id=nudge.id, member_id=member.id, chat_id=member.chat_id,
+                language=member.language, habit=Habit(nudge.habit), slot=nudge.slot,
+                due_at=nudge.due_at, tip_text=tip.text(member.language) if tip else None,
+                glasses=_glasses(day_checkins), water_goal=member.water_goal,
+                snooze_count=nudge.snooze_count, snooze_minutes=member.snooze_minutes,
+            ))
+        self._pending, self._new = [], []
+
+    def _fate(
+        self, member: Member, nudge: Nudge, pauses: Sequence[Pause], checkins: Sequence[CheckIn]
+    ) -> NudgeStatus:
+        if self.now - nudge.due_at > self.policy.grace and nudge.snooze_count == 0:
+            return NudgeStatus.MISSED
+        # Paused when it fell due or now: a snoozed nudge does not come back during a pause either.
+        if _covered(pauses, nudge.due_at) or _covered(pauses, self.now):
+            return NudgeStatus.PAUSED
+        if is_quiet_at(self.now, zone_of(member), quiet_hours_of(member)):
+            return NudgeStatus.QUIET
+        done = is_slot_done(checkins, habit=nudge.habit, slot=nudge.slot,
+                            water_goal=member.water_goal)
+        return NudgeStatus.SUPPRESSED if done else NudgeStatus.CLAIMED
+
+    def _choose_tips(self, nudges: Sequence[Nudge]) -> None:
+        """Rotate tips per member and habit, counting the ones chosen earlier in this claim."""
+        if not nudges:
+            return
+        history_length = {habit: max(len(self.tips.enabled(habit)), 1)
+                          for habit in {nudge.habit for nudge in nudges}}
+        pairs = {(nudge.member_id, nudge.habit) for nudge in nudges}
+        recent = queries.recent_tip_ids_of_members(
+            session=self.session, pairs=pairs, limit=max(history_length.values()))
+        # Only small tip groups keep a tip from coming back within the week (see choose_tip).
+        this_week = queries.tip_ids_sent_since(
+            session=self.session, since=self.now - TIP_REPEAT_GAP,
+            pairs={pair for pair in pairs if history_length[pair[1]] < SMALL_GROUP})
+        for nudge in sorted(nudges, key=lambda n: n.due_at):
+            key = (nudge.member_id, nudge.habit)
+            seen = recent.setdefault(key, [])
+            shown = this_week.setdefault(key, set())
+            tip = choose_tip(self.tips, nudge.habit, seen[:history_length[nudge.habit]],
+                             shown_within_repeat_gap=shown)
+            nudge.tip_id = tip.id if tip else None
+            if tip is not None:
+                seen.insert(0, tip.id)
+                shown.add(tip.id)
 
 
 def claim_due_nudges(
@@ -181,19 +221,23 @@ def claim_due_nudges(
     """Decide the fate of everything due by `now` and commit it; return what must be sent."""
     claim = _Claim(session, now, policy, tips, claimer)
     lease_ended = now - policy.claim_lease
-    unconfirmed = queries.mark_stale_claims_unconfirmed(session=session, claimed_before=lease_ended)
-    if unconfirmed:
-        claim.counts[NudgeStatus.UNCONFIRMED] += unconfirmed
-    claim.retake(queries.lock_abandoned_claims(session=session, claimed_before=lease_ended,
-                                               limit=policy.members_per_claim))
-    claim.retake(queries.lock_snoozed_nudges_due(session=session, now=now,
-                                                 limit=policy.members_per_claim))
-    for member in queries.lock_due_members(session=session, now=now,
-                                           limit=policy.members_per_claim):
-        claim.claim_member_slots(member)
+    with session.no_autoflush:
+        unconfirmed = queries.mark_stale_claims_unconfirmed(session=session,
+                                                            claimed_before=lease_ended)
+        if unconfirmed:
+            claim.counts[NudgeStatus.UNCONFIRMED] += unconfirmed
+        claim.retake(queries.lock_abandoned_claims(session=session, claimed_before=lease_ended,
+                                                   limit=policy.members_per_claim))
+        claim.retake(queries.lock_snoozed_nudges_due(session=session, now=now,
+                                                     limit=policy.members_per_claim))
+        claim.claim_members(queries.lock_due_members(session=session, now=now,
+                                                     limit=policy.members_per_claim))
+        claim.decide()
     session.commit()
     claim.outgoing.sort(key=lambda outgoing: outgoing.due_at)
     return claim.outgoing, claim.counts
+
+
 
 
 def _chunks(items: Sequence[OutgoingNudge], size: int) -> Iterator[Sequence[OutgoingNudge]]:
@@ -201,7 +245,10 @@ def _chunks(items: Sequence[OutgoingNudge], size: int) -> Iterator[Sequence[Outg
         yield items[start:start + size]
 
 
-async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> tuple[Delivery, int | None]:
+SendOutcome = tuple[OutgoingNudge, Delivery, int | None]
+
+
+async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> SendOutcome:
     message = nudge_text(language=outgoing.language, slot=outgoing.slot, tip=outgoing.tip_text,
                          glasses=outgoing.glasses, goal=outgoing.water_goal)
     keyboard = nudge_keyboard(nudge_id=outgoing.nudge_id, slot=outgoing.slot,
@@ -211,24 +258,32 @@ async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> tuple[De
     if result.delivery is not Delivery.DELIVERED:
         log.warning("nudge %d not delivered (%s): %s", outgoing.nudge_id, result.delivery,
                     result.reason)
-    return result.delivery, result.message_id
+    return outgoing, result.delivery, result.message_id
 
 
-def _record_outcome(
-    engine: Engine, item: OutgoingNudge, delivery: Delivery, message_id: int | None, clock: Clock
-) -> NudgeStatus:
-    with new_session(engine) as session:
-        nudge = session.get(Nudge, item.nudge_id)
-        if nudge is None:
-            return NudgeStatus.UNDELIVERED  # the member erased their data while it was being sent
+def _record_outcomes(engine: Engine, results: Sequence[SendOutcome], clock: Clock) -> Counter[str]:
+    """Record a chunk's outcomes in one transaction; members who blocked the bot become inactive."""
+    counts: Counter[str] = Counter()
+    outcomes: list[dict[str, object]] = []
+    blocked: set[int] = set()
+    for item, delivery, message_id in results:
         if delivery is Delivery.DELIVERED:
-            nudge.status, nudge.message_id, nudge.sent_at = NudgeStatus.SENT, message_id, clock()
+            outcomes.append({"id": item.nudge_id, "status": NudgeStatus.SENT,
+                             "message_id": message_id, "sent_at": clock()})
         else:
-            nudge.status = NudgeStatus.UNDELIVERED
-        session.commit()
-        if delivery is Delivery.BLOCKED:
-            deactivate_member(session=session, member_id=item.member_id)
-        return NudgeStatus(nudge.status)
+            outcomes.append({"id": item.nudge_id, "status": NudgeStatus.UNDELIVERED})
+            if delivery is Delivery.BLOCKED:
+                blocked.add(item.member_id)
+    counts.update(str(outcome["status"]) for outcome in outcomes)
+    with new_session(engine) as session:
+        # A nudge erased with its member while it was being sent is simply not there to update.
+        present = queries.existing_nudge_ids(session=session,
+                                             nudge_ids=[int(str(o["id"])) for o in outcomes])
+        queries.record_send_outcomes(session=session,
+                                     outcomes=[o for o in outcomes if o["id"] in present])
+        for member_id in blocked:
+            deactivate_member(session=session, member_id=member_id)
+    return counts
 
 
 async def send_claimed(
@@ -241,31 +296,23 @@ async def send_claimed(
     claimer: str,
     stop_requested: StopRequested = _never,
 ) -> Counter[str]:
-    """Send claimed nudges, each marked SENDING just before it goes and recorded right after.
+    """Send claimed nudges a chunk at a time: marked SENDING just before, recorded right after.
 
-    At most `concurrent_sends` nudges are in flight, so a crash leaves at most that many
-    UNCONFIRMED. Once a stop is requested nothing new starts; the claims not yet handed over
+    A chunk is at most `concurrent_sends` nudges, so a crash leaves at most that many
+    UNCONFIRMED. Once a stop is requested no new chunk starts; the claims not yet handed over
     are released for the next tick.
     """
     counts: Counter[str] = Counter()
-    gate = asyncio.Semaphore(policy.concurrent_sends)
-
-    async def send_and_record(item: OutgoingNudge) -> None:
-        async with gate:
-            if stop_requested():
-                return
-            with new_session(engine) as session:
-                held = queries.start_sending(session=session, nudge_ids=[item.nudge_id],
-                                             claimer=claimer, now=clock())
-            if not held:
-                return  # another dispatcher took the claim over
-            delivery, message_id = await _send_one(sender, item)
-            counts[_record_outcome(engine, item, delivery, message_id, clock)] += 1
-
-    for chunk in _chunks(outgoing, policy.chunk_size):
+    for chunk in _chunks(outgoing, policy.concurrent_sends):
         if stop_requested():
             break
-        await asyncio.gather(*(send_and_record(item) for item in chunk))
+        with new_session(engine) as session:
+            held = queries.start_sending(session=session, nudge_ids=[i.nudge_id for i in chunk],
+                                         claimer=claimer, now=clock())
+        # Claims another dispatcher took over after their lease are no longer ours to send.
+        mine = [item for item in chunk if item.nudge_id in held]
+        results = await asyncio.gather(*(_send_one(sender, item) for item in mine))
+        counts.update(_record_outcomes(engine, results, clock))
     if stop_requested():
         with new_session(engine) as session:
             released = queries.release_claims(

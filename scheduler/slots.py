@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from habits.kinds import Habit
@@ -126,10 +127,17 @@ def local_to_utc(day: date, offset_minutes: int, zone: ZoneInfo) -> datetime:
 
 def slots_for_day(routine: DailyRoutine, zone: ZoneInfo, day: date) -> list[Slot]:
     """All slots of routine day `day`, in due order."""
-    return sorted(
+    return list(_day_slots(routine, zone, day))
+
+
+@lru_cache(maxsize=16_384)
+def _day_slots(routine: DailyRoutine, zone: ZoneInfo, day: date) -> tuple[Slot, ...]:
+    # Cached because a dispatch tick asks for the same few routines (most members keep the
+    # defaults) on the same days thousands of times; the answer depends on nothing else.
+    return tuple(sorted(
         Slot(local_to_utc(day, offset, zone), habit, day, key)
         for habit, key, offset in slot_offsets(routine)
-    )
+    ))
 
 
 def _days_around(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[date]:
@@ -150,7 +158,7 @@ def slots_due_between(
     return [
         slot
         for day in _days_around(after, until, zone)
-        for slot in slots_for_day(routine, zone, day)
+        for slot in _day_slots(routine, zone, day)
         if after < slot.due_at <= until
     ]
 
@@ -161,7 +169,7 @@ def next_due_after(routine: DailyRoutine, zone: ZoneInfo, after: datetime) -> da
         return None
     day = after.astimezone(zone).date() - timedelta(days=1)
     for _ in range(4):
-        later = [slot.due_at for slot in slots_for_day(routine, zone, day) if slot.due_at > after]
+        later = [slot.due_at for slot in _day_slots(routine, zone, day) if slot.due_at > after]
         if later:
             return min(later)
         day += timedelta(days=1)

@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any fixed number: several workers starting at once take turns at migrating a PostgreSQL schema.
+MIGRATION_LOCK_KEY = 7_042_311
 
 
 def _prepare_sqlite_file(database: str) -> None:
@@ -46,7 +51,25 @@ def create_db_engine(database_url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
+    """Build the tables straight from the models (tests only: the bot migrates with upgrade_schema)."""
     SQLModel.metadata.create_all(engine)
+
+
+def migration_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the database to the newest migration, in one transaction where the back end allows it."""
+    config = migration_config()
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": MIGRATION_LOCK_KEY})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 def new_session(engine: Engine) -> Session:

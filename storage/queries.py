@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Column, Table, delete, func, or_, update
 from sqlmodel import Session, SQLModel, col, select
@@ -84,16 +85,23 @@ def recent_tip_ids(*, session: Session, member_id: int, habit: str, limit: int) 
 
 
 def tip_ids_sent_since(
-    *, session: Session, member_id: int, habit: str, since: datetime
-) -> set[str]:
-    """The tips this member was sent for a habit after `since`."""
-    statement = select(Nudge.tip_id).where(
-        Nudge.member_id == member_id,
-        Nudge.habit == habit,
+    *, session: Session, pairs: Collection[tuple[int, str]], since: datetime
+) -> dict[tuple[int, str], set[str]]:
+    """Per (member_id, habit), the tips that member was sent for that habit after `since`."""
+    found: dict[tuple[int, str], set[str]] = {}
+    wanted = set(pairs)
+    if not wanted:
+        return found
+    statement = select(col(Nudge.member_id), col(Nudge.habit), col(Nudge.tip_id)).where(
+        col(Nudge.member_id).in_({member_id for member_id, _ in wanted}),
+        col(Nudge.habit).in_({habit for _, habit in wanted}),
         col(Nudge.tip_id).is_not(None),
         col(Nudge.sent_at) > since,
     )
-    return {tip_id for tip_id in session.exec(statement).all() if tip_id is not None}
+    for member_id, habit, tip_id in session.exec(statement).all():
+        if (member_id, habit) in wanted and tip_id is not None:
+            found.setdefault((member_id, habit), set()).add(tip_id)
+    return found
 
 
 def add_nudge(*, session: Session, nudge: Nudge) -> Nudge:
@@ -357,3 +365,116 @@ def earliest_due_at(*, session: Session) -> datetime | None:
     ).one()
     found = [moment for moment in (slot, snoozed) if moment is not None]
     return min(found) if found else None
+# Batched forms of the look-ups above, for a dispatch claim that handles hundreds of members at once.
+
+
+def members_by_ids(*, session: Session, member_ids: Collection[int]) -> dict[int, Member]:
+    if not member_ids:
+        return {}
+    statement = select(Member).where(col(Member.id).in_(list(member_ids)))
+    return {member.id: member for member in session.exec(statement).all() if member.id is not None}
+
+
+def nudge_keys_of_members(
+    *, session: Session, member_ids: Collection[int], days: Collection[date]
+) -> set[tuple[int, str, date, str]]:
+    """(member_id, habit, local_date, slot) of the nudges these members already have on these days."""
+    if not member_ids or not days:
+        return set()
+    statement = select(col(Nudge.member_id), col(Nudge.habit), col(Nudge.local_date),
+                       col(Nudge.slot)).where(
+        col(Nudge.member_id).in_(list(member_ids)), col(Nudge.local_date).in_(list(days))
+    )
+    return {(member_id, habit, day, slot)
+            for member_id, habit, day, slot in session.exec(statement).all()}
+
+
+def checkins_of_members_on(
+    *, session: Session, member_ids: Collection[int], days: Collection[date]
+) -> dict[tuple[int, date], list[CheckIn]]:
+    """Check-ins per (member, routine day), oldest first."""
+    found: dict[tuple[int, date], list[CheckIn]] = {}
+    if not member_ids or not days:
+        return found
+    statement = (
+        select(CheckIn)
+        .where(col(CheckIn.member_id).in_(list(member_ids)), col(CheckIn.local_date).in_(list(days)))
+        .order_by(col(CheckIn.id))
+    )
+    for checkin in session.exec(statement).all():
+        found.setdefault((checkin.member_id, checkin.local_date), []).append(checkin)
+    return found
+
+
+def pauses_of_members_between(
+    *, session: Session, member_ids: Collection[int], start: datetime, end: datetime
+) -> dict[int, list[Pause]]:
+    """Per member, the pauses in force at some moment of [start, end], latest start first."""
+    found: dict[int, list[Pause]] = {}
+    if not member_ids:
+        return found
+    statement = (
+        select(Pause)
+        .where(
+            col(Pause.member_id).in_(list(member_ids)),
+            col(Pause.starts_at) <= end,
+            or_(col(Pause.ends_at).is_(None), col(Pause.ends_at) > start),
+        )
+        .order_by(col(Pause.starts_at).desc())
+    )
+    for pause in session.exec(statement).all():
+        found.setdefault(pause.member_id, []).append(pause)
+    return found
+
+
+def recent_tip_ids_of_members(
+    *, session: Session, pairs: Collection[tuple[int, str]], limit: int
+) -> dict[tuple[int, str], list[str]]:
+    """recent_tip_ids for many (member_id, habit) pairs in one query: at most `limit` each."""
+    found: dict[tuple[int, str], list[str]] = {}
+    wanted = set(pairs)
+    if not wanted:
+        return found
+    rank = func.row_number().over(
+        partition_by=(col(Nudge.member_id), col(Nudge.habit)),
+        order_by=(col(Nudge.sent_at).desc(), col(Nudge.id).desc()),
+    )
+    ranked = (
+        select(col(Nudge.member_id), col(Nudge.habit), col(Nudge.tip_id), rank.label("rank"))
+        .where(
+            col(Nudge.member_id).in_({member_id for member_id, _ in wanted}),
+            col(Nudge.habit).in_({habit for _, habit in wanted}),
+            col(Nudge.tip_id).is_not(None),
+            col(Nudge.sent_at).is_not(None),
+        )
+        .subquery()
+    )
+    statement = (
+        select(ranked.c.member_id, ranked.c.habit, ranked.c.tip_id)
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.member_id, ranked.c.habit, ranked.c.rank)
+    )
+    for member_id, habit, tip_id in session.exec(statement).all():
+        if (member_id, habit) in wanted:
+            found.setdefault((member_id, habit), []).append(tip_id)
+    return found
+
+
+def add_nudges(*, session: Session, nudges: Sequence[Nudge]) -> None:
+    """Insert many nudges in one flush (batched INSERT ... RETURNING); each gets its id."""
+    session.add_all(nudges)
+    session.flush()
+
+
+def existing_nudge_ids(*, session: Session, nudge_ids: Collection[int]) -> set[int]:
+    if not nudge_ids:
+        return set()
+    statement = select(col(Nudge.id)).where(col(Nudge.id).in_(list(nudge_ids)))
+    return {nudge_id for nudge_id in session.exec(statement).all() if nudge_id is not None}
+
+
+def record_send_outcomes(*, session: Session, outcomes: Sequence[dict[str, Any]]) -> None:
+    """Update many nudges by primary key ({"id": ..., "status": ..., ...} each) and commit."""
+    if outcomes:
+        session.execute(update(Nudge), list(outcomes))
+    session.commit()

@@ -1,4 +1,7 @@
-"""Shared fixtures; each closes what it opens."""
+"""Shared fixtures; each closes what it opens.
+
+Tests that take `engine` (and so `bot`) run twice: on SQLite and on PostgreSQL (marker `postgres`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from fakegram import FakeBotApi
+from storage.database import create_db_engine, upgrade_schema
+from tests.backends import empty_tables, fresh_schema, server_url
 from tests.harness import TOKEN, BotHarness, FakeClock, make_settings, running_bot, sqlite_engine
 
 # Monday 23 November 2026, 07:05 in Amsterdam (UTC+1): just after the default wake-up.
@@ -31,11 +36,36 @@ def database_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "habits.sqlite3"
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A migrated schema of its own on the test PostgreSQL server, for this test session."""
+    with fresh_schema(server_url()) as url:
+        engine = create_db_engine(url)
+        try:
+            upgrade_schema(engine)
+        finally:
+            engine.dispose()
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def engine(database_path: Path) -> Iterator[Engine]:
-    engine = sqlite_engine(database_path)
-    yield engine
-    engine.dispose()
+def engine(backend: str, database_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    if backend == "sqlite":
+        engine = sqlite_engine(database_path)
+        yield engine
+        engine.dispose()
+        return
+    engine = create_db_engine(request.getfixturevalue("postgres_url"))
+    try:
+        yield engine
+    finally:
+        empty_tables(engine)
+        engine.dispose()
 
 
 @pytest.fixture

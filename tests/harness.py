@@ -19,7 +19,7 @@ from bot.settings import Settings, load_settings
 from fakegram import FakeBotApi, FakeRequest, FakeUser
 from habits.members import reschedule
 from storage import queries
-from storage.database import create_db_engine, create_schema, new_session
+from storage.database import create_db_engine, new_session, upgrade_schema
 from storage.models import CheckIn, Member, Nudge
 from tips.library import TipLibrary, load_tip_library
 
@@ -202,7 +202,7 @@ async def running_bot(
 
 def sqlite_engine(path: Path) -> Engine:
     engine = create_db_engine(f"sqlite:///{path}")
-    create_schema(engine)
+    upgrade_schema(engine)
     return engine
 
 

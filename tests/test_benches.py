@@ -1,0 +1,43 @@
+"""Each benchmark script runs end to end with a tiny load and prints its figures (no timing asserted)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import dispatch, lateness, updates
+
+pytestmark = pytest.mark.slow
+
+
+def test_bench_dispatch_measures_this_bot_and_the_naive_design(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert dispatch.main(["--members", "200", "--naive-members", "50"]) == 0
+    printed = capsys.readouterr().out
+    assert "200 sent" in printed
+    assert "50 sent" in printed
+    assert "ratios (naive / this bot)" in printed
+
+
+@pytest.mark.postgres
+def test_bench_dispatch_on_postgresql(capsys: pytest.CaptureFixture[str], postgres_url: str) -> None:
+    server = postgres_url.split("?", 1)[0]  # the bench makes a fresh schema of its own
+    assert dispatch.main(["--members", "100", "--naive-members", "0", "--database-url", server]) == 0
+    printed = capsys.readouterr().out
+    assert "on postgresql" in printed
+    assert "100 sent" in printed
+
+
+def test_bench_lateness_sends_everything_at_the_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert lateness.main(["--count", "40"]) == 0
+    printed = capsys.readouterr().out
+    assert "sent 40; answered 429 by the fake Telegram: 0" in printed
+    assert "p99" in printed
+
+
+def test_bench_updates_compares_with_the_echo_bot(capsys: pytest.CaptureFixture[str]) -> None:
+    assert updates.main(["--members", "20", "--users-at-once", "4"]) == 0
+    printed = capsys.readouterr().out
+    assert "60 updates" in printed
+    assert "60 check-ins stored" in printed
+    assert "of the echo throughput" in printed
