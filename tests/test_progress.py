@@ -336,5 +336,5 @@ def test_weekly_report_rows_are_unique_per_member_and_week(engine: Engine) -> No
         for _ in range(2):
             session.add(WeeklyReport(member_id=member.id, week_ending=WEEK[-1],
                                      due_at=SUNDAY_EVENING, claimed_at=SUNDAY_EVENING))
-        with pytest.raises(IntegrityError, match="(?i)unique"):
+        with pytest.raises(IntegrityError, match=r"(?i)unique"):
             session.commit()
