@@ -12,7 +12,7 @@ def nudge_text(*, language: str, slot: str, tip: str | None, glasses: int, goal:
     if slot.startswith("water-"):
         header = text(language, "nudge_water", glasses=glasses, goal=goal)
     elif slot.startswith("walk-"):
-        meal = text(language, f"meal_{slot.removeprefix('walk-')}")
+        meal = text(language, f"walk_after_{slot.removeprefix('walk-')}")
         header = text(language, "nudge_walk", meal=meal)
     else:
         header = text(language, f"nudge_{slot}")

@@ -35,7 +35,7 @@ from habits.kinds import Habit
 from habits.members import deactivate_member, quiet_hours_of, routine_of, zone_of
 from scheduler.clock import Clock
 from scheduler.quiet import is_quiet_at
-from scheduler.slots import Slot, next_due_after, slots_due_between
+from scheduler.slots import SLEEP_MORNING, Slot, next_due_after, slots_due_between
 from scheduler.weekly_reports import send_due_weekly_reports
 from storage import queries
 from storage.database import new_session
@@ -43,6 +43,8 @@ from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause
 from tips.library import SMALL_GROUP, TIP_REPEAT_GAP, TipLibrary, choose_tip
 
 log = logging.getLogger(__name__)
+# The morning question is a question: one tap to answer, no evening advice under it.
+SLOTS_WITHOUT_TIP = frozenset({SLEEP_MORNING})
 StopRequested = Callable[[], bool]
 RELEASED = "released"
 
@@ -161,7 +163,8 @@ class _Claim:
             self.counts[status] += 1
             if status is NudgeStatus.CLAIMED:
                 going.append((member, nudge, day_checkins))
-        self._choose_tips([nudge for _, nudge, _ in going if nudge.tip_id is None])
+        self._choose_tips([nudge for _, nudge, _ in going
+                           if nudge.tip_id is None and nudge.slot not in SLOTS_WITHOUT_TIP])
         queries.add_nudges(session=self.session, nudges=self._new)
         for member, nudge, day_checkins in going:
             assert member.id is not None
