@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import random
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +75,10 @@ class Fuzzer:
                 await self.press(random_callback_data(self.rng, ["o:", "s:", "p:", "t:", "n:", "del:"]))
             elif roll < 0.72:
                 await self.send(self.rng.choice(self.commands).replace("{junk}", random_text(self.rng)))
-            elif roll < 0.95:
+            elif roll < 0.92:
                 await self.send(random_text(self.rng, self.words))
+            elif roll < 0.96:
+                await self.share_location()
             else:
                 self.bot.clock.advance(minutes=self.rng.randrange(1, 180))
                 await self.bot.tick()
@@ -108,13 +110,23 @@ class Fuzzer:
         answer = self.bot.api.callback_answers[query_id].get("text") or ""
         assert len(answer) <= 200, data
 
+    async def share_location(self) -> None:
+        """Anywhere, including coordinates no place has (a forged client can send those)."""
+        latitude = self.rng.choice([self.rng.uniform(-90, 90), self.rng.uniform(-1e6, 1e6), 90.0])
+        longitude = self.rng.choice([self.rng.uniform(-180, 180), -180.0, 1e308])
+        await self.answered(lambda: self.user.send_location(latitude, longitude),
+                            f"location {latitude}, {longitude}")
+
     async def send(self, message: str) -> None:
+        await self.answered(lambda: self.user.send_text(message), message[:80])
+
+    async def answered(self, act: Callable[[], object], what: str) -> None:
         start = len(self.bot.api.calls)
-        self.user.send_text(message)
+        act()
         await self.bot.settle()
         replies = [call for call in self.bot.api.calls[start:] if call.method in REPLY_METHODS
                    and call.params.get("chat_id") == self.user.id]
-        assert replies, f"no answer to {message[:80]!r}"
+        assert replies, f"no answer to {what!r}"
 
 
 def assert_telegram_refused_nothing(api: FakeBotApi) -> None:
