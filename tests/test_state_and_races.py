@@ -1,5 +1,6 @@
-"""State that lives in the database survives a restart of the bot, and a member erased while their
-nudge is on its way to Telegram leaves nothing behind and breaks nothing."""
+"""State that lives in the database survives a restart of the bot; what a member does while their
+nudge is on its way (Telegram has accepted it, the bot has not recorded that yet) is never
+overwritten: an answer or a snooze stands, and an erased member leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from fakegram import ApiCall, FakeBotApi
+from habits import checkins
+from habits.checkins import Action, Outcome
 from storage import queries
 from storage.database import new_session
 from storage.models import CheckIn, Member, Nudge, NudgeStatus
@@ -91,3 +94,51 @@ async def test_a_member_erased_while_their_nudge_is_being_sent_leaves_nothing_be
         bob_id = {m.id for m in session.exec(select(Member)).all()}
         assert {n.member_id for n in session.exec(select(Nudge)).all()} == bob_id
         assert session.exec(select(CheckIn)).all() == []
+
+
+def _nudge_id(call: ApiCall) -> int:
+    data = call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    return int(data.split(":")[1])
+
+
+@pytest.mark.parametrize("action", [Action.DONE, Action.SKIP, Action.SNOOZE])
+async def test_an_answer_given_while_the_nudge_is_being_recorded_stands(
+    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path, action: Action
+) -> None:
+    settings = make_settings(f"sqlite:///{database_path}")
+    alice = api.user(ALICE, first_name="Alice")
+    answers: list[Outcome] = []
+
+    def answer_at_once(call: ApiCall) -> None:
+        # The member taps as soon as the nudge arrives, before the bot has recorded the send
+        # (other sends of the same chunk may still be under way).
+        if call.method == "sendMessage" and call.ok and "n:" in str(call.params.get("reply_markup")):
+            api.remove_listener(answer_at_once)
+            with new_session(engine) as session:
+                result = checkins.answer_button(session=session, telegram_id=ALICE,
+                                                nudge_id=_nudge_id(call), action=action,
+                                                value=None, now=clock())
+            answers.append(result.outcome)
+
+    async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as bot:
+        await bot.onboard(alice)
+        clock.set(WALK_TIME)
+        api.add_listener(answer_at_once)
+        await bot.tick()
+        (walk,) = [n for n in bot.nudges(ALICE) if n.slot == "walk-breakfast"]
+        assert answers == [Outcome.SNOOZED if action is Action.SNOOZE else Outcome.RECORDED]
+        assert walk.message_id == api.last_message(ALICE)["message_id"]
+        assert walk.sent_at == WALK_TIME
+        if action is Action.SNOOZE:
+            assert walk.status == NudgeStatus.SNOOZED
+            clock.advance(minutes=15)
+            await bot.tick()  # the snooze is kept: the nudge comes back
+            (walk,) = [n for n in bot.nudges(ALICE) if n.slot == "walk-breakfast"]
+            assert (walk.status, walk.snooze_count) == (NudgeStatus.SENT, 1)
+            assert api.last_message(ALICE)["message_id"] == walk.message_id
+            return
+        assert walk.status == NudgeStatus.ANSWERED
+        # A typed "klaar" now finds no open walk nudge to answer a second time.
+        await bot.say(alice, "klaar")
+        stored = [c for c in bot.checkins(ALICE) if c.nudge_id == walk.id]
+        assert len(stored) == 1
