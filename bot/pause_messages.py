@@ -23,8 +23,12 @@ MONTHS = {
 
 
 def parse_pause_callback(data: str | None) -> PauseLength | None:
+    """The pause length behind a pause button's data ("p:3d"), or None."""
+    prefix, _, value = (data or "").partition(":")
+    if prefix != "p":
+        return None
     try:
-        return PauseLength((data or "").removeprefix("p:"))
+        return PauseLength(value)
     except ValueError:
         return None
 

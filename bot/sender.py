@@ -41,8 +41,9 @@ class SendResult:
     reason: str = ""
 
 
+# The last one: the tapped message is a file or picture, which only forged button data reaches.
 HARMLESS_EDIT_ERRORS = ("message is not modified", "message to edit not found",
-                        "message can't be edited")
+                        "message can't be edited", "there is no text in the message to edit")
 GONE_CHAT_ERRORS = ("chat not found", "user is deactivated", "bot was blocked")
 
 
@@ -99,7 +100,8 @@ class TelegramSender:
         result = await self._deliver(
             lambda: self._bot.edit_message_text(
                 text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup
-            )
+            ),
+            harmless=HARMLESS_EDIT_ERRORS,
         )
         if result.delivery is Delivery.FAILED and result.reason.lower().startswith(
             HARMLESS_EDIT_ERRORS
@@ -112,7 +114,10 @@ class TelegramSender:
             lambda: self._bot.answer_callback_query(callback_query_id, text=text)
         )
 
-    async def _deliver(self, call: Callable[[], Awaitable[object]]) -> SendResult:
+    async def _deliver(
+        self, call: Callable[[], Awaitable[object]], *, harmless: tuple[str, ...] = ()
+    ) -> SendResult:
+        """Make the call with bounded retries; a refusal is logged unless `harmless` names it."""
         backoff = self._first_backoff
         reason = ""
         for attempt in range(1, self._attempts + 1):
@@ -131,12 +136,15 @@ class TelegramSender:
             except BadRequest as error:
                 if any(text in error.message.lower() for text in GONE_CHAT_ERRORS):
                     return SendResult(Delivery.BLOCKED, reason=error.message)
+                if not error.message.lower().startswith(harmless):
+                    log.warning("Telegram refused a request: %s", error.message)
                 return SendResult(Delivery.FAILED, reason=error.message)
             except NetworkError as error:
                 # Server errors (5xx) and timeouts: worth a few more tries.
                 reason = error.message
                 log.warning("Telegram request failed (attempt %d): %s", attempt, reason)
             except TelegramError as error:
+                log.warning("Telegram refused a request: %s", error.message)
                 return SendResult(Delivery.FAILED, reason=error.message)
             else:
                 message_id = outcome.message_id if isinstance(outcome, Message) else None

@@ -137,7 +137,8 @@ def _apply(
     elif screen is Screen.LANGUAGE and action == "defaults" and onboarding_flow:
         onboarding.go_to(session=session, member=member, step=Step.SUMMARY)
     elif screen is Screen.TIMEZONE and action == "set":
-        preferences.set_timezone(session=session, member=member, zone=COMMON_ZONES[int(argument)])
+        zone = COMMON_ZONES[_button_number(argument)]
+        preferences.set_timezone(session=session, member=member, zone=zone)
         if onboarding_flow:
             onboarding.go_to(session=session, member=member, step=Step.HABITS)
     elif screen is Screen.TIMEZONE and action == "location":
@@ -149,11 +150,13 @@ def _apply(
         for setting, value in DEFAULT_MEALS.items():
             preferences.set_time(session=session, member=member, setting=setting, value=value)
     elif screen is Screen.WATER and action == "goal":
-        preferences.set_water_goal(session=session, member=member, glasses=int(argument))
+        preferences.set_water_goal(session=session, member=member,
+                                   glasses=_button_number(argument))
     elif screen is Screen.WATER and action == "every":
-        preferences.set_water_interval(session=session, member=member, minutes=int(argument))
+        preferences.set_water_interval(session=session, member=member,
+                                       minutes=_button_number(argument))
     elif screen is Screen.SNOOZE and action == "set":
-        preferences.set_snooze(session=session, member=member, minutes=int(argument))
+        preferences.set_snooze(session=session, member=member, minutes=_button_number(argument))
     elif screen is Screen.QUIET and action in ("auto", "off", "set"):
         start, end = _quiet_choice(action, argument)
         preferences.set_quiet_hours(session=session, member=member, start=start, end=end)
@@ -173,6 +176,16 @@ def _apply(
     else:
         raise ValueError(f"unknown setup button {button}")
     return None
+
+
+def _button_number(argument: str) -> int:
+    """A number exactly as the screens write it in callback data; ValueError for anything else.
+
+    int() alone would also take "-1" (the last time zone), " 8", "+8" or other scripts' digits.
+    """
+    if not (argument.isascii() and argument.isdigit()) or str(int(argument)) != argument:
+        raise ValueError(argument)
+    return int(argument)
 
 
 def _quiet_choice(action: str, argument: str) -> tuple[time | None, time | None]:

@@ -1480,13 +1480,18 @@ class FakeUser:
         return self._message({"voice": voice})
 
     def forward_text(self, text: str, from_user_id: int) -> JSONDict:
-        """Forward someone else's text message into the private chat."""
+        """Forward someone else's text message into the private chat; like Telegram, a forward
+        keeps the original's entities ("/command ..." stays a `bot_command`)."""
         original = self.api._users.get(from_user_id)
         sender = original.as_dict() if original else {
             "id": from_user_id, "is_bot": False, "first_name": "Someone",
         }  # fmt: skip
         origin = {"type": "user", "sender_user": sender, "date": self.api._now() - 60}
-        return self._message({"forward_origin": origin, "text": text})
+        content: JSONDict = {"forward_origin": origin, "text": text}
+        entities = bot_command_entities(text)
+        if entities:
+            content["entities"] = entities
+        return self._message(content)
 
     def block_bot(self) -> JSONDict:
         """Block the bot: sends answer 403 and the bot gets a my_chat_member update."""

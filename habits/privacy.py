@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -98,9 +98,9 @@ def answer_delete_question(
     """Act on the member's answer to "erase everything?" (`asked_at` in Unix seconds)."""
     if not confirmed:
         return DeleteAnswer.CANCELLED
-    if asked_at is None or not (
-        timedelta(0) <= now - datetime.fromtimestamp(asked_at, UTC) <= DELETE_CONFIRMATION_VALID
-    ):
+    # Compared in seconds: forged button data may hold a moment no datetime can represent.
+    age = now.timestamp() - asked_at if asked_at is not None else -1.0
+    if not 0 <= age <= DELETE_CONFIRMATION_VALID.total_seconds():
         return DeleteAnswer.EXPIRED
     erased = erase_member_data(session=session, telegram_id=telegram_id)
     return DeleteAnswer.NOTHING_STORED if erased is None else DeleteAnswer.ERASED

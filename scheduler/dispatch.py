@@ -279,11 +279,7 @@ def _record_outcomes(engine: Engine, results: Sequence[SendOutcome], clock: Cloc
                 blocked.add(item.member_id)
     counts.update(str(outcome["status"]) for outcome in outcomes)
     with new_session(engine) as session:
-        # A nudge erased with its member while it was being sent is simply not there to update.
-        present = queries.existing_nudge_ids(session=session,
-                                             nudge_ids=[int(str(o["id"])) for o in outcomes])
-        queries.record_send_outcomes(session=session,
-                                     outcomes=[o for o in outcomes if o["id"] in present])
+        queries.record_send_outcomes(session=session, outcomes=outcomes)
         for member_id in blocked:
             deactivate_member(session=session, member_id=member_id)
     return counts

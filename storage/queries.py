@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Table, delete, func, or_, update
+from sqlalchemy import Column, Table, bindparam, delete, func, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause, TipChange, WeeklyReport
@@ -466,15 +466,33 @@ def add_nudges(*, session: Session, nudges: Sequence[Nudge]) -> None:
     session.flush()
 
 
-def existing_nudge_ids(*, session: Session, nudge_ids: Collection[int]) -> set[int]:
-    if not nudge_ids:
-        return set()
-    statement = select(col(Nudge.id)).where(col(Nudge.id).in_(list(nudge_ids)))
-    return {nudge_id for nudge_id in session.exec(statement).all() if nudge_id is not None}
-
-
 def record_send_outcomes(*, session: Session, outcomes: Sequence[dict[str, Any]]) -> None:
-    """Update many nudges by primary key ({"id": ..., "status": ..., ...} each) and commit."""
+    """Record sends by primary key and commit: {"id", "status"} each, plus "message_id" and
+    "sent_at" for the delivered ones.
+
+    A member can answer or snooze a nudge between Telegram accepting it and this commit; that
+    answer stands, so the status is written only over SENDING (or UNCONFIRMED: a slow send that
+    outlived its lease). The message id and send time are recorded either way. A nudge erased with
+    its member in the meantime is simply not there to update.
+    """
+    table = Nudge.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    delivered = [{"nudge_id": o["id"], "new_message_id": o["message_id"], "new_sent_at": o["sent_at"]}
+                 for o in outcomes if "message_id" in o]
+    if delivered:
+        connection.execute(
+            update(table).where(table.c.id == bindparam("nudge_id"))
+            .values(message_id=bindparam("new_message_id"), sent_at=bindparam("new_sent_at")),
+            delivered,
+        )
     if outcomes:
-        session.execute(update(Nudge), list(outcomes))
+        connection.execute(
+            update(table)
+            .where(table.c.id == bindparam("nudge_id"),
+                   # Not IN (...): an expanding parameter cannot go into an executemany.
+                   or_(table.c.status == NudgeStatus.SENDING.value,
+                       table.c.status == NudgeStatus.UNCONFIRMED.value))
+            .values(status=bindparam("new_status")),
+            [{"nudge_id": o["id"], "new_status": str(o["status"])} for o in outcomes],
+        )
     session.commit()

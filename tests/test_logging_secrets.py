@@ -1,21 +1,35 @@
 """The bot token never appears in a log line: a full session over real HTTP (httpx), logged at DEBUG
-through the project's own handler, with a failing request and a crashing handler."""
+through the project's own handler: onboarding, settings, an admin's /tip, /export, /week, a nudge,
+a failing request and a crashing handler."""
 
 from __future__ import annotations
 
 import io
 import logging
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.app import DISPATCH_JOB_NAME, build_application
+from bot.app import build_application
 from bot.logging_setup import REDACTED, SecretRedactingFilter, configure_logging
+from bot.texts import text
 from fakegram import FakeBotApi, serve_http
 from habits import checkins
-from tests.harness import TOKEN, FakeClock, button_data, load_shipped_tips, make_settings, sqlite_engine
+from tests.harness import (
+    ROOT,
+    TOKEN,
+    BotHarness,
+    FakeClock,
+    button_data,
+    buttons,
+    latest_with_buttons,
+    make_settings,
+    sqlite_engine,
+)
+from tips.library import load_tip_library
 
 ALICE = 1001
 WALK_TIME = datetime(2026, 11, 23, 7, 15, tzinfo=UTC)
@@ -41,46 +55,68 @@ def captured_logs() -> Iterator[io.StringIO]:
         logging.getLogger(name).setLevel(level)
 
 
+async def _session(bot: BotHarness, server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Onboarding, settings, the admin's /tip, /export, /week, a nudge answered, a request that
+    fails with 500 and a handler that crashes with the token in its message."""
+    api = bot.api
+    alice = api.user(ALICE, first_name="Alice")
+    await bot.say(alice, "/start")
+    await bot.press_label(alice, "Verder")  # language
+    await bot.say(alice, "Amsterdam")  # a typed time zone
+    await bot.press_label(alice, "Verder")  # habits
+    await bot.say(alice, "6u45 23.30")  # typed times
+    for _ in range(2):  # sleep, meals
+        await bot.press_label(alice, "Verder")
+    (finish,) = [d for _, d in buttons(latest_with_buttons(api, ALICE)) if d.endswith(":finish")]
+    await bot.press(alice, latest_with_buttons(api, ALICE), finish)
+    await bot.say(alice, "/settings")
+    await bot.press_label(alice, "Water")
+    await bot.press_label(alice, "🎯 10")
+    for command in ("/tip", "/tip stuur water-why", "/tip uit water-why", "/tip herlaad",
+                    "/tip stats", "/export", "/week", "2 glazen", "/today"):
+        await bot.say(alice, command)
+    assert [call.ok for call in api.calls_named("sendDocument")] == [True, True]  # the export
+    bot.clock.set(WALK_TIME)
+    await bot.tick()
+    nudge = api.last_message(ALICE)
+    await bot.press(alice, nudge, button_data(nudge, "done"))
+    # A failing request: Telegram answers 500 three times.
+    api.fail_next("sendMessage", status=500, description="Internal Server Error", times=3)
+    await bot.say(alice, "/help")
+
+    # A handler crashing with the token (as in a request URL) in its message.
+    def leaky(**_: object) -> None:
+        raise RuntimeError(f"POST {server_url}{TOKEN}/sendMessage failed")
+
+    monkeypatch.setattr(checkins, "record_text", leaky)
+    await bot.say(alice, "klaar")
+
+
 async def test_a_full_session_logged_at_debug_never_shows_the_token(
     captured_logs: io.StringIO, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = FakeClock(datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
     api = FakeBotApi(token=TOKEN, clock=clock)
-    alice = api.user(ALICE, first_name="Alice")
     engine = sqlite_engine(tmp_path / "habits.sqlite3")
+    tips = tmp_path / "tips.yaml"
+    shutil.copy(ROOT / "content" / "tips.yaml", tips)
     async with await serve_http(api) as server:
         settings = make_settings(f"sqlite:///{tmp_path / 'habits.sqlite3'}",
-                                 telegram_api_url=server.base_url)
+                                 telegram_api_url=server.base_url, admin_ids=str(ALICE),
+                                 tips_path=tips)
         # No fake request object: PTB's own httpx client talks HTTP to fakegram.
-        app = build_application(settings=settings, engine=engine, tips=load_shipped_tips(),
+        app = build_application(settings=settings, engine=engine, tips=load_tip_library(tips),
                                 clock=clock)
         assert app.job_queue is not None
-        (tick,) = app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME)
-        tick.enabled = False
+        for job in app.job_queue.jobs():
+            job.enabled = False
         await app.initialize()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=1)
         await app.start()
         try:
-            alice.send_text("/start")
-            await api.wait_for_messages(ALICE, 1)
-            clock.set(WALK_TIME)
-            await tick.run(app)
-            nudge = api.last_message(ALICE)
-            alice.press(nudge, button_data(nudge, "done"))
-            await api.wait_for_call("answerCallbackQuery")
-            # A failing request: Telegram answers 500 three times.
-            api.fail_next("sendMessage", status=500, description="Internal Server Error", times=3)
-            alice.send_text("/help")
-            await api.wait_until(lambda: len(api.calls_named("sendMessage")) >= 5, what="retries")
-
-            # A handler crashing with the token (as in a request URL) in its message.
-            def leaky(**_: object) -> None:
-                raise RuntimeError(f"POST {server.base_url}{TOKEN}/sendMessage failed")
-
-            monkeypatch.setattr(checkins, "record_text", leaky)
-            alice.send_text("klaar")
-            await api.wait_for_messages(ALICE, 3)  # welcome, nudge, apology (help failed)
+            await _session(BotHarness(api=api, app=app, clock=clock, engine=engine),
+                           server.base_url, monkeypatch)
         finally:
             await app.updater.stop()
             await app.stop()
@@ -90,11 +126,15 @@ async def test_a_full_session_logged_at_debug_never_shows_the_token(
     logged = captured_logs.getvalue()
     assert "HTTP Request: POST" in logged  # httpx's request lines were captured...
     assert f"{REDACTED}/getUpdates" in logged  # ...with the token replaced
+    for method in ("sendMessage", "editMessageText", "answerCallbackQuery", "sendDocument",
+                   "sendPhoto"):
+        assert f"{REDACTED}/{method}" in logged, method  # every kind of call was logged
     assert "Internal Server Error" in logged  # the failing request was logged
     assert "Traceback" in logged  # and so was the crash, with its traceback
     assert TOKEN not in logged
     assert TOKEN_SECRET_PART not in logged
-    assert all(TOKEN not in message["text"] for message in api.sent_messages(ALICE))
+    assert text("nl", "error_apology") in api.texts_to(ALICE)  # the crash was reached
+    assert all(TOKEN not in (message.get("text") or "") for message in api.sent_messages(ALICE))
 
 
 def test_the_filter_redacts_arguments_tracebacks_and_stack_info() -> None:

@@ -141,6 +141,7 @@ async def test_a_member_who_blocked_the_bot_is_marked_inactive_and_left_alone(
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message",
     "Bad Request: message to edit not found",
+    "Bad Request: there is no text in the message to edit",
 ])
 async def test_harmless_edit_errors_change_nothing_for_the_member(
     bot: BotHarness, edit_error: str, caplog: pytest.LogCaptureFixture
@@ -157,7 +158,21 @@ async def test_harmless_edit_errors_change_nothing_for_the_member(
     assert _walk_nudge(bot) == NudgeStatus.ANSWERED
     assert bot.api.calls_named("editMessageText")[-1].status == 400
     assert len(bot.api.sent_messages(ALICE)) == messages_before  # no apology
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_a_reply_telegram_refuses_is_logged_not_dropped_silently(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    alice = bot.api.user(ALICE)
+    bot.api.fail_next("sendMessage", status=400, description="Bad Request: message is too long")
+    with caplog.at_level(logging.WARNING):
+        await bot.say(alice, "/help")
+    (refused,) = [r for r in caplog.records if r.name == "bot.sender"]
+    assert refused.levelno == logging.WARNING
+    assert "Telegram refused a request: Message is too long" in refused.getMessage()
+    await bot.say(alice, "/help")  # the bot carries on
+    assert bot.api.last_message(ALICE)["text"].startswith(text("nl", "help")[:20])
 
 
 @pytest.mark.slow

@@ -115,6 +115,8 @@ def test_no_change_writes_nothing() -> None:
     [
         (SetText("water-a", "nl", "x" * 201), EditProblem.TOO_LONG),
         (SetText("water-a", "en", "   "), EditProblem.EMPTY_TEXT),
+        (SetText("water-a", "en", "Drink\x00 water"), EditProblem.CONTROL_CHARACTERS),
+        (AddTip(TipGroup.WATER, "Drink\x1b[31m water", "x"), EditProblem.CONTROL_CHARACTERS),
         (AddTip(TipGroup.WATER, "", "x"), EditProblem.EMPTY_TEXT),
         (SetEnabled("water-zzz", False), EditProblem.UNKNOWN_TIP),
     ],

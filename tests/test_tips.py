@@ -176,6 +176,8 @@ BROKEN: list[tuple[str, str, int | None, str | None, str]] = [
      "water[0].nl", "must be text"),
     ("text too long", f'water:\n  - id: water-a\n    nl: "a"\n    en: "{"x" * 231}"\n', 4,
      "water[0].en", "text is 231 characters, the limit is 200"),
+    ("control character", 'water:\n  - id: water-a\n    nl: "a\\u0007b"\n    en: "b"\n', 3,
+     "water[0].nl", "contains control characters (only line breaks are allowed)"),
     ("bad id", 'water:\n  - id: Water_A\n    nl: "a"\n    en: "b"\n', 2, "water[0].id",
      "bad id 'Water_A'"),
     ("id too short", 'water:\n  - id: w\n    nl: "a"\n    en: "b"\n', 2, "water[0].id",

@@ -31,7 +31,7 @@ from sqlmodel import Session
 from storage import queries
 from storage.models import TipChange
 from tips.library import TipFileError, TipLibrary, parse_tip_library
-from tips.schema import MAX_TIP_LENGTH, Tip, TipGroup
+from tips.schema import MAX_TIP_LENGTH, Tip, TipGroup, has_control_characters
 
 Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = ("nl", "en")
@@ -66,6 +66,7 @@ class EditProblem(StrEnum):
     UNKNOWN_TIP = "unknown_tip"
     EMPTY_TEXT = "empty_text"
     TOO_LONG = "too_long"
+    CONTROL_CHARACTERS = "control_characters"
     FILE_INVALID = "file_invalid"  # the file on disk does not validate (a hand edit gone wrong)
     WRITE_FAILED = "write_failed"
 
@@ -236,6 +237,8 @@ def _checked_text(text: str) -> str:
         raise TipEditError(EditProblem.EMPTY_TEXT)
     if len(cleaned) > MAX_TIP_LENGTH:
         raise TipEditError(EditProblem.TOO_LONG, length=len(cleaned))
+    if has_control_characters(cleaned):
+        raise TipEditError(EditProblem.CONTROL_CHARACTERS)
     return cleaned
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic_core import PydanticCustomError
 
 from habits.kinds import Habit
 
 MAX_TIP_LENGTH = 200
 TIP_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
+
+
+def has_control_characters(text: str) -> bool:
+    """Control characters other than a line break: invisible or garbled on a lock screen."""
+    return any(unicodedata.category(character) == "Cc" and character != "\n" for character in text)
 
 
 class TipGroup(StrEnum):
@@ -34,6 +41,14 @@ class Tip(BaseModel):
     source: str | None = None
     # Strict, so that a YAML string such as `yes` or "false" is an error, not a silent True.
     enabled: StrictBool = True
+
+    @field_validator("nl", "en")
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        if has_control_characters(value):
+            raise PydanticCustomError(
+                "control_characters", "contains control characters (only line breaks are allowed)")
+        return value
 
     @field_validator("source")
     @classmethod
