@@ -18,7 +18,8 @@ from habits.members import routine_of, zone_of
 from habits.parsing import CheckInKind, ParsedCheckIn
 from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN, meal_slot_at, routine_day
 from storage import checkin_queries, queries
-from storage.models import CheckIn, Member, Nudge, NudgeStatus
+from storage.checkin_queries import MemberSnapshot, NudgeSnapshot
+from storage.models import CheckIn, NudgeStatus
 
 MAX_SNOOZES = 2
 MAX_SLEEP_HOURS = 16.0
@@ -66,7 +67,7 @@ class CheckInResult:
     water_today: int = 0
     water_goal: int = 0
     snooze_minutes: int = 0
-    nudge: Nudge | None = None
+    nudge: NudgeSnapshot | None = None
     language: str = "nl"
 
     @property
@@ -101,14 +102,13 @@ def is_slot_done(
     return any(c.habit == habit and c.slot == slot for c in checkins)
 
 
-def _water_today(session: Session, member: Member, day: date) -> int:
-    assert member.id is not None
+def _water_today(session: Session, member: MemberSnapshot, day: date) -> int:
     return checkin_queries.water_glasses_on(session=session, member_id=member.id, day=day)
 
 
 def _store(
     session: Session,
-    member: Member,
+    member: MemberSnapshot,
     *,
     habit: Habit,
     slot: str | None,
@@ -117,16 +117,15 @@ def _store(
     value: float | None,
     source: CheckInSource,
     now: datetime,
-    nudge: Nudge | None,
+    nudge: NudgeSnapshot | None,
 ) -> CheckInResult:
-    assert member.id is not None
     checkin_queries.add_checkin(
         session=session, member_id=member.id, habit=habit, slot=slot,
         nudge_id=nudge.id if nudge else None, local_date=day, value=value, status=status,
         source=source, created_at=now,
     )
     if nudge is not None:
-        checkin_queries.mark_nudge_answered(session=session, nudge=nudge, at=now)
+        nudge = checkin_queries.mark_nudge_answered(session=session, nudge=nudge, at=now)
     water_today = _water_today(session, member, day) if habit is Habit.WATER else 0
     session.commit()
     return CheckInResult(
@@ -144,8 +143,8 @@ def _store(
 
 def _answer_nudge(
     session: Session,
-    member: Member,
-    nudge: Nudge,
+    member: MemberSnapshot,
+    nudge: NudgeSnapshot,
     action: Action,
     value: float | None,
     source: CheckInSource,
@@ -156,9 +155,8 @@ def _answer_nudge(
         if nudge.snooze_count >= MAX_SNOOZES:
             return CheckInResult(Outcome.SNOOZE_LIMIT, habit=habit, nudge=nudge,
                                  language=member.language)
-        nudge.status = NudgeStatus.SNOOZED
-        nudge.snooze_count += 1
-        nudge.resend_at = now + timedelta(minutes=member.snooze_minutes)
+        nudge = checkin_queries.snooze_nudge(
+            session=session, nudge=nudge, resend_at=now + timedelta(minutes=member.snooze_minutes))
         session.commit()
         return CheckInResult(Outcome.SNOOZED, habit=habit, slot=nudge.slot, nudge=nudge,
                              snooze_minutes=member.snooze_minutes, language=member.language)
@@ -204,7 +202,9 @@ def answer_button(
     return _answer_nudge(session, member, nudge, action, value, CheckInSource.BUTTON, now)
 
 
-def _answerable_today(member: Member, nudge: Nudge | None, now: datetime) -> Nudge | None:
+def _answerable_today(
+    member: MemberSnapshot, nudge: NudgeSnapshot | None, now: datetime
+) -> NudgeSnapshot | None:
     """The latest open nudge counts for a typed answer only if it is from today's routine day."""
     if nudge is None:
         return None
@@ -212,7 +212,7 @@ def _answerable_today(member: Member, nudge: Nudge | None, now: datetime) -> Nud
 
 
 def _without_nudge(
-    session: Session, member: Member, habit: Habit, status: CheckInStatus, now: datetime
+    session: Session, member: MemberSnapshot, habit: Habit, status: CheckInStatus, now: datetime
 ) -> CheckInResult:
     """"wandeling gedaan" with no walk nudge open: attribute it to the slot it plainly means."""
     routine, zone = routine_of(member), zone_of(member)
@@ -225,7 +225,6 @@ def _without_nudge(
         Habit.BREATHING: BREATHING,
         Habit.SLEEP: SLEEP_WIND_DOWN,
     }[habit]
-    assert member.id is not None
     existing = queries.checkins_on(session=session, member_id=member.id, day=day)
     if any(c.habit == habit and c.slot == slot for c in existing):
         return CheckInResult(Outcome.ALREADY_DONE, habit=habit, slot=slot, language=member.language)
@@ -234,12 +233,11 @@ def _without_nudge(
 
 
 def _record_sleep_hours(
-    session: Session, member: Member, hours: float, now: datetime, nudge: Nudge | None
+    session: Session, member: MemberSnapshot, hours: float, now: datetime, nudge: NudgeSnapshot | None
 ) -> CheckInResult:
     """`nudge`: the member's open sleep nudge of today, if any."""
     routine, zone = routine_of(member), zone_of(member)
     day = routine_day(routine, zone, now)
-    assert member.id is not None
     for checkin in queries.checkins_on(session=session, member_id=member.id, day=day):
         if checkin.habit == Habit.SLEEP and checkin.slot == SLEEP_MORNING:
             # A second answer the same morning corrects the first rather than adding a night.
@@ -256,7 +254,7 @@ def _record_sleep_hours(
 
 
 def _record_glasses(
-    session: Session, member: Member, glasses: float, now: datetime, nudge: Nudge | None
+    session: Session, member: MemberSnapshot, glasses: float, now: datetime, nudge: NudgeSnapshot | None
 ) -> CheckInResult:
     """`nudge`: the member's open water nudge of today, if any."""
     day = nudge.local_date if nudge else routine_day(routine_of(member), zone_of(member), now)
@@ -266,7 +264,8 @@ def _record_glasses(
 
 
 def _record_done_or_skip(
-    session: Session, member: Member, parsed: ParsedCheckIn, now: datetime, nudge: Nudge | None
+    session: Session, member: MemberSnapshot, parsed: ParsedCheckIn, now: datetime,
+    nudge: NudgeSnapshot | None,
 ) -> CheckInResult:
     """`nudge`: the member's open nudge of today (of the habit named, if one is), if any."""
     action = Action.SKIP if parsed.kind is CheckInKind.SKIP else Action.DONE
