@@ -363,8 +363,9 @@ async def dispatch_tick(context: BotContext) -> None:
                                 now=now, policy=policy, clock=services.clock,
                                 stop_requested=lambda: context.stop_requested)
     if not context.stop_requested:
-        totals.update(await send_due_weekly_reports(engine=services.engine, sender=context.sender,
-                                                    tips=services.tips, now=now,
-                                                    clock=services.clock))
+        totals.update(await send_due_weekly_reports(
+            engine=services.engine, sender=context.sender, tips=services.tips, now=now,
+            clock=services.clock, charts=services.charts,
+            stop_requested=lambda: context.stop_requested))
     if totals:
         log.info("dispatch tick: %s", dict(sorted(totals.items())))
