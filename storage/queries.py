@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Table, delete, func, or_, update
+from sqlalchemy import Column, Table, bindparam, delete, func, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause, TipChange, WeeklyReport
@@ -186,25 +186,26 @@ def nudges_of_member(*, session: Session, member_id: int) -> Sequence[Nudge]:
 def start_sending(
     *, session: Session, nudge_ids: Sequence[int], claimer: str, now: datetime
 ) -> set[int]:
-    """Mark the nudges this claimer still holds as SENDING; return those ids (only these may go)."""
-    session.exec(
-        update(Nudge)
+    """Mark the nudges this claimer still holds as SENDING; return those ids (only these may go).
+
+    One UPDATE ... RETURNING; the caller commits before handing them to Telegram.
+    """
+    nudge = _nudge_table()
+    held = session.connection().execute(
+        update(nudge)
         .where(
-            col(Nudge.id).in_(list(nudge_ids)),
-            col(Nudge.status) == NudgeStatus.CLAIMED,
-            col(Nudge.claimed_by) == claimer,
+            nudge.c.id.in_(list(nudge_ids)),
+            nudge.c.status == NudgeStatus.CLAIMED.value,
+            nudge.c.claimed_by == claimer,
         )
-        .values(status=NudgeStatus.SENDING, claimed_at=now)
-    )
-    held = session.exec(
-        select(Nudge.id).where(
-            col(Nudge.id).in_(list(nudge_ids)),
-            Nudge.status == NudgeStatus.SENDING,
-            Nudge.claimed_by == claimer,
-        )
-    ).all()
-    session.commit()
-    return {nudge_id for nudge_id in held if nudge_id is not None}
+        .values(status=NudgeStatus.SENDING.value, claimed_at=now)
+        .returning(nudge.c.id)
+    ).scalars().all()
+    return set(held)
+
+
+def _nudge_table() -> Table:
+    return SQLModel.metadata.tables["nudge"]
 
 
 def release_claims(*, session: Session, nudge_ids: Sequence[int], claimer: str) -> int:
@@ -466,15 +467,19 @@ def add_nudges(*, session: Session, nudges: Sequence[Nudge]) -> None:
     session.flush()
 
 
-def existing_nudge_ids(*, session: Session, nudge_ids: Collection[int]) -> set[int]:
-    if not nudge_ids:
-        return set()
-    statement = select(col(Nudge.id)).where(col(Nudge.id).in_(list(nudge_ids)))
-    return {nudge_id for nudge_id in session.exec(statement).all() if nudge_id is not None}
-
-
 def record_send_outcomes(*, session: Session, outcomes: Sequence[dict[str, Any]]) -> None:
-    """Update many nudges by primary key ({"id": ..., "status": ..., ...} each) and commit."""
-    if outcomes:
-        session.execute(update(Nudge), list(outcomes))
-    session.commit()
+    """Update many nudges by primary key ({"id": ..., "status": ..., ...} each); the caller commits.
+
+    One executemany per set of fields; a nudge erased meanwhile (with its member) is simply not
+    there to update.
+    """
+    nudge = _nudge_table()
+    by_fields: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for outcome in outcomes:
+        fields = tuple(sorted(key for key in outcome if key != "id"))
+        by_fields.setdefault(fields, []).append(
+            {f"outcome_{key}": value for key, value in outcome.items()})
+    for fields, rows in by_fields.items():
+        statement = (update(nudge).where(nudge.c.id == bindparam("outcome_id"))
+                     .values({field: bindparam(f"outcome_{field}") for field in fields}))
+        session.connection().execute(statement, rows)
