@@ -36,7 +36,8 @@ from fakegram import FakeBotApi, FakeRequest
 from habits.kinds import Habit
 from habits.stats import WeekPicture
 from habits.streaks import DayOutcome
-from scheduler.weekly_reports import WEEKLY_REPORT_GRACE, WEEKLY_SECONDS_PER_TICK
+from scheduler.dispatch import WEEKLY_SHARE_OF_INTERVAL
+from scheduler.weekly_reports import WEEKLY_REPORT_GRACE
 from storage.database import create_db_engine, upgrade_schema
 from tips.library import load_tip_library
 
@@ -94,7 +95,8 @@ async def measure_ticks(database_url: str, members: int, workers: int) -> dict[s
     await app.shutdown()
     sent = count_rows(engine, "SELECT count(*) FROM weeklyreport WHERE status = 'sent'")
     engine.dispose()
-    full = [(count, seconds) for count, seconds in per_tick if seconds >= WEEKLY_SECONDS_PER_TICK]
+    budget = WEEKLY_SHARE_OF_INTERVAL * settings.dispatch_interval_seconds
+    full = [(count, seconds) for count, seconds in per_tick if seconds >= budget]
     return {"workers": workers, "sent": sent, "seconds": elapsed, "bot_cpu_s": cpu,
             "ticks": len(per_tick), "interval_s": settings.dispatch_interval_seconds,
             "full_ticks": full or per_tick}
@@ -106,7 +108,7 @@ def report(members: int, cost: dict[str, Any], ticks: dict[str, Any]) -> str:
     tick_seconds = statistics.median(seconds for _, seconds in ticks["full_ticks"])
     measured_per_hour = pictures * 3600 / max(interval, tick_seconds)
     # With a core of its own per worker: each draws 1/cpu pictures a second while a tick draws.
-    duty = WEEKLY_SECONDS_PER_TICK / max(interval, WEEKLY_SECONDS_PER_TICK)
+    duty = WEEKLY_SHARE_OF_INTERVAL
     cores_per_hour = max(workers, 1) * 3600 / cpu * duty
     old_per_hour = OLD_REPORTS_PER_TICK * 3600 / max(interval, OLD_REPORTS_PER_TICK * cpu)
     late = max(0.0, 1 - old_per_hour * WEEKLY_REPORT_GRACE.total_seconds() / 3600 / AT_SCALE)
@@ -123,8 +125,8 @@ def report(members: int, cost: dict[str, Any], ticks: dict[str, Any]) -> str:
         f"  the tick, pictures drawn by {drawn_by}: {ticks['sent']:,} sent in {ticks['ticks']} ticks"
         f" run back to back, {ticks['seconds']:.1f} s ({ticks['bot_cpu_s']:.1f} s CPU in the bot's"
         " process)",
-        f"    measured: a full tick sends {pictures:.0f} pictures in {tick_seconds:.1f} s (at most"
-        f" {WEEKLY_SECONDS_PER_TICK:g} s of pictures, one tick every {interval:g} s):"
+        f"    measured: a full tick sends {pictures:.0f} pictures in {tick_seconds:.1f} s (pictures"
+        f" for {WEEKLY_SHARE_OF_INTERVAL:.0%} of the interval, one tick every {interval:g} s):"
         f" {measured_per_hour:,.0f} per hour, {last_after(measured_per_hour)}",
         f"    with a free core per worker: {cores_per_hour:,.0f} per hour, {last_after(cores_per_hour)}",
         f"  before (up to {OLD_REPORTS_PER_TICK} a tick, drawn one after another in a thread):"

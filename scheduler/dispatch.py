@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +46,9 @@ from tips.library import SMALL_GROUP, TIP_REPEAT_GAP, TipLibrary, choose_tip
 log = logging.getLogger(__name__)
 StopRequested = Callable[[], bool]
 RELEASED = "released"
+# Weekly pictures fill the tick's interval up to this share, after the nudges: the tick ends
+# before the next one is due, so the next nudges are not held up.
+WEEKLY_SHARE_OF_INTERVAL = 0.8
 
 
 def _never() -> bool:
@@ -363,14 +367,16 @@ async def dispatch_tick(context: BotContext) -> None:
     settings = services.settings
     policy = DispatchPolicy(grace=timedelta(minutes=settings.grace_minutes),
                             claim_lease=timedelta(seconds=settings.claim_lease_seconds))
-    now = services.clock()
+    now, started = services.clock(), time.monotonic()
     totals = await dispatch_due(engine=services.engine, sender=context.sender, tips=services.tips,
                                 now=now, policy=policy, clock=services.clock,
                                 stop_requested=lambda: context.stop_requested)
-    if not context.stop_requested:
+    picture_time = (WEEKLY_SHARE_OF_INTERVAL * settings.dispatch_interval_seconds
+                    - (time.monotonic() - started))
+    if not context.stop_requested and picture_time > 0:
         totals.update(await send_due_weekly_reports(
             engine=services.engine, sender=context.sender, tips=services.tips, now=now,
-            clock=services.clock, charts=services.charts,
+            clock=services.clock, charts=services.charts, seconds=picture_time,
             stop_requested=lambda: context.stop_requested))
     if totals:
         log.info("dispatch tick: %s", dict(sorted(totals.items())))

@@ -11,8 +11,9 @@ changed) gets it worked out by the next tick, so settings only need to clear the
 
 Pictures are drawn by the chart workers (bot/chart_workers.py), several at once, and claimed only
 a few at a time (two per worker): a crash loses at most that many (recorded as claimed, never sent
-twice). A tick spends at most `WEEKLY_SECONDS_PER_TICK` on pictures, so the next
-tick's nudges are not held up; the rest follow in the next ticks.
+twice). A tick draws pictures only for the time its caller gives it (the rest of the tick's
+interval, see scheduler/dispatch.py), so the next tick and its nudges start on time; the rest
+follow in the next ticks.
 """
 
 from __future__ import annotations
@@ -46,8 +47,6 @@ log = logging.getLogger(__name__)
 
 WEEKLY_TIP_GROUP = "general"
 WEEKLY_REPORT_GRACE = timedelta(hours=6)
-# Drawing a picture takes about a fifth of a second of CPU; a tick draws for at most this long.
-WEEKLY_SECONDS_PER_TICK = 8.0
 # Working out when a member's next picture is due is cheap: many members per claim.
 SCHEDULES_PER_CLAIM = 500
 
@@ -166,12 +165,13 @@ async def send_due_weekly_reports(
     now: datetime,
     clock: Clock,
     charts: ChartWorkers,
+    seconds: float,
     stop_requested: Callable[[], bool] = _never,
-    seconds: float = WEEKLY_SECONDS_PER_TICK,
 ) -> Counter[str]:
     """Claim and send the weekly pictures due by `now`, as many at once as the workers draw.
 
-    Stops when none are left, after `seconds`, or when a stop is requested.
+    Stops when none are left, once `seconds` have passed (after the batch in hand; drawing one
+    takes about a fifth of a second of CPU), or when a stop is requested.
     """
     counts: Counter[str] = Counter()
     until = time.monotonic() + seconds
