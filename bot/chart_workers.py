@@ -4,8 +4,10 @@ Drawing one picture takes about 0.2 s of CPU in matplotlib, most of it holding t
 of the bot's process it would slow down every update and nudge meanwhile, and it could use one core
 only. Worker processes use every core, and they run at a lower priority, so the bot's own process
 gets the CPU first whenever it has work. The pool starts with the first picture (that is when the
-workers import matplotlib; the bot's process never does) and stops with the application.
-`workers=0` renders in a thread of the bot's process instead (tests, the offline console).
+workers import matplotlib; the bot's process never does) and stops with the application, or once
+it has been idle for a while: a worker holds about 130 MB, and pictures come in bursts (Sunday
+evening) with /week now and then. `workers=0` renders in a thread of the bot's process instead
+(tests, the offline console).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -43,6 +46,8 @@ class ChartWorkers:
             raise ValueError("workers must be 0 (a thread) or more")
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._drawing = 0
+        self._last_done = time.monotonic()
 
     @property
     def parallel(self) -> int:
@@ -64,6 +69,7 @@ class ChartWorkers:
             pool = self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_lower_priority)
+        self._drawing += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(
                 pool, render_week_png, picture, language)
@@ -74,6 +80,17 @@ class ChartWorkers:
                 self._pool = None
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+        finally:
+            self._drawing -= 1
+            self._last_done = time.monotonic()
+
+    async def stop_if_idle(self, idle_seconds: float) -> bool:
+        """Stop the workers if nothing has been drawn for `idle_seconds`; True if they stopped."""
+        if (self._pool is None or self._drawing
+                or time.monotonic() - self._last_done < idle_seconds):
+            return False
+        await asyncio.to_thread(self.close)
+        return True
 
     def close(self) -> None:
         """Stop the workers (pictures being drawn are finished first)."""

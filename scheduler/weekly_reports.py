@@ -49,6 +49,8 @@ WEEKLY_TIP_GROUP = "general"
 WEEKLY_REPORT_GRACE = timedelta(hours=6)
 # Working out when a member's next picture is due is cheap: many members per claim.
 SCHEDULES_PER_CLAIM = 500
+# Chart workers that have drawn nothing for this long are stopped (they start again on demand).
+WORKERS_IDLE_STOP_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,7 @@ async def send_due_weekly_reports(
             outgoing, claimed = claim_weekly_reports(session=session, now=now,
                                                      limit=charts.parallel)
         if not claimed:
+            await charts.stop_if_idle(WORKERS_IDLE_STOP_SECONDS)
             break
         counts.update(claimed)
         counts.update(await asyncio.gather(*(

@@ -74,6 +74,22 @@ async def test_a_dead_worker_fails_one_picture_and_the_next_one_gets_a_new_pool(
         charts.close()
 
 
+async def test_idle_workers_stop_and_start_again_for_the_next_picture() -> None:
+    charts = ChartWorkers(1)
+    try:
+        assert not await charts.stop_if_idle(0)  # nothing started yet
+        assert_png_of_a_phone_screen(await charts.render(PICTURE, "nl"))
+        assert not await charts.stop_if_idle(600)  # drew a moment ago
+        assert worker_processes()
+        assert await charts.stop_if_idle(0)
+        assert not charts.started
+        assert worker_processes() == []
+        assert_png_of_a_phone_screen(await charts.render(PICTURE, "en"))
+        assert charts.started
+    finally:
+        charts.close()
+
+
 def test_a_thread_draws_when_no_workers_are_wanted() -> None:
     charts = ChartWorkers(0)
     assert_png_of_a_phone_screen(asyncio.run(charts.render(PICTURE, "en")))
