@@ -1,12 +1,16 @@
 """Check-in handling: updates per second and latency through the full PTB Application.
 
-    python -m bench.updates [--members 1000] [--users-at-once 8]
+    python -m bench.updates [--members 1000] [--users-at-once 8] [--rounds 3]
 
 Members tap "done" on their walk nudge and type check-ins ("+1", "2 glazen"); every update goes
 through polling, the handlers, the database and the replies, against the in-process fake Bot API
-with the rate limiter off. An echo bot (reply with the same text, answer each button) is
-measured the same way in the same run as the baseline. `--users-at-once` members are typing at
-any moment: each sends their next update once the previous one has been handled.
+with the rate limiter off. Two echo bots are measured the same way in the same run as baselines:
+both reply to a text with the same text; on a button tap the first only answers the tap, the
+second also edits the tapped message to show the choice (PTB's inline keyboard example), which
+makes the same Bot API calls as the habits bot (answerCallbackQuery and editMessageText).
+`--users-at-once` members are typing at any moment: each sends their next update once the
+previous one has been handled. The bots take turns for `--rounds` rounds and the median round of
+each is reported, so that a passing load on a shared machine does not decide the ratio.
 """
 
 from __future__ import annotations
@@ -185,12 +189,20 @@ async def _echo_button(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> N
     await update.callback_query.answer("✅")
 
 
-async def measure_echo(members: int, users: int) -> dict[str, Any]:
+async def _echo_button_and_edit(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the button and show the choice in the tapped message."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer("✅")
+    await query.edit_message_text(f"🚶 ✅ {query.data}")
+
+
+async def measure_echo(members: int, users: int, *, edit: bool = False) -> dict[str, Any]:
     api = FakeBotApi(token=TOKEN, clock=lambda: NOW)
     app = (ApplicationBuilder().token(TOKEN).base_url("http://fake.invalid/bot")
            .request(FakeRequest(api)).get_updates_request(FakeRequest(api)).build())
     app.add_handler(MessageHandler(filters.TEXT, _echo_text))
-    app.add_handler(CallbackQueryHandler(_echo_button))
+    app.add_handler(CallbackQueryHandler(_echo_button_and_edit if edit else _echo_button))
     timing = Timing()
     instrument(app, timing)
     await app.initialize()
@@ -205,34 +217,51 @@ def _done_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton("✅", callback_data="n:0:done")]])
 
 
-def report(bot: dict[str, Any], echo: dict[str, Any], members: int, users: int) -> str:
+def report(bot: dict[str, Any], echo: dict[str, Any], echo_edit: dict[str, Any], members: int,
+           users: int, rounds: int) -> str:
     def line(name: str, f: dict[str, Any]) -> str:
-        return (f"  {name:<10} {f['updates']:,} updates in {f['seconds']:.1f} s = "
+        return (f"  {name:<16} {f['updates']:,} updates in {f['seconds']:.2f} s = "
                 f"{f['per_second']:,.0f}/s; latency p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms"
                 f" (in the handlers: p50 {f['handling_p50_ms']:.1f} ms, "
                 f"p99 {f['handling_p99_ms']:.1f} ms)")
 
     return "\n".join([
-        f"bench.updates: {members:,} members, {users} typing at once ({machine()})",
+        f"bench.updates: {members:,} members, {users} typing at once, median of {rounds} "
+        f"round{'s' if rounds > 1 else ''} ({machine()})",
         line("habits bot", bot),
         line("echo bot", echo),
+        line("echo bot + edit", echo_edit),
         f"  habits bot / echo: {bot['per_second'] / echo['per_second']:.0%} of the echo throughput;"
+        f" / echo + edit (the same Bot API calls): {bot['per_second'] / echo_edit['per_second']:.0%};"
         f" {bot['checkins_stored']:,} check-ins stored",
     ])
+
+
+def _median_round(results: list[dict[str, Any]]) -> dict[str, Any]:
+    return sorted(results, key=lambda figures: figures["per_second"])[len(results) // 2]
+
+
+def measure_round(members: int, users: int) -> tuple[dict[str, Any], ...]:
+    """One round: the habits bot on a fresh database, then each echo bot."""
+    with fresh_database(None) as url:
+        engine = create_db_engine(url)
+        insert_rows(engine, default_member_rows(members))
+        engine.dispose()
+        bot = asyncio.run(measure_bot(url, members, users))
+    echo = asyncio.run(measure_echo(members, users))
+    echo_edit = asyncio.run(measure_echo(members, users, edit=True))
+    return bot, echo, echo_edit
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--users-at-once", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    with fresh_database(None) as url:
-        engine = create_db_engine(url)
-        insert_rows(engine, default_member_rows(args.members))
-        engine.dispose()
-        bot = asyncio.run(measure_bot(url, args.members, args.users_at_once))
-    echo = asyncio.run(measure_echo(args.members, args.users_at_once))
-    print(report(bot, echo, args.members, args.users_at_once))
+    rounds = [measure_round(args.members, args.users_at_once) for _ in range(max(args.rounds, 1))]
+    bot, echo, echo_edit = (_median_round([round_[index] for round_ in rounds]) for index in range(3))
+    print(report(bot, echo, echo_edit, args.members, args.users_at_once, len(rounds)))
     return 0
 
 

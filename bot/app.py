@@ -19,6 +19,7 @@ from telegram.request import BaseRequest
 
 from bot import admin_handlers, handlers, privacy_handlers, progress_handlers, setup_handlers
 from bot.admin_messages import TIP_CALLBACK_PATTERN
+from bot.chart_workers import ChartWorkers, default_workers
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.keyboards import DELETE_CALLBACK_PATTERN, NUDGE_CALLBACK_PATTERN
 from bot.pause_messages import PAUSE_CALLBACK_PATTERN
@@ -119,8 +120,10 @@ def build_application(
     """
     if settings.bot_token is None:
         raise ValueError("build_application needs a bot token")
+    workers = default_workers() if settings.render_workers is None else settings.render_workers
     services = BotServices(settings=settings, engine=engine,
-                           tip_store=TipStore(settings.tips_path, tips), clock=clock)
+                           tip_store=TipStore(settings.tips_path, tips), clock=clock,
+                           charts=ChartWorkers(workers))
     builder = (
         ApplicationBuilder()
         .application_class(HabitsApplication, kwargs={"services": services})

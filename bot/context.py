@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.chart_workers import ChartWorkers
 from bot.sender import TelegramSender
 from bot.settings import Settings
 from scheduler.clock import Clock, utc_now
@@ -25,6 +27,7 @@ class BotServices:
     engine: Engine
     tip_store: TipStore
     clock: Clock = utc_now
+    charts: ChartWorkers = field(default_factory=lambda: ChartWorkers(0))
 
     @property
     def tips(self) -> TipLibrary:
@@ -49,6 +52,13 @@ class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any,
         """Stop after the running tick has finished its current chunk (PTB waits for the job)."""
         self.stop_requested = True
         await super().stop()
+
+    async def shutdown(self) -> None:
+        """Shut down PTB, then the chart workers (if a weekly picture ever started them)."""
+        try:
+            await super().shutdown()
+        finally:
+            await asyncio.to_thread(self.services.charts.close)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

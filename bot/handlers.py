@@ -16,7 +16,7 @@ from habits import checkins, members
 from habits.checkins import CheckInResult, Outcome
 from habits.parsing import parse_checkin
 from habits.progress import today_progress
-from storage import queries
+from storage import checkin_queries, queries
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +89,9 @@ async def text_checkin(update: Update, context: BotContext) -> None:
     parsed = parse_checkin(message.text or "")
     if parsed is None:
         with services.session() as session:
-            member = queries.get_member_by_telegram_id(session=session,
+            language = checkin_queries.member_language(session=session,
                                                        telegram_id=message.from_user.id)
-        language = member.language if member else _language(update, context)
+        language = language or _language(update, context)
         await context.sender.send_text(message.chat.id, text(language, "not_understood"))
         return
     with services.session() as session:

@@ -9,7 +9,7 @@ from bot.handlers import _language
 from bot.progress_messages import stats_text, week_caption
 from bot.texts import text
 from habits.stats import member_stats, week_picture
-from scheduler.weekly_reports import render_week, weekly_tip
+from scheduler.weekly_reports import weekly_tip
 from storage import queries
 
 
@@ -43,6 +43,6 @@ async def week(update: Update, context: BotContext) -> None:
             return
         picture = week_picture(session=session, member=member, now=services.clock())
         tip = weekly_tip(session=session, member_id=member.id, tips=services.tips)
-    png = await render_week(picture, member.language)
+    png = await services.charts.render(picture, member.language)
     caption = week_caption(member.language, picture, tip.text(member.language) if tip else None)
     await context.sender.send_photo(chat.id, png, caption)

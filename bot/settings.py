@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     # "all": poll Telegram and dispatch; "dispatcher": dispatch only (extra workers on PostgreSQL).
     role: Literal["all", "dispatcher"] = "all"
+    # Processes that draw weekly pictures; None: one per core; 0: a thread of the bot's process.
+    render_workers: int | None = Field(default=None, ge=0, le=64)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

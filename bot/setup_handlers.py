@@ -12,7 +12,7 @@ from bot.setup_flow import FlowReply
 from bot.setup_keyboards import parse_setup_callback
 from bot.texts import text
 from habits import members, onboarding, pauses
-from storage import queries
+from storage import checkin_queries, queries
 
 
 def _language(update: Update, context: BotContext) -> str:
@@ -116,7 +116,8 @@ async def typed_setup_answer(update: Update, context: BotContext) -> None:
     assert message.from_user is not None
     services = context.services
     with services.session() as session:
-        member = queries.get_member_by_telegram_id(session=session, telegram_id=message.from_user.id)
+        member = checkin_queries.member_with_screen_open(session=session,
+                                                         telegram_id=message.from_user.id)
         if member is None:
             return
         reply = setup_flow.handle_text(session=session, member=member, typed=message.text or "",

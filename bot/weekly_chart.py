@@ -1,24 +1,25 @@
 """The weekly picture as a PNG: 7 days × the habits, water glasses and hours slept, phone-sized.
 
 Drawn with matplotlib's Agg canvas straight onto a Figure (no pyplot, no display, no global state),
-so it renders on a server and from a worker thread alike. Sizes are chosen for a phone: the image
-is 1080 px wide, as Telegram shows photos, with text no smaller than about 30 px.
+so it renders on a server, in a worker thread or in a worker process alike (bot/chart_workers.py).
+Sizes are chosen for a phone: the image is 1080 px wide, as Telegram shows photos, with text no
+smaller than about 30 px. matplotlib is imported on the first picture, not when the bot starts:
+it costs 0.4 s and 40 MB that a bot rendering in worker processes never needs.
 """
 
 from __future__ import annotations
 
 import io
 from datetime import date
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
+from typing import TYPE_CHECKING
 
 from bot.texts import format_hours, text
 from habits.kinds import Habit
 from habits.stats import WeekPicture
 from habits.streaks import DayOutcome
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 WIDTH_INCHES = 7.2
 DPI = 150
@@ -52,6 +53,8 @@ def period_label(language: str, first: date, last: date) -> str:
 
 
 def _draw_grid(ax: Axes, picture: WeekPicture, language: str) -> None:
+    from matplotlib.patches import FancyBboxPatch
+
     habits = list(picture.outcomes)
     ax.set_xlim(-0.5, len(picture.days) - 0.5)
     ax.set_ylim(len(habits) - 0.5 if habits else 0.5, -0.5)
@@ -81,6 +84,8 @@ def _draw_grid(ax: Axes, picture: WeekPicture, language: str) -> None:
 
 def _draw_legend(ax: Axes, language: str) -> None:
     """Two rows of two: wide enough for the longest Dutch label on a phone."""
+    from matplotlib.patches import FancyBboxPatch
+
     ax.set_axis_off()
     ax.set_xlim(0, 2)
     ax.set_ylim(2, 0)
@@ -123,6 +128,9 @@ def _bars(
 
 def render_week_png(picture: WeekPicture, language: str) -> bytes:
     """The weekly picture as PNG bytes, in the member's language."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     panels: list[str] = ["grid", "legend"]
     if Habit.WATER in picture.outcomes:
         panels.append("water")

@@ -17,8 +17,9 @@ from habits.kinds import CheckInSource, CheckInStatus, Habit
 from habits.members import routine_of, zone_of
 from habits.parsing import CheckInKind, ParsedCheckIn
 from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN, meal_slot_at, routine_day
-from storage import queries
-from storage.models import CheckIn, Member, Nudge, NudgeStatus
+from storage import checkin_queries, queries
+from storage.checkin_queries import MemberSnapshot, NudgeSnapshot
+from storage.models import CheckIn, NudgeStatus
 
 MAX_SNOOZES = 2
 MAX_SLEEP_HOURS = 16.0
@@ -66,7 +67,7 @@ class CheckInResult:
     water_today: int = 0
     water_goal: int = 0
     snooze_minutes: int = 0
-    nudge: Nudge | None = None
+    nudge: NudgeSnapshot | None = None
     language: str = "nl"
 
     @property
@@ -101,14 +102,13 @@ def is_slot_done(
     return any(c.habit == habit and c.slot == slot for c in checkins)
 
 
-def _water_today(session: Session, member: Member, day: date) -> int:
-    assert member.id is not None
-    return queries.water_glasses_on(session=session, member_id=member.id, day=day)
+def _water_today(session: Session, member: MemberSnapshot, day: date) -> int:
+    return checkin_queries.water_glasses_on(session=session, member_id=member.id, day=day)
 
 
 def _store(
     session: Session,
-    member: Member,
+    member: MemberSnapshot,
     *,
     habit: Habit,
     slot: str | None,
@@ -117,26 +117,15 @@ def _store(
     value: float | None,
     source: CheckInSource,
     now: datetime,
-    nudge: Nudge | None,
+    nudge: NudgeSnapshot | None,
 ) -> CheckInResult:
-    assert member.id is not None
-    queries.create_checkin(
-        session=session,
-        checkin=CheckIn(
-            member_id=member.id,
-            habit=habit,
-            slot=slot,
-            nudge_id=nudge.id if nudge else None,
-            local_date=day,
-            value=value,
-            status=status,
-            source=source,
-            created_at=now,
-        ),
+    checkin_queries.add_checkin(
+        session=session, member_id=member.id, habit=habit, slot=slot,
+        nudge_id=nudge.id if nudge else None, local_date=day, value=value, status=status,
+        source=source, created_at=now,
     )
     if nudge is not None:
-        nudge.status = NudgeStatus.ANSWERED
-        nudge.answered_at = now
+        nudge = checkin_queries.mark_nudge_answered(session=session, nudge=nudge, at=now)
     water_today = _water_today(session, member, day) if habit is Habit.WATER else 0
     session.commit()
     return CheckInResult(
@@ -154,8 +143,8 @@ def _store(
 
 def _answer_nudge(
     session: Session,
-    member: Member,
-    nudge: Nudge,
+    member: MemberSnapshot,
+    nudge: NudgeSnapshot,
     action: Action,
     value: float | None,
     source: CheckInSource,
@@ -166,9 +155,8 @@ def _answer_nudge(
         if nudge.snooze_count >= MAX_SNOOZES:
             return CheckInResult(Outcome.SNOOZE_LIMIT, habit=habit, nudge=nudge,
                                  language=member.language)
-        nudge.status = NudgeStatus.SNOOZED
-        nudge.snooze_count += 1
-        nudge.resend_at = now + timedelta(minutes=member.snooze_minutes)
+        nudge = checkin_queries.snooze_nudge(
+            session=session, nudge=nudge, resend_at=now + timedelta(minutes=member.snooze_minutes))
         session.commit()
         return CheckInResult(Outcome.SNOOZED, habit=habit, slot=nudge.slot, nudge=nudge,
                              snooze_minutes=member.snooze_minutes, language=member.language)
@@ -193,9 +181,9 @@ def answer_button(
     now: datetime,
 ) -> CheckInResult:
     """A tap on a nudge's button. Buttons of other members' or earlier days' nudges change nothing."""
-    member = queries.get_member_by_telegram_id(session=session, telegram_id=telegram_id)
-    nudge = queries.get_nudge(session=session, nudge_id=nudge_id)
-    if member is None or nudge is None or nudge.member_id != member.id:
+    member, nudge = checkin_queries.member_and_nudge(session=session, telegram_id=telegram_id,
+                                                     nudge_id=nudge_id)
+    if member is None or nudge is None:
         return CheckInResult(Outcome.UNKNOWN_NUDGE, language=member.language if member else "nl")
     if action not in ACTIONS_BY_SLOT_KIND.get(slot_kind(nudge.slot), frozenset()):
         return CheckInResult(Outcome.UNKNOWN_NUDGE, nudge=nudge, language=member.language)
@@ -214,19 +202,17 @@ def answer_button(
     return _answer_nudge(session, member, nudge, action, value, CheckInSource.BUTTON, now)
 
 
-def _open_nudge(
-    session: Session, member: Member, now: datetime, habit: Habit | None = None
-) -> Nudge | None:
-    assert member.id is not None
-    nudge = queries.latest_open_nudge(
-        session=session, member_id=member.id, since=now - OPEN_NUDGE_WINDOW, habit=habit
-    )
-    today = routine_day(routine_of(member), zone_of(member), now)
-    return nudge if nudge is not None and nudge.local_date == today else None
+def _answerable_today(
+    member: MemberSnapshot, nudge: NudgeSnapshot | None, now: datetime
+) -> NudgeSnapshot | None:
+    """The latest open nudge counts for a typed answer only if it is from today's routine day."""
+    if nudge is None:
+        return None
+    return nudge if nudge.local_date == routine_day(routine_of(member), zone_of(member), now) else None
 
 
 def _without_nudge(
-    session: Session, member: Member, habit: Habit, status: CheckInStatus, now: datetime
+    session: Session, member: MemberSnapshot, habit: Habit, status: CheckInStatus, now: datetime
 ) -> CheckInResult:
     """"wandeling gedaan" with no walk nudge open: attribute it to the slot it plainly means."""
     routine, zone = routine_of(member), zone_of(member)
@@ -239,7 +225,6 @@ def _without_nudge(
         Habit.BREATHING: BREATHING,
         Habit.SLEEP: SLEEP_WIND_DOWN,
     }[habit]
-    assert member.id is not None
     existing = queries.checkins_on(session=session, member_id=member.id, day=day)
     if any(c.habit == habit and c.slot == slot for c in existing):
         return CheckInResult(Outcome.ALREADY_DONE, habit=habit, slot=slot, language=member.language)
@@ -248,11 +233,11 @@ def _without_nudge(
 
 
 def _record_sleep_hours(
-    session: Session, member: Member, hours: float, now: datetime
+    session: Session, member: MemberSnapshot, hours: float, now: datetime, nudge: NudgeSnapshot | None
 ) -> CheckInResult:
+    """`nudge`: the member's open sleep nudge of today, if any."""
     routine, zone = routine_of(member), zone_of(member)
     day = routine_day(routine, zone, now)
-    assert member.id is not None
     for checkin in queries.checkins_on(session=session, member_id=member.id, day=day):
         if checkin.habit == Habit.SLEEP and checkin.slot == SLEEP_MORNING:
             # A second answer the same morning corrects the first rather than adding a night.
@@ -261,7 +246,6 @@ def _record_sleep_hours(
             session.commit()
             return CheckInResult(Outcome.RECORDED, habit=Habit.SLEEP, slot=SLEEP_MORNING,
                                  status=CheckInStatus.DONE, value=hours, language=member.language)
-    nudge = _open_nudge(session, member, now, Habit.SLEEP)
     if nudge is not None and nudge.slot != SLEEP_MORNING:
         nudge = None
     return _store(session, member, habit=Habit.SLEEP, slot=SLEEP_MORNING, day=day,
@@ -270,9 +254,9 @@ def _record_sleep_hours(
 
 
 def _record_glasses(
-    session: Session, member: Member, glasses: float, now: datetime
+    session: Session, member: MemberSnapshot, glasses: float, now: datetime, nudge: NudgeSnapshot | None
 ) -> CheckInResult:
-    nudge = _open_nudge(session, member, now, Habit.WATER)
+    """`nudge`: the member's open water nudge of today, if any."""
     day = nudge.local_date if nudge else routine_day(routine_of(member), zone_of(member), now)
     return _store(session, member, habit=Habit.WATER, slot=None, day=day,
                   status=CheckInStatus.DONE, value=glasses, source=CheckInSource.TEXT, now=now,
@@ -280,11 +264,12 @@ def _record_glasses(
 
 
 def _record_done_or_skip(
-    session: Session, member: Member, parsed: ParsedCheckIn, now: datetime
+    session: Session, member: MemberSnapshot, parsed: ParsedCheckIn, now: datetime,
+    nudge: NudgeSnapshot | None,
 ) -> CheckInResult:
+    """`nudge`: the member's open nudge of today (of the habit named, if one is), if any."""
     action = Action.SKIP if parsed.kind is CheckInKind.SKIP else Action.DONE
     status = CheckInStatus.SKIPPED if action is Action.SKIP else CheckInStatus.DONE
-    nudge = _open_nudge(session, member, now, parsed.habit)
     if nudge is None:
         if parsed.habit is None:
             return CheckInResult(Outcome.NOTHING_OPEN, language=member.language)
@@ -305,21 +290,39 @@ def _record_done_or_skip(
 def record_text(
     *, session: Session, telegram_id: int, parsed: ParsedCheckIn, now: datetime
 ) -> CheckInResult:
-    """A typed check-in, already parsed; a bare number means hours or glasses by what is open."""
-    member = queries.get_member_by_telegram_id(session=session, telegram_id=telegram_id)
+    """A typed check-in, already parsed; a bare number means hours or glasses by what is open.
+
+    The member and the open nudge the text may answer are read with one query.
+    """
+    member, latest = checkin_queries.member_and_open_nudge(
+        session=session, telegram_id=telegram_id, since=now - OPEN_NUDGE_WINDOW,
+        habit=_habit_answered(parsed))
     if member is None:
         return CheckInResult(Outcome.NOT_REGISTERED)
+    nudge = _answerable_today(member, latest, now)
     if parsed.kind in (CheckInKind.DONE, CheckInKind.SKIP):
-        return _record_done_or_skip(session, member, parsed, now)
+        return _record_done_or_skip(session, member, parsed, now, nudge)
     if parsed.kind is CheckInKind.WATER and parsed.value is not None:
-        return _record_glasses(session, member, parsed.value, now)
+        return _record_glasses(session, member, parsed.value, now, nudge)
     if parsed.kind is CheckInKind.SLEEP and parsed.value is not None:
-        return _record_sleep_hours(session, member, parsed.value, now)
+        return _record_sleep_hours(session, member, parsed.value, now, nudge)
     if parsed.kind is CheckInKind.NUMBER and parsed.value is not None:
-        nudge = _open_nudge(session, member, now)
+        # The latest open nudge of any habit; if it is the sleep question (or a water nudge), it
+        # is also the latest open one of that habit, which the functions below expect.
         if nudge is not None and nudge.slot == SLEEP_MORNING and parsed.value <= MAX_SLEEP_HOURS:
-            return _record_sleep_hours(session, member, parsed.value, now)
+            return _record_sleep_hours(session, member, parsed.value, now, nudge)
         if (nudge is not None and nudge.habit == Habit.WATER
                 and parsed.value.is_integer() and 1 <= parsed.value <= MAX_GLASSES_AT_ONCE):
-            return _record_glasses(session, member, parsed.value, now)
+            return _record_glasses(session, member, parsed.value, now, nudge)
     return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
+
+
+def _habit_answered(parsed: ParsedCheckIn) -> Habit | None:
+    """Whose open nudge a typed check-in answers: its habit's, or (None) the latest of any."""
+    if parsed.kind is CheckInKind.WATER:
+        return Habit.WATER
+    if parsed.kind is CheckInKind.SLEEP:
+        return Habit.SLEEP
+    if parsed.kind in (CheckInKind.DONE, CheckInKind.SKIP):
+        return parsed.habit
+    return None

@@ -12,12 +12,13 @@ from habits.kinds import Habit
 from scheduler.quiet import QuietHours, quiet_hours_for
 from scheduler.slots import DailyRoutine, next_due_after, routine_day
 from storage import queries
+from storage.checkin_queries import MemberSnapshot
 from storage.models import Member
 
 SUPPORTED_LANGUAGES = ("nl", "en")
 
 
-def routine_of(member: Member) -> DailyRoutine:
+def routine_of(member: Member | MemberSnapshot) -> DailyRoutine:
     switched_on = {
         Habit.WATER: member.water_on,
         Habit.WALK: member.walk_on,
@@ -41,7 +42,7 @@ def quiet_hours_of(member: Member) -> QuietHours:
                            start=member.quiet_start, end=member.quiet_end)
 
 
-def zone_of(member: Member) -> ZoneInfo:
+def zone_of(member: Member | MemberSnapshot) -> ZoneInfo:
     return ZoneInfo(member.timezone)
 
 

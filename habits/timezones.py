@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from timezonefinder import TimezoneFinder
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
+
 
 # The zones offered as buttons: where most members live, then a few far-away ones.
 COMMON_ZONES = (
@@ -110,7 +113,10 @@ def zone_from_text(text: str) -> str | None:
 
 @cache
 def _finder() -> TimezoneFinder:
-    # Loads the bundled boundary data once, on first use (not at import).
+    # Imported and loaded once, on the first shared location: it brings numpy along, which the
+    # bot would otherwise carry from start-up without needing it.
+    from timezonefinder import TimezoneFinder
+
     return TimezoneFinder()
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -47,6 +48,9 @@ log = logging.getLogger(__name__)
 SLOTS_WITHOUT_TIP = frozenset({SLEEP_MORNING})
 StopRequested = Callable[[], bool]
 RELEASED = "released"
+# Weekly pictures fill the tick's interval up to this share, after the nudges: the tick ends
+# before the next one is due, so the next nudges are not held up.
+WEEKLY_SHARE_OF_INTERVAL = 0.8
 
 
 def _never() -> bool:
@@ -264,24 +268,26 @@ async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> SendOutc
     return outgoing, result.delivery, result.message_id
 
 
-def _record_outcomes(engine: Engine, results: Sequence[SendOutcome], clock: Clock) -> Counter[str]:
-    """Record a chunk's outcomes in one transaction; members who blocked the bot become inactive."""
+def _record_outcomes(
+    session: Session, results: Sequence[SendOutcome], clock: Clock
+) -> Counter[str]:
+    """Record a chunk's outcomes in the session (the caller commits); members who blocked the bot
+    become inactive."""
     counts: Counter[str] = Counter()
     outcomes: list[dict[str, object]] = []
     blocked: set[int] = set()
     for item, delivery, message_id in results:
         if delivery is Delivery.DELIVERED:
-            outcomes.append({"id": item.nudge_id, "status": NudgeStatus.SENT,
+            outcomes.append({"id": item.nudge_id, "status": NudgeStatus.SENT.value,
                              "message_id": message_id, "sent_at": clock()})
         else:
-            outcomes.append({"id": item.nudge_id, "status": NudgeStatus.UNDELIVERED})
+            outcomes.append({"id": item.nudge_id, "status": NudgeStatus.UNDELIVERED.value})
             if delivery is Delivery.BLOCKED:
                 blocked.add(item.member_id)
     counts.update(str(outcome["status"]) for outcome in outcomes)
-    with new_session(engine) as session:
-        queries.record_send_outcomes(session=session, outcomes=outcomes)
-        for member_id in blocked:
-            deactivate_member(session=session, member_id=member_id)
+    queries.record_send_outcomes(session=session, outcomes=outcomes)
+    for member_id in blocked:
+        deactivate_member(session=session, member_id=member_id)
     return counts
 
 
@@ -297,21 +303,28 @@ async def send_claimed(
 ) -> Counter[str]:
     """Send claimed nudges a chunk at a time: marked SENDING just before, recorded right after.
 
-    A chunk is at most `concurrent_sends` nudges, so a crash leaves at most that many
-    UNCONFIRMED. Once a stop is requested no new chunk starts; the claims not yet handed over
-    are released for the next tick.
+    A chunk is at most `concurrent_sends` nudges. One transaction records a chunk's outcomes and
+    marks the next chunk SENDING, so at any moment at most one chunk is SENDING and a crash leaves
+    at most `concurrent_sends` UNCONFIRMED. Once a stop is requested no new chunk starts; the
+    claims not yet handed over are released for the next tick.
     """
     counts: Counter[str] = Counter()
+    sent: Sequence[SendOutcome] = []
     for chunk in _chunks(outgoing, policy.concurrent_sends):
         if stop_requested():
             break
         with new_session(engine) as session:
+            counts.update(_record_outcomes(session, sent, clock))
             held = queries.start_sending(session=session, nudge_ids=[i.nudge_id for i in chunk],
                                          claimer=claimer, now=clock())
+            session.commit()
         # Claims another dispatcher took over after their lease are no longer ours to send.
         mine = [item for item in chunk if item.nudge_id in held]
-        results = await asyncio.gather(*(_send_one(sender, item) for item in mine))
-        counts.update(_record_outcomes(engine, results, clock))
+        sent = await asyncio.gather(*(_send_one(sender, item) for item in mine))
+    if sent:
+        with new_session(engine) as session:
+            counts.update(_record_outcomes(session, sent, clock))
+            session.commit()
     if stop_requested():
         with new_session(engine) as session:
             released = queries.release_claims(
@@ -357,13 +370,16 @@ async def dispatch_tick(context: BotContext) -> None:
     settings = services.settings
     policy = DispatchPolicy(grace=timedelta(minutes=settings.grace_minutes),
                             claim_lease=timedelta(seconds=settings.claim_lease_seconds))
-    now = services.clock()
+    now, started = services.clock(), time.monotonic()
     totals = await dispatch_due(engine=services.engine, sender=context.sender, tips=services.tips,
                                 now=now, policy=policy, clock=services.clock,
                                 stop_requested=lambda: context.stop_requested)
-    if not context.stop_requested:
-        totals.update(await send_due_weekly_reports(engine=services.engine, sender=context.sender,
-                                                    tips=services.tips, now=now,
-                                                    clock=services.clock))
+    picture_time = (WEEKLY_SHARE_OF_INTERVAL * settings.dispatch_interval_seconds
+                    - (time.monotonic() - started))
+    if not context.stop_requested and picture_time > 0:
+        totals.update(await send_due_weekly_reports(
+            engine=services.engine, sender=context.sender, tips=services.tips, now=now,
+            clock=services.clock, charts=services.charts, seconds=picture_time,
+            stop_requested=lambda: context.stop_requested))
     if totals:
         log.info("dispatch tick: %s", dict(sorted(totals.items())))

@@ -8,24 +8,32 @@ picture more than `WEEKLY_REPORT_GRACE` late (the bot was down) is recorded as m
 
 A member whose due time is None (new, or whose day, time, time zone or on/off setting just
 changed) gets it worked out by the next tick, so settings only need to clear the column.
+
+Pictures are drawn by the chart workers (bot/chart_workers.py), several at once, and claimed only
+a few at a time (two per worker): a crash loses at most that many (recorded as claimed, never sent
+twice). A tick draws pictures only for the time its caller gives it (the rest of the tick's
+interval, see scheduler/dispatch.py), so the next tick and its nudges start on time; the rest
+follow in the next ticks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.chart_workers import ChartWorkers
 from bot.progress_messages import week_caption
 from bot.sender import Delivery, TelegramSender
-from bot.weekly_chart import render_week_png
 from habits.members import deactivate_member, routine_of, zone_of
-from habits.stats import WeekPicture, week_picture
+from habits.stats import week_picture
 from scheduler.clock import Clock
 from scheduler.slots import routine_day
 from scheduler.weekly import next_weekly_report_after
@@ -39,8 +47,10 @@ log = logging.getLogger(__name__)
 
 WEEKLY_TIP_GROUP = "general"
 WEEKLY_REPORT_GRACE = timedelta(hours=6)
-# Rendering takes a fifth of a second; this keeps one tick within its interval.
-REPORTS_PER_TICK = 40
+# Working out when a member's next picture is due is cheap: many members per claim.
+SCHEDULES_PER_CLAIM = 500
+# Chart workers that have drawn nothing for this long are stopped (they start again on demand).
+WORKERS_IDLE_STOP_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -64,17 +74,15 @@ def weekly_tip(*, session: Session, member_id: int, tips: TipLibrary) -> Tip | N
     return choose_tip(tips, WEEKLY_TIP_GROUP, recent)
 
 
-async def render_week(picture: WeekPicture, language: str) -> bytes:
-    """Render off the event loop: drawing takes long enough to hold up other updates."""
-    return await asyncio.to_thread(render_week_png, picture, language)
-
-
 def claim_weekly_reports(
-    *, session: Session, now: datetime, limit: int = REPORTS_PER_TICK
+    *, session: Session, now: datetime, limit: int, schedule_limit: int = SCHEDULES_PER_CLAIM
 ) -> tuple[list[OutgoingReport], Counter[str]]:
-    """Give every due weekly picture its row and move each member to next week; then commit."""
+    """Give up to `limit` due weekly pictures their row and move each member to next week; commit.
+
+    Up to `schedule_limit` members without a due time get theirs worked out on the way.
+    """
     counts: Counter[str] = Counter()
-    for member in queries.members_without_weekly_schedule(session=session, limit=limit):
+    for member in queries.members_without_weekly_schedule(session=session, limit=schedule_limit):
         member.next_weekly_report_at = next_report_time(member, now)
     outgoing: list[OutgoingReport] = []
     for member in queries.lock_members_due_weekly_report(session=session, now=now, limit=limit):
@@ -103,7 +111,7 @@ def claim_weekly_reports(
 
 async def _send_report(
     item: OutgoingReport, *, engine: Engine, sender: TelegramSender, tips: TipLibrary,
-    clock: Clock,
+    clock: Clock, charts: ChartWorkers,
 ) -> str:
     with new_session(engine) as session:
         member = queries.get_member(session=session, member_id=item.member_id)
@@ -115,7 +123,7 @@ async def _send_report(
         tip = weekly_tip(session=session, member_id=item.member_id, tips=tips)
         report.tip_id = tip.id if tip else None
         session.commit()
-    png = await render_week(picture, item.language)
+    png = await charts.render(picture, item.language)
     caption = week_caption(item.language, picture, tip.text(item.language) if tip else None)
     result = await sender.send_photo(item.chat_id, png, caption)
     with new_session(engine) as session:
@@ -134,18 +142,53 @@ async def _send_report(
         return f"weekly-{report.status}"
 
 
+async def _send_or_fail(
+    item: OutgoingReport, *, engine: Engine, sender: TelegramSender, tips: TipLibrary,
+    clock: Clock, charts: ChartWorkers,
+) -> str:
+    try:
+        return await _send_report(item, engine=engine, sender=sender, tips=tips, clock=clock,
+                                  charts=charts)
+    except Exception:
+        # One member's picture failing must not hold up the others (or the nudges).
+        log.exception("weekly picture %d failed", item.report_id)
+        return "weekly-failed"
+
+
+def _never() -> bool:
+    return False
+
+
 async def send_due_weekly_reports(
-    *, engine: Engine, sender: TelegramSender, tips: TipLibrary, now: datetime, clock: Clock
+    *,
+    engine: Engine,
+    sender: TelegramSender,
+    tips: TipLibrary,
+    now: datetime,
+    clock: Clock,
+    charts: ChartWorkers,
+    seconds: float,
+    stop_requested: Callable[[], bool] = _never,
 ) -> Counter[str]:
-    """Claim the weekly pictures due by `now` and send them, one member after another."""
-    with new_session(engine) as session:
-        outgoing, counts = claim_weekly_reports(session=session, now=now)
-    for item in outgoing:
-        try:
-            counts[await _send_report(item, engine=engine, sender=sender, tips=tips,
-                                      clock=clock)] += 1
-        except Exception:
-            # One member's picture failing must not hold up the others (or the nudges).
-            log.exception("weekly picture %d failed", item.report_id)
-            counts["weekly-failed"] += 1
+    """Claim and send the weekly pictures due by `now`, as many at once as the workers draw.
+
+    Stops when none are left, once `seconds` have passed (after the batch in hand; drawing one
+    takes about a fifth of a second of CPU), or when a stop is requested.
+    """
+    counts: Counter[str] = Counter()
+    until = time.monotonic() + seconds
+    while not stop_requested():
+        with new_session(engine) as session:
+            outgoing, claimed = claim_weekly_reports(session=session, now=now,
+                                                     limit=charts.parallel)
+        if not claimed:
+            await charts.stop_if_idle(WORKERS_IDLE_STOP_SECONDS)
+            break
+        counts.update(claimed)
+        counts.update(await asyncio.gather(*(
+            _send_or_fail(item, engine=engine, sender=sender, tips=tips, clock=clock,
+                          charts=charts)
+            for item in outgoing)))
+        if time.monotonic() >= until:
+            break
     return counts

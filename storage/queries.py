@@ -186,25 +186,26 @@ def nudges_of_member(*, session: Session, member_id: int) -> Sequence[Nudge]:
 def start_sending(
     *, session: Session, nudge_ids: Sequence[int], claimer: str, now: datetime
 ) -> set[int]:
-    """Mark the nudges this claimer still holds as SENDING; return those ids (only these may go)."""
-    session.exec(
-        update(Nudge)
+    """Mark the nudges this claimer still holds as SENDING; return those ids (only these may go).
+
+    One UPDATE ... RETURNING; the caller commits before handing them to Telegram.
+    """
+    nudge = _nudge_table()
+    held = session.connection().execute(
+        update(nudge)
         .where(
-            col(Nudge.id).in_(list(nudge_ids)),
-            col(Nudge.status) == NudgeStatus.CLAIMED,
-            col(Nudge.claimed_by) == claimer,
+            nudge.c.id.in_(list(nudge_ids)),
+            nudge.c.status == NudgeStatus.CLAIMED.value,
+            nudge.c.claimed_by == claimer,
         )
-        .values(status=NudgeStatus.SENDING, claimed_at=now)
-    )
-    held = session.exec(
-        select(Nudge.id).where(
-            col(Nudge.id).in_(list(nudge_ids)),
-            Nudge.status == NudgeStatus.SENDING,
-            Nudge.claimed_by == claimer,
-        )
-    ).all()
-    session.commit()
-    return {nudge_id for nudge_id in held if nudge_id is not None}
+        .values(status=NudgeStatus.SENDING.value, claimed_at=now)
+        .returning(nudge.c.id)
+    ).scalars().all()
+    return set(held)
+
+
+def _nudge_table() -> Table:
+    return SQLModel.metadata.tables["nudge"]
 
 
 def release_claims(*, session: Session, nudge_ids: Sequence[int], claimer: str) -> int:
@@ -467,32 +468,31 @@ def add_nudges(*, session: Session, nudges: Sequence[Nudge]) -> None:
 
 
 def record_send_outcomes(*, session: Session, outcomes: Sequence[dict[str, Any]]) -> None:
-    """Record sends by primary key and commit: {"id", "status"} each, plus "message_id" and
-    "sent_at" for the delivered ones.
+    """Record sends by primary key in the session (the caller commits): {"id", "status"} each,
+    plus "message_id" and "sent_at" for the delivered ones.
 
     A member can answer or snooze a nudge between Telegram accepting it and this commit; that
     answer stands, so the status is written only over SENDING (or UNCONFIRMED: a slow send that
     outlived its lease). The message id and send time are recorded either way. A nudge erased with
     its member in the meantime is simply not there to update.
     """
-    table = Nudge.__table__  # type: ignore[attr-defined]
+    nudge = _nudge_table()
     connection = session.connection()
     delivered = [{"nudge_id": o["id"], "new_message_id": o["message_id"], "new_sent_at": o["sent_at"]}
                  for o in outcomes if "message_id" in o]
     if delivered:
         connection.execute(
-            update(table).where(table.c.id == bindparam("nudge_id"))
+            update(nudge).where(nudge.c.id == bindparam("nudge_id"))
             .values(message_id=bindparam("new_message_id"), sent_at=bindparam("new_sent_at")),
             delivered,
         )
     if outcomes:
         connection.execute(
-            update(table)
-            .where(table.c.id == bindparam("nudge_id"),
+            update(nudge)
+            .where(nudge.c.id == bindparam("nudge_id"),
                    # Not IN (...): an expanding parameter cannot go into an executemany.
-                   or_(table.c.status == NudgeStatus.SENDING.value,
-                       table.c.status == NudgeStatus.UNCONFIRMED.value))
+                   or_(nudge.c.status == NudgeStatus.SENDING.value,
+                       nudge.c.status == NudgeStatus.UNCONFIRMED.value))
             .values(status=bindparam("new_status")),
             [{"nudge_id": o["id"], "new_status": str(o["status"])} for o in outcomes],
         )
-    session.commit()

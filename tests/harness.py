@@ -52,6 +52,9 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "tips_path": ROOT / "content" / "tips.yaml",
         "telegram_api_url": "http://127.0.0.1:9/bot",
         "dispatch_interval_seconds": 30,
+        # Weekly pictures are drawn in a thread: a pool of processes per test would cost seconds
+        # (tests/test_chart_workers.py covers the pool).
+        "render_workers": 0,
         "_env_file": None,
     }
     values.update(overrides)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import dispatch, lateness, updates
+from bench import dispatch, lateness, updates, weekly
 
 pytestmark = pytest.mark.slow
 
@@ -36,8 +36,17 @@ def test_bench_lateness_sends_everything_at_the_limit(capsys: pytest.CaptureFixt
 
 
 def test_bench_updates_compares_with_the_echo_bot(capsys: pytest.CaptureFixture[str]) -> None:
-    assert updates.main(["--members", "20", "--users-at-once", "4"]) == 0
+    assert updates.main(["--members", "20", "--users-at-once", "4", "--rounds", "1"]) == 0
     printed = capsys.readouterr().out
-    assert "60 updates" in printed
+    assert printed.count("60 updates") == 3  # the habits bot and both echo bots
     assert "60 check-ins stored" in printed
     assert "of the echo throughput" in printed
+    assert "echo + edit (the same Bot API calls)" in printed
+
+
+def test_bench_weekly_times_a_picture_and_the_sunday_tick(capsys: pytest.CaptureFixture[str]) -> None:
+    assert weekly.main(["--members", "6", "--workers", "0", "--pictures", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "6 sent" in printed
+    assert "CPU-hours" in printed
+    assert "pictures drawn by a thread of the bot's process" in printed

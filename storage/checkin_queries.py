@@ -1,0 +1,259 @@
+"""The queries of a check-in, the work the bot does most often, kept cheap.
+
+A check-in reads the member together with the nudge it answers in one query and writes with plain
+INSERT and UPDATE statements in the same transaction, committed once by the caller. Everything
+here runs SQLAlchemy Core statements built once, on first use, with bound parameters, and returns
+small read-only snapshots instead of ORM objects: on the check-in path the ORM's per-query work
+(loading instances, the unit-of-work flush) and building a `select()` anew for every call cost
+more than SQLite itself (docs/performance.md, bench.updates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, time
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    Insert,
+    Row,
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlmodel import Session
+
+from storage.models import CheckIn, Member, Nudge, NudgeStatus
+
+
+@dataclass(frozen=True, slots=True)
+class MemberSnapshot:
+    """What a check-in needs to know about the member, as read; changes go through statements."""
+
+    id: int
+    language: str
+    timezone: str
+    water_goal: int
+    snooze_minutes: int
+    wake_time: time
+    breakfast_time: time
+    lunch_time: time
+    dinner_time: time
+    bedtime: time
+    breathing_time: time
+    water_interval_minutes: int
+    water_on: bool
+    walk_on: bool
+    breathing_on: bool
+    sleep_on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeSnapshot:
+    """A nudge as a check-in read it (with the status it left it in)."""
+
+    id: int
+    habit: str
+    slot: str
+    local_date: date
+    status: str
+    snooze_count: int
+    message_id: int | None
+    tip_id: str | None
+
+
+_MEMBER_COLUMNS = tuple(field.name for field in fields(MemberSnapshot))
+_NUDGE_COLUMNS = tuple(field.name for field in fields(NudgeSnapshot))
+
+
+def _table(model: Any) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _member_and_nudge_columns(nudge: Any) -> list[Any]:
+    member = _table(Member)
+    return ([member.c[name] for name in _MEMBER_COLUMNS]
+            + [nudge.c[name].label(f"nudge_{name}") for name in _NUDGE_COLUMNS])
+
+
+def _snapshots(row: Row[Any] | None) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
+    if row is None:
+        return None, None
+    member = MemberSnapshot(*row[:len(_MEMBER_COLUMNS)])
+    nudge_values = row[len(_MEMBER_COLUMNS):]
+    return member, None if nudge_values[0] is None else NudgeSnapshot(*nudge_values)
+
+
+@cache
+def _member_and_nudge_statement() -> Select[Any]:
+    member, nudge = _table(Member), _table(Nudge)
+    return (
+        select(*_member_and_nudge_columns(nudge))
+        .select_from(member.outerjoin(nudge, and_(nudge.c.id == bindparam("nudge_id"),
+                                                  nudge.c.member_id == member.c.id)))
+        .where(member.c.telegram_id == bindparam("telegram_id"))
+    )
+
+
+def member_and_nudge(
+    *, session: Session, telegram_id: int, nudge_id: int
+) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
+    """The member with this Telegram id and their nudge `nudge_id`; None for a nudge not theirs."""
+    row = session.connection().execute(_member_and_nudge_statement(),
+                                       {"telegram_id": telegram_id, "nudge_id": nudge_id}).first()
+    return _snapshots(row)
+
+
+@cache
+def _member_and_open_nudge_statement(by_habit: bool) -> Select[Any]:
+    member, nudge = _table(Member), _table(Nudge)
+    candidate = nudge.alias("candidate")
+    conditions = [
+        candidate.c.member_id == member.c.id,
+        candidate.c.status == NudgeStatus.SENT.value,
+        candidate.c.sent_at >= bindparam("since"),
+    ]
+    if by_habit:
+        conditions.append(candidate.c.habit == bindparam("habit"))
+    latest = (
+        select(candidate.c.id)
+        .where(*conditions)
+        .order_by(candidate.c.sent_at.desc(), candidate.c.id.desc())
+        .limit(1)
+        .correlate(member)
+        .scalar_subquery()
+    )
+    return (
+        select(*_member_and_nudge_columns(nudge))
+        .select_from(member.outerjoin(nudge, nudge.c.id == latest))
+        .where(member.c.telegram_id == bindparam("telegram_id"))
+    )
+
+
+def member_and_open_nudge(
+    *, session: Session, telegram_id: int, since: datetime, habit: str | None = None
+) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
+    """The member and their most recently sent nudge (of `habit`) still waiting for an answer."""
+    params: dict[str, Any] = {"telegram_id": telegram_id, "since": since}
+    if habit is not None:
+        params["habit"] = str(habit)
+    row = session.connection().execute(_member_and_open_nudge_statement(habit is not None),
+                                       params).first()
+    return _snapshots(row)
+
+
+@cache
+def _screen_open_statement() -> Select[Any]:
+    member = _table(Member)
+    return select(member.c.id).where(
+        member.c.telegram_id == bindparam("telegram_id"),
+        member.c.onboarding_step.is_not(None) | member.c.settings_screen.is_not(None),
+    )
+
+
+def member_with_screen_open(*, session: Session, telegram_id: int) -> Member | None:
+    """The member, only if an onboarding step or a settings screen is open (it may wait for text).
+
+    Every typed message asks this first, and almost never is a screen open: then the member is
+    not loaded at all.
+    """
+    member_id = session.connection().execute(_screen_open_statement(),
+                                             {"telegram_id": telegram_id}).scalar()
+    return None if member_id is None else session.get(Member, member_id)
+
+
+@cache
+def _member_language_statement() -> Select[Any]:
+    member = _table(Member)
+    return select(member.c.language).where(member.c.telegram_id == bindparam("telegram_id"))
+
+
+def member_language(*, session: Session, telegram_id: int) -> str | None:
+    language = session.connection().execute(_member_language_statement(),
+                                            {"telegram_id": telegram_id}).scalar()
+    return None if language is None else str(language)
+
+
+@cache
+def _water_glasses_statement() -> Select[Any]:
+    checkin = _table(CheckIn)
+    return select(func.coalesce(func.sum(checkin.c.value), 0)).where(
+        checkin.c.member_id == bindparam("member_id"),
+        checkin.c.local_date == bindparam("day"),
+        checkin.c.habit == "water",
+    )
+
+
+def water_glasses_on(*, session: Session, member_id: int, day: date) -> int:
+    """Glasses of water the member logged on a routine day."""
+    total = session.connection().execute(_water_glasses_statement(),
+                                         {"member_id": member_id, "day": day}).scalar()
+    return int(total or 0)
+
+
+@cache
+def _insert_checkin_statement() -> Insert:
+    return insert(_table(CheckIn))
+
+
+def add_checkin(
+    *,
+    session: Session,
+    member_id: int,
+    habit: str,
+    slot: str | None,
+    nudge_id: int | None,
+    local_date: date,
+    value: float | None,
+    status: str,
+    source: str,
+    created_at: datetime,
+) -> None:
+    """Store one check-in in the session's transaction (the caller commits)."""
+    session.connection().execute(_insert_checkin_statement(), {
+        "member_id": member_id, "habit": habit, "slot": slot, "nudge_id": nudge_id,
+        "local_date": local_date, "value": value, "status": status, "source": source,
+        "created_at": created_at,
+    })
+
+
+@cache
+def _answer_nudge_statement() -> Update:
+    nudge = _table(Nudge)
+    return (update(nudge).where(nudge.c.id == bindparam("nudge_id"))
+            .values(status=NudgeStatus.ANSWERED.value, answered_at=bindparam("answered_at")))
+
+
+def mark_nudge_answered(
+    *, session: Session, nudge: NudgeSnapshot, at: datetime
+) -> NudgeSnapshot:
+    """Mark the nudge answered in the session's transaction; returns it as it is now."""
+    session.connection().execute(_answer_nudge_statement(),
+                                 {"nudge_id": nudge.id, "answered_at": at})
+    return replace(nudge, status=NudgeStatus.ANSWERED)
+
+
+@cache
+def _snooze_nudge_statement() -> Update:
+    nudge = _table(Nudge)
+    return (update(nudge).where(nudge.c.id == bindparam("nudge_id"))
+            .values(status=NudgeStatus.SNOOZED.value, snooze_count=nudge.c.snooze_count + 1,
+                    resend_at=bindparam("resend_at")))
+
+
+def snooze_nudge(
+    *, session: Session, nudge: NudgeSnapshot, resend_at: datetime
+) -> NudgeSnapshot:
+    """Send the nudge again at `resend_at` (in the session's transaction); returns it as it is now."""
+    session.connection().execute(_snooze_nudge_statement(),
+                                 {"nudge_id": nudge.id, "resend_at": resend_at})
+    return replace(nudge, status=NudgeStatus.SNOOZED, snooze_count=nudge.snooze_count + 1)
