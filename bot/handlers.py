@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ChatType
 
@@ -17,36 +18,47 @@ from habits.checkins import CheckInResult, Outcome
 from habits.parsing import parse_checkin
 from habits.progress import today_progress
 from storage import checkin_queries, queries
+from storage.models import Member
 
 log = logging.getLogger(__name__)
 
 
-def _language(update: Update, context: BotContext) -> str:
+def update_language(update: Update, context: BotContext) -> str:
+    """nl or en for whoever sent the update, from Telegram's language before they are a member."""
     user = update.effective_user
     return members.language_for(user.language_code if user else None,
                                 context.services.settings.default_language)
 
 
-async def today(update: Update, context: BotContext) -> None:
-    """Show today's checklist with progress per habit."""
+async def sending_member(
+    update: Update, context: BotContext, session: Session, *, unknown: str = "not_registered"
+) -> Member | None:
+    """The member who sent this update; anyone else gets the `unknown` hint, and None."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None
     assert chat is not None
+    member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
+    if member is None:
+        await context.sender.send_text(chat.id, text(update_language(update, context), unknown))
+    return member
+
+
+async def today(update: Update, context: BotContext) -> None:
+    """Show today's checklist with progress per habit."""
+    assert update.effective_chat is not None
     services = context.services
     with services.session() as session:
-        member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
+        member = await sending_member(update, context, session)
         if member is None:
-            await context.sender.send_text(chat.id, text(_language(update, context),
-                                                         "not_registered"))
             return
         progress = today_progress(session=session, member=member, now=services.clock())
-    await context.sender.send_text(chat.id, today_text(member.language, progress))
+    await context.sender.send_text(update.effective_chat.id, today_text(member.language, progress))
 
 
 async def show_help(update: Update, context: BotContext) -> None:
     """Explain what the bot does, the commands and the text check-ins."""
     assert update.effective_chat is not None
-    await context.sender.send_text(update.effective_chat.id, text(_language(update, context), "help"))
+    await context.sender.send_text(update.effective_chat.id, text(update_language(update, context), "help"))
 
 
 async def nudge_button(update: Update, context: BotContext) -> None:
@@ -56,7 +68,7 @@ async def nudge_button(update: Update, context: BotContext) -> None:
     services = context.services
     button = parse_nudge_callback(query.data)
     if button is None:
-        await context.sender.answer_callback(query.id, text(_language(update, context),
+        await context.sender.answer_callback(query.id, text(update_language(update, context),
                                                             "answer_unknown"))
         return
     with services.session() as session:
@@ -77,7 +89,7 @@ async def unknown_button(update: Update, context: BotContext) -> None:
     """A button whose data the bot never made (or no longer knows): a short answer, nothing else."""
     query = update.callback_query
     assert query is not None
-    await context.sender.answer_callback(query.id, text(_language(update, context), "answer_unknown"))
+    await context.sender.answer_callback(query.id, text(update_language(update, context), "answer_unknown"))
 
 
 async def text_checkin(update: Update, context: BotContext) -> None:
@@ -91,7 +103,7 @@ async def text_checkin(update: Update, context: BotContext) -> None:
         with services.session() as session:
             language = checkin_queries.member_language(session=session,
                                                        telegram_id=message.from_user.id)
-        language = language or _language(update, context)
+        language = language or update_language(update, context)
         await context.sender.send_text(message.chat.id, text(language, "not_understood"))
         return
     with services.session() as session:
@@ -120,21 +132,21 @@ async def not_in_private_chat(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.CHANNEL:
         return
-    await context.sender.send_text(chat.id, text(_language(update, context), "private_only"))
+    await context.sender.send_text(chat.id, text(update_language(update, context), "private_only"))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not know."""
     assert update.effective_chat is not None
     await context.sender.send_text(update.effective_chat.id,
-                                   text(_language(update, context), "unknown_command"))
+                                   text(update_language(update, context), "unknown_command"))
 
 
 async def non_text_message(update: Update, context: BotContext) -> None:
     """Stickers, photos, voice notes and the like get a short hint."""
     assert update.effective_chat is not None
     await context.sender.send_text(update.effective_chat.id,
-                                   text(_language(update, context), "non_text"))
+                                   text(update_language(update, context), "non_text"))
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -142,4 +154,4 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("error while handling an update", exc_info=context.error)
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(update, Update) and chat is not None and chat.type == ChatType.PRIVATE:
-        await context.sender.send_text(chat.id, text(_language(update, context), "error_apology"))
+        await context.sender.send_text(chat.id, text(update_language(update, context), "error_apology"))

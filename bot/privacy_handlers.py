@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import _language
+from bot.handlers import sending_member, update_language
 from bot.keyboards import delete_keyboard, parse_delete_callback
 from bot.texts import text
 from habits import privacy
@@ -16,19 +16,17 @@ async def show_privacy(update: Update, context: BotContext) -> None:
     """What is stored, why, for how long, and how to get or erase it."""
     assert update.effective_chat is not None
     await context.sender.send_text(update.effective_chat.id,
-                                   text(_language(update, context), "privacy"))
+                                   text(update_language(update, context), "privacy"))
 
 
 async def export(update: Update, context: BotContext) -> None:
     """Send the member's own data: check-ins as CSV, settings as JSON."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None
+    chat = update.effective_chat
     assert chat is not None
     services = context.services
     with services.session() as session:
-        member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
+        member = await sending_member(update, context, session, unknown="no_data")
         if member is None:
-            await context.sender.send_text(chat.id, text(_language(update, context), "no_data"))
             return
         files = privacy.export_member_data(session=session, member=member, now=services.clock())
     language = member.language
@@ -48,7 +46,7 @@ async def delete(update: Update, context: BotContext) -> None:
     services = context.services
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
-    language = member.language if member else _language(update, context)
+    language = member.language if member else update_language(update, context)
     if member is None:
         await context.sender.send_text(chat.id, text(language, "no_data"))
         return
@@ -73,7 +71,7 @@ async def delete_button(update: Update, context: BotContext) -> None:
     button = parse_delete_callback(query.data)
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
-        language = member.language if member else _language(update, context)
+        language = member.language if member else update_language(update, context)
         answer = privacy.answer_delete_question(
             session=session, telegram_id=query.from_user.id,
             confirmed=button is not None and button.confirmed,

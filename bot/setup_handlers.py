@@ -7,18 +7,13 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import setup_flow
 from bot.context import BotContext
+from bot.handlers import sending_member, update_language
 from bot.pause_messages import RESUME_CALLBACK, parse_pause_callback, pause_keyboard, paused_text
 from bot.setup_flow import FlowReply
 from bot.setup_keyboards import parse_setup_callback
 from bot.texts import text
-from habits import members, onboarding, pauses
+from habits import onboarding, pauses
 from storage import checkin_queries, queries
-
-
-def _language(update: Update, context: BotContext) -> str:
-    user = update.effective_user
-    return members.language_for(user.language_code if user else None,
-                                context.services.settings.default_language)
 
 
 async def _deliver(context: BotContext, chat_id: int, reply: FlowReply,
@@ -78,7 +73,7 @@ async def settings(update: Update, context: BotContext) -> None:
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
         if member is None:
-            reply = FlowReply(send=[setup_flow.Outgoing(text(_language(update, context),
+            reply = FlowReply(send=[setup_flow.Outgoing(text(update_language(update, context),
                                                              "not_registered"))])
         elif member.onboarding_step is not None:
             reply = FlowReply(send=[setup_flow.onboarding_screen(
@@ -98,7 +93,7 @@ async def setup_button(update: Update, context: BotContext) -> None:
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
         if button is None or member is None:
-            reply = FlowReply(toast=text(_language(update, context),
+            reply = FlowReply(toast=text(update_language(update, context),
                                          "answer_unknown" if member else "not_registered"))
         else:
             reply = setup_flow.handle_button(session=session, member=member, button=button,
@@ -138,7 +133,7 @@ async def shared_location(update: Update, context: BotContext) -> None:
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=message.from_user.id)
         if member is None:
-            reply = FlowReply(send=[setup_flow.Outgoing(text(_language(update, context),
+            reply = FlowReply(send=[setup_flow.Outgoing(text(update_language(update, context),
                                                              "not_registered"))])
         else:
             reply = setup_flow.handle_location(
@@ -149,14 +144,12 @@ async def shared_location(update: Update, context: BotContext) -> None:
 
 async def pause(update: Update, context: BotContext) -> None:
     """Offer the pause lengths (and, when paused, say until when)."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None
+    chat = update.effective_chat
     assert chat is not None
     services = context.services
     with services.session() as session:
-        member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
+        member = await sending_member(update, context, session)
         if member is None:
-            await context.sender.send_text(chat.id, text(_language(update, context), "not_registered"))
             return
         current = pauses.current_pause(session=session, member=member, now=services.clock())
     language = member.language
@@ -177,7 +170,7 @@ async def pause_button(update: Update, context: BotContext) -> None:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
         length = parse_pause_callback(query.data)
         if member is None or (length is None and query.data != RESUME_CALLBACK):
-            await context.sender.answer_callback(query.id, text(_language(update, context),
+            await context.sender.answer_callback(query.id, text(update_language(update, context),
                                                                 "answer_unknown"))
             return
         if length is None:
@@ -193,14 +186,12 @@ async def pause_button(update: Update, context: BotContext) -> None:
 
 async def resume(update: Update, context: BotContext) -> None:
     """End the pause now."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None
+    chat = update.effective_chat
     assert chat is not None
     services = context.services
     with services.session() as session:
-        member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
+        member = await sending_member(update, context, session)
         if member is None:
-            await context.sender.send_text(chat.id, text(_language(update, context), "not_registered"))
             return
         resumed = pauses.resume_member(session=session, member=member, now=services.clock())
     await context.sender.send_text(chat.id, text(member.language, "resumed" if resumed else "not_paused"))
