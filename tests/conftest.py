@@ -5,6 +5,7 @@ Tests that take `engine` (and so `bot`) run twice: on SQLite and on PostgreSQL (
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,16 @@ from sqlalchemy.engine import Engine
 from fakegram import FakeBotApi
 from storage.database import create_db_engine, upgrade_schema
 from tests.backends import empty_tables, fresh_schema, server_url
-from tests.harness import TOKEN, BotHarness, FakeClock, make_settings, running_bot, sqlite_engine
+from tests.harness import (
+    ADMIN,
+    ROOT,
+    TOKEN,
+    BotHarness,
+    FakeClock,
+    make_settings,
+    running_bot,
+    sqlite_engine,
+)
 
 # Monday 23 November 2026, 07:05 in Amsterdam (UTC+1): just after the default wake-up.
 MONDAY_MORNING = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
@@ -73,5 +83,25 @@ async def bot(
     api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path
 ) -> AsyncIterator[BotHarness]:
     settings = make_settings(f"sqlite:///{database_path}")
+    async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as harness:
+        yield harness
+
+
+@pytest.fixture
+def tips_file(tmp_path: Path) -> Path:
+    """A copy of the shipped tips that a test may edit."""
+    path = tmp_path / "content" / "tips.yaml"
+    path.parent.mkdir()
+    shutil.copy(ROOT / "content" / "tips.yaml", path)
+    return path
+
+
+@pytest.fixture
+async def admin_bot(
+    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path, tips_file: Path
+) -> AsyncIterator[BotHarness]:
+    """The bot with ADMIN as its one admin and `tips_file` as its tips."""
+    settings = make_settings(f"sqlite:///{database_path}", admin_ids=str(ADMIN),
+                             tips_path=tips_file)
     async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as harness:
         yield harness

@@ -25,6 +25,8 @@ from tips.library import TipLibrary, load_tip_library
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:TEST-TOKEN-do-not-leak"
+# The admin in ADMIN_IDS of the `admin_bot` fixture.
+ADMIN = 4242
 
 
 class FakeClock:

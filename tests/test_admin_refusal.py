@@ -7,8 +7,6 @@ exactly the answer an unknown command or an old button gets, and nothing changes
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +17,9 @@ from sqlmodel import select
 from fakegram import FakeBotApi, FakeUser
 from storage.database import new_session
 from storage.models import CheckIn, Member, Nudge, Pause, TipChange
-from tests.harness import ROOT, BotHarness, FakeClock, buttons, make_settings, running_bot
+from tests.harness import ADMIN, BotHarness, buttons
 from tips.commands import ACTION_WORDS, GROUP_WORDS, TipAction
 
-ADMIN = 4242
 MEMBER = 1001
 NEWCOMER = 1002  # never pressed /start
 ARGUMENTS = {
@@ -47,23 +44,6 @@ EVERY_TIP_FORM = sorted({
     *(f"/tip {word}" for word in GROUP_WORDS),
 })
 
-
-@pytest.fixture
-def tips_file(tmp_path: Path) -> Path:
-    path = tmp_path / "content" / "tips.yaml"
-    path.parent.mkdir()
-    shutil.copy(ROOT / "content" / "tips.yaml", path)
-    return path
-
-
-@pytest.fixture
-async def admin_bot(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path, tips_file: Path
-) -> AsyncIterator[BotHarness]:
-    settings = make_settings(f"sqlite:///{database_path}", admin_ids=str(ADMIN),
-                             tips_path=tips_file)
-    async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as harness:
-        yield harness
 
 
 def _stored(engine: Engine) -> tuple[Any, ...]:

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import logging
 import random
-import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import Engine
 
 from bot.sender import HARMLESS_EDIT_ERRORS
 from bot.texts import text
 from fakegram import FakeBotApi, FakeUser
-from tests.harness import ROOT, BotHarness, FakeClock, buttons, make_settings, running_bot
+from tests.harness import ADMIN, BotHarness, buttons
 from tests.hostile import (
     TELEGRAM_TEXT_LIMIT,
     assert_stored_data_is_sound,
@@ -27,7 +25,7 @@ from tests.hostile import (
 from tips.library import load_tip_library
 from tips.schema import has_control_characters
 
-ADMIN, MEMBER = 4242, 1001
+MEMBER = 1001
 ACTIONS_PER_RUN = 90
 REPLY_METHODS = {"sendMessage", "editMessageText", "sendDocument", "sendPhoto"}
 MEMBER_COMMANDS = ["/start", "/settings", "/today", "/pause", "/resume", "/stats", "/help",
@@ -39,23 +37,6 @@ ADMIN_COMMANDS = ["/tip", "/tip water", "/tip algemeen", "/tip toon water-why", 
                   "/tip nieuw {junk}", "/tip {junk}", "/tip wijzig {junk}", "/tips {junk}"]
 TIP_WORDS = ["nieuw", "wijzig", "aan", "uit", "water-why", "nl", "en", "|", "water", "stuur"]
 
-
-@pytest.fixture
-def tips_file(tmp_path: Path) -> Path:
-    path = tmp_path / "content" / "tips.yaml"
-    path.parent.mkdir()
-    shutil.copy(ROOT / "content" / "tips.yaml", path)
-    return path
-
-
-@pytest.fixture
-async def admin_bot(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path, tips_file: Path
-) -> AsyncIterator[BotHarness]:
-    settings = make_settings(f"sqlite:///{database_path}", admin_ids=str(ADMIN),
-                             tips_path=tips_file)
-    async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as harness:
-        yield harness
 
 
 class Fuzzer:

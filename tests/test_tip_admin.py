@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import shutil
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,33 +15,15 @@ from bot.texts import text
 from fakegram import FakeBotApi
 from storage.database import new_session
 from storage.models import CheckIn, Nudge, TipChange
-from tests.harness import ROOT, BotHarness, FakeClock, buttons, make_settings, running_bot
+from tests.harness import ADMIN, BotHarness, FakeClock, buttons, make_settings, running_bot
 from tips.library import TIP_REPEAT_GAP, load_tip_library
 
-ADMIN = 4242
 MEMBER = 1001
 NEW_TIP = ("/tip nieuw water Drink een glas water na het tandenpoetsen. | "
            "Have a glass of water after brushing your teeth.")
 NEW_ID = "water-have-a-glass-of-water-after"
 UNKNOWN = text("nl", "unknown_command")
 
-
-@pytest.fixture
-def tips_file(tmp_path: Path) -> Path:
-    path = tmp_path / "content" / "tips.yaml"
-    path.parent.mkdir()
-    shutil.copy(ROOT / "content" / "tips.yaml", path)
-    return path
-
-
-@pytest.fixture
-async def admin_bot(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path, tips_file: Path
-) -> AsyncIterator[BotHarness]:
-    settings = make_settings(f"sqlite:///{database_path}", admin_ids=str(ADMIN),
-                             tips_path=tips_file)
-    async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as harness:
-        yield harness
 
 
 def on_disk(path: Path) -> str:
