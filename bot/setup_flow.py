@@ -157,6 +157,18 @@ def _apply(
                                        minutes=_button_number(argument))
     elif screen is Screen.SNOOZE and action == "set":
         preferences.set_snooze(session=session, member=member, minutes=_button_number(argument))
+    elif screen is Screen.PROGRESS and action == "weekly" and argument in ("on", "off"):
+        preferences.set_weekly_report(session=session, member=member, on=argument == "on")
+    elif screen is Screen.PROGRESS and action == "day":
+        preferences.set_weekly_report(session=session, member=member,
+                                      weekday=_button_number(argument))
+    elif screen is Screen.PROGRESS and action == "at":
+        at = parse_compact(argument)
+        if at is None:
+            raise ValueError(argument)
+        preferences.set_weekly_report(session=session, member=member, at=at)
+    elif screen is Screen.PROGRESS and action == "walk":
+        preferences.set_walk_streak_rule(session=session, member=member, rule=argument)
     elif screen is Screen.QUIET and action in ("auto", "off", "set"):
         start, end = _quiet_choice(action, argument)
         preferences.set_quiet_hours(session=session, member=member, start=start, end=end)

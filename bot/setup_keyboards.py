@@ -20,8 +20,11 @@ from habits.onboarding import STEPS, Step
 from habits.preferences import (
     HABIT_COLUMNS,
     SNOOZE_CHOICES,
+    WALK_STREAK_RULES,
     WATER_GOAL_CHOICES,
     WATER_INTERVAL_CHOICES,
+    WEEKLY_REPORT_DAY_CHOICES,
+    WEEKLY_REPORT_TIME_CHOICES,
     TimeSetting,
 )
 from habits.timezones import COMMON_ZONES
@@ -46,6 +49,7 @@ class Screen(StrEnum):
     WATER = "water"
     SNOOZE = "snooze"
     QUIET = "quiet"
+    PROGRESS = "progress"
     SUMMARY = "summary"
 
 
@@ -173,7 +177,9 @@ class ScreenRenderer:
     def _main(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         rows = [[self.button(self.t(f"menu_{screen.value}"), Screen.MAIN, "open", screen.value)
                  for screen in pair] for pair in MAIN_MENU]
-        rows.append([self.button(self.t("menu_quiet"), Screen.MAIN, "open", Screen.QUIET.value)])
+        rows.append([self.button(self.t("menu_quiet"), Screen.MAIN, "open", Screen.QUIET.value),
+                     self.button(self.t("menu_progress"), Screen.MAIN, "open",
+                                 Screen.PROGRESS.value)])
         return f"{self.t('settings_title')}\n\n{self.overview()}", rows
 
     def _summary(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
@@ -247,6 +253,27 @@ class ScreenRenderer:
                                      minutes == self.member.snooze_minutes),
                                Screen.SNOOZE, "set", str(minutes)) for minutes in SNOOZE_CHOICES]
         return body, [choices]
+
+    def _progress(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        member = self.member
+        weekdays = self.t("weekday_names").split(",")
+        state = (self.t("weekly_on", day=weekdays[member.weekly_report_weekday],
+                        time=clock(member.weekly_report_time))
+                 if member.weekly_report_on else self.t("weekly_off"))
+        body = self.t("screen_progress", weekly=state,
+                      walk_rule=self.t(f"walk_rule_{member.walk_streak_rule}"))
+        toggle = self.button(self.t("button_weekly_off" if member.weekly_report_on
+                                    else "button_weekly_on"), Screen.PROGRESS, "weekly",
+                             "off" if member.weekly_report_on else "on")
+        days = [self.button(_mark(weekdays[day], day == member.weekly_report_weekday),
+                            Screen.PROGRESS, "day", str(day))
+                for day in WEEKLY_REPORT_DAY_CHOICES]
+        times = [self.button(_mark(clock(at), at == member.weekly_report_time),
+                             Screen.PROGRESS, "at", compact(at))
+                 for at in WEEKLY_REPORT_TIME_CHOICES]
+        rules = [self.button(_mark(self.t(f"walk_rule_{rule}"), rule == member.walk_streak_rule),
+                             Screen.PROGRESS, "walk", rule) for rule in WALK_STREAK_RULES]
+        return body, [[toggle], days, times, rules]
 
     def _quiet(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         member = self.member

@@ -34,6 +34,10 @@ MEAL_SETTINGS = (TimeSetting.BREAKFAST, TimeSetting.LUNCH, TimeSetting.DINNER)
 WATER_GOAL_CHOICES = (6, 8, 10, 12)
 WATER_INTERVAL_CHOICES = (60, 90, 120, 180)
 SNOOZE_CHOICES = (10, 15, 30, 60)
+# Monday 0 ... Sunday 6: the weekly picture on a weekend evening or at the start of the week.
+WEEKLY_REPORT_DAY_CHOICES = (4, 5, 6, 0)
+WEEKLY_REPORT_TIME_CHOICES = (time(18, 0), time(19, 0), time(20, 0), time(21, 0))
+WALK_STREAK_RULES = ("one", "all")
 HABIT_COLUMNS = {
     Habit.WATER: "water_on",
     Habit.WALK: "walk_on",
@@ -107,6 +111,32 @@ def set_snooze(*, session: Session, member: Member, minutes: int) -> None:
     if minutes not in SNOOZE_CHOICES:
         raise InvalidSetting(f"snooze length {minutes} is not offered")
     member.snooze_minutes = minutes
+    _save(session, member)
+
+
+def set_weekly_report(
+    *, session: Session, member: Member, on: bool | None = None, weekday: int | None = None,
+    at: time | None = None,
+) -> None:
+    """Switch the weekly picture on or off, or move it to another offered day or time."""
+    if weekday is not None and weekday not in WEEKLY_REPORT_DAY_CHOICES:
+        raise InvalidSetting(f"weekly picture on day {weekday} is not offered")
+    if at is not None and at not in WEEKLY_REPORT_TIME_CHOICES:
+        raise InvalidSetting(f"weekly picture at {at} is not offered")
+    if on is not None:
+        member.weekly_report_on = on
+    if weekday is not None:
+        member.weekly_report_weekday = weekday
+    if at is not None:
+        member.weekly_report_time = at
+    _save(session, member)
+
+
+def set_walk_streak_rule(*, session: Session, member: Member, rule: str) -> None:
+    """Whether one walk a day keeps the walk streak, or only a walk after every meal."""
+    if rule not in WALK_STREAK_RULES:
+        raise InvalidSetting(f"walk streak rule {rule!r} is not offered")
+    member.walk_streak_rule = rule
     _save(session, member)
 
 

@@ -212,3 +212,38 @@ async def test_typed_settings_that_are_wrong_get_a_retry_and_change_nothing(
     # A check-in typed while a settings screen is open is still a check-in.
     await bot.say(alice, "2 glazen")
     assert texts(api, ALICE)[-1].startswith("💧 Genoteerd: 2/8")
+
+
+async def test_weekly_picture_day_time_on_off_and_walk_rule_from_settings(
+    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+) -> None:
+    await onboarded(bot, api)
+    alice = api.user(ALICE, first_name="Alice")
+    await bot.say(alice, "/settings")
+    menu = api.last_message(ALICE)
+    await bot.press_label(alice, "📊 Weekoverzicht")
+    for label in ("zaterdag", "20:00", "na elke maaltijd"):
+        await bot.press_label(alice, label)
+    member = bot.member(ALICE)
+    assert member is not None
+    assert (member.weekly_report_weekday, member.weekly_report_time, member.walk_streak_rule) == (
+        5, time(20, 0), "all")
+    assert "elke zaterdag om 20:00" in api.message(ALICE, menu["message_id"])["text"]
+
+    await bot.tick()  # the next tick works out when the picture is due
+    member = bot.member(ALICE)
+    assert member is not None
+    assert member.next_weekly_report_at == datetime(2026, 11, 28, 19, 0, tzinfo=UTC)
+    clock.set(datetime(2026, 11, 28, 19, 0, 5, tzinfo=UTC))  # Saturday 20:00:05 in Amsterdam
+    await bot.tick()
+    assert len(api.calls_named("sendPhoto")) == 1
+
+    await bot.say(alice, "/settings")
+    await bot.press_label(alice, "📊 Weekoverzicht")
+    await bot.press_label(alice, "Weekoverzicht uit")
+    member = bot.member(ALICE)
+    assert member is not None
+    assert not member.weekly_report_on
+    clock.set(datetime(2026, 12, 5, 19, 0, 5, tzinfo=UTC))  # a week later: nothing comes
+    await bot.tick()
+    assert len(api.calls_named("sendPhoto")) == 1
