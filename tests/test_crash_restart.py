@@ -32,7 +32,7 @@ from tests.processes import (
     start_bot,
 )
 
-MEMBERS = 334  # 501 due nudges
+MEMBERS = 500  # 750 due nudges: enough to be still sending at the 20th kill
 KILLS = 20
 SETTLED = {NudgeStatus.SENT, NudgeStatus.ANSWERED, NudgeStatus.UNCONFIRMED,
            NudgeStatus.UNDELIVERED, NudgeStatus.MISSED}
