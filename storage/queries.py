@@ -42,14 +42,6 @@ def lock_due_members(*, session: Session, now: datetime, limit: int) -> Sequence
     return session.exec(statement).all()
 
 
-def nudge_keys_on(
-    *, session: Session, member_id: int, days: Iterable[date]
-) -> set[tuple[str, date, str]]:
-    """(habit, local_date, slot) of the nudges a member already has on these days."""
-    statement = select(col(Nudge.habit), col(Nudge.local_date), col(Nudge.slot)).where(
-        Nudge.member_id == member_id, col(Nudge.local_date).in_(list(days))
-    )
-    return {(habit, day, slot) for habit, day, slot in session.exec(statement).all()}
 
 
 def checkins_on(*, session: Session, member_id: int, day: date) -> Sequence[CheckIn]:
@@ -110,8 +102,6 @@ def add_nudge(*, session: Session, nudge: Nudge) -> Nudge:
     return nudge
 
 
-def get_nudge(*, session: Session, nudge_id: int) -> Nudge | None:
-    return session.get(Nudge, nudge_id)
 
 
 def lock_snoozed_nudges_due(*, session: Session, now: datetime, limit: int) -> Sequence[Nudge]:
@@ -152,19 +142,6 @@ def mark_stale_claims_unconfirmed(*, session: Session, claimed_before: datetime)
     return int(result.rowcount)
 
 
-def latest_open_nudge(
-    *, session: Session, member_id: int, since: datetime, habit: str | None = None
-) -> Nudge | None:
-    """The most recently sent nudge still waiting for an answer."""
-    statement = select(Nudge).where(
-        Nudge.member_id == member_id,
-        Nudge.status == NudgeStatus.SENT,
-        col(Nudge.sent_at) >= since,
-    )
-    if habit is not None:
-        statement = statement.where(Nudge.habit == habit)
-    statement = statement.order_by(col(Nudge.sent_at).desc(), col(Nudge.id).desc())
-    return session.exec(statement).first()
 
 
 def create_checkin(*, session: Session, checkin: CheckIn) -> CheckIn:
