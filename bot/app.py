@@ -58,10 +58,6 @@ def register_handlers(application: HabitsApplication) -> None:
     """All handlers, in the order they are tried (the first match wins)."""
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(~private, handlers.not_in_private_chat))
-    # Typed answers to an onboarding or settings screen come first (group -1); the handler stops
-    # further handling only when a screen was waiting for the text.
-    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND,
-                                           setup_handlers.typed_setup_answer), group=-1)
     application.add_handler(CommandHandler("start", setup_handlers.start, filters=private))
     application.add_handler(CommandHandler("today", handlers.today, filters=private))
     application.add_handler(CommandHandler("settings", setup_handlers.settings, filters=private))
@@ -88,7 +84,8 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CallbackQueryHandler(setup_handlers.pause_button,
                                                  pattern=PAUSE_CALLBACK_PATTERN))
     application.add_handler(MessageHandler(filters.LOCATION, setup_handlers.shared_location))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text_checkin))
+    # Typed answers to an onboarding or settings screen, and typed check-ins.
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.typed_text))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(filters.ALL, handlers.non_text_message))
     # Keep last among the button handlers: any button data nobody recognises gets a short answer.

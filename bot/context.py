@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -36,6 +36,10 @@ class BotServices:
 
     def session(self) -> Session:
         return new_session(self.engine)
+
+    def connect(self) -> Connection:
+        """A plain connection, for the check-ins' Core statements (cheaper than a session)."""
+        return self.engine.connect()
 
 
 class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any, Any],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from sqlmodel import Session
 from telegram import Update
@@ -12,12 +13,13 @@ from bot.context import BotContext
 from bot.keyboards import parse_nudge_callback
 from bot.nudge_messages import answer_line, answered_nudge_text, nudge_text
 from bot.progress_messages import today_text
+from bot.setup_flow import FlowReply
 from bot.texts import text
+from bot.typed_text import answer_typed_text
 from habits import checkins, members
 from habits.checkins import CheckInResult, Outcome
-from habits.parsing import parse_checkin
 from habits.progress import today_progress
-from storage import checkin_queries, queries
+from storage import queries
 from storage.models import Member
 
 log = logging.getLogger(__name__)
@@ -71,8 +73,8 @@ async def nudge_button(update: Update, context: BotContext) -> None:
         await context.sender.answer_callback(query.id, text(update_language(update, context),
                                                             "answer_unknown"))
         return
-    with services.session() as session:
-        result = checkins.answer_button(session=session, telegram_id=query.from_user.id,
+    with services.connect() as connection:
+        result = checkins.answer_button(connection=connection, telegram_id=query.from_user.id,
                                         nudge_id=button.nudge_id, action=button.action,
                                         value=button.value, now=services.clock())
     await context.sender.answer_callback(query.id, answer_line(result))
@@ -92,26 +94,38 @@ async def unknown_button(update: Update, context: BotContext) -> None:
     await context.sender.answer_callback(query.id, text(update_language(update, context), "answer_unknown"))
 
 
-async def text_checkin(update: Update, context: BotContext) -> None:
-    """A typed check-in such as "klaar", "2 glazen" or "7,5 uur"; anything else gets a hint."""
+async def typed_text(update: Update, context: BotContext) -> None:
+    """Typed text: the answer to a screen that waits for it, else a check-in such as "2 glazen"."""
     message = update.effective_message
     assert message is not None
     assert message.from_user is not None
     services = context.services
-    parsed = parse_checkin(message.text or "")
-    if parsed is None:
-        with services.session() as session:
-            language = checkin_queries.member_language(session=session,
-                                                       telegram_id=message.from_user.id)
-        language = language or update_language(update, context)
-        await context.sender.send_text(message.chat.id, text(language, "not_understood"))
+    with services.connect() as connection:
+        answer = answer_typed_text(connection=connection, telegram_id=message.from_user.id,
+                                   typed=message.text or "", now=services.clock())
+    if isinstance(answer, FlowReply):
+        await deliver_flow_reply(context, message.chat.id, answer)
         return
-    with services.session() as session:
-        result = checkins.record_text(session=session, telegram_id=message.from_user.id,
-                                      parsed=parsed, now=services.clock())
-    if result.outcome is Outcome.RECORDED:
-        await _close_answered_nudge(context, message.chat.id, result)
-    await context.sender.send_text(message.chat.id, answer_line(result))
+    if answer.outcome is Outcome.NOT_REGISTERED:
+        answer = replace(answer, language=update_language(update, context))
+    if answer.outcome is Outcome.RECORDED:
+        await _close_answered_nudge(context, message.chat.id, answer)
+    await context.sender.send_text(message.chat.id, answer_line(answer))
+
+
+async def deliver_flow_reply(context: BotContext, chat_id: int, reply: FlowReply,
+                             pressed_message_id: int | None = None) -> list[int]:
+    """Edit the setup screen in place, then send the new messages; returns the new menus' ids."""
+    if reply.edit is not None:
+        message_id = reply.edit_message_id or pressed_message_id
+        if message_id is not None:
+            await context.sender.edit_text(chat_id, message_id, reply.edit[0], reply.edit[1])
+    menus = []
+    for outgoing in reply.send:
+        result = await context.sender.send_text(chat_id, outgoing.text, outgoing.markup)
+        if outgoing.is_menu and result.message_id is not None:
+            menus.append(result.message_id)
+    return menus
 
 
 async def _close_answered_nudge(context: BotContext, chat_id: int, result: CheckInResult) -> None:

@@ -1,34 +1,20 @@
-"""Handlers for /start (onboarding), /settings, /pause, /resume, typed setup answers and locations."""
+"""Handlers for /start (onboarding), /settings, /pause, /resume, the setup buttons and locations.
+
+Typed answers to a screen arrive with the check-ins (`handlers.typed_text`)."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot import setup_flow
 from bot.context import BotContext
-from bot.handlers import sending_member, update_language
+from bot.handlers import deliver_flow_reply, sending_member, update_language
 from bot.pause_messages import RESUME_CALLBACK, parse_pause_callback, pause_keyboard, paused_text
 from bot.setup_flow import FlowReply
 from bot.setup_keyboards import parse_setup_callback
 from bot.texts import text
 from habits import onboarding, pauses
-from storage import checkin_queries, queries
-
-
-async def _deliver(context: BotContext, chat_id: int, reply: FlowReply,
-                   pressed_message_id: int | None = None) -> list[int]:
-    """Edit the screen in place, then send the new messages; returns the new menus' ids."""
-    if reply.edit is not None:
-        message_id = reply.edit_message_id or pressed_message_id
-        if message_id is not None:
-            await context.sender.edit_text(chat_id, message_id, reply.edit[0], reply.edit[1])
-    menus = []
-    for outgoing in reply.send:
-        result = await context.sender.send_text(chat_id, outgoing.text, outgoing.markup)
-        if outgoing.is_menu and result.message_id is not None:
-            menus.append(result.message_id)
-    return menus
+from storage import queries
 
 
 def _remember_menu(context: BotContext, telegram_id: int, message_id: int) -> None:
@@ -61,7 +47,7 @@ async def start(update: Update, context: BotContext) -> None:
             key = "welcome" if registration.is_new else "welcome_continue"
             greeting = text(member.language, key, name=member.first_name)
             reply = FlowReply(send=[setup_flow.onboarding_screen(member, now, greeting=greeting)])
-    await _deliver(context, chat.id, reply)
+    await deliver_flow_reply(context, chat.id, reply)
 
 
 async def settings(update: Update, context: BotContext) -> None:
@@ -80,7 +66,7 @@ async def settings(update: Update, context: BotContext) -> None:
                 member, services.clock(), greeting=text(member.language, "finish_onboarding_first"))])
         else:
             reply = FlowReply(send=[setup_flow.settings_menu(session, member, services.clock())])
-    for menu_id in await _deliver(context, chat.id, reply):
+    for menu_id in await deliver_flow_reply(context, chat.id, reply):
         _remember_menu(context, user.id, menu_id)
 
 
@@ -101,26 +87,7 @@ async def setup_button(update: Update, context: BotContext) -> None:
     await context.sender.answer_callback(query.id, reply.toast)
     message = query.message
     if message is not None:
-        await _deliver(context, message.chat.id, reply, pressed_message_id=message.message_id)
-
-
-async def typed_setup_answer(update: Update, context: BotContext) -> None:
-    """Typed input for a screen that waits for it (a city, a time); anything else goes on."""
-    message = update.effective_message
-    assert message is not None
-    assert message.from_user is not None
-    services = context.services
-    with services.session() as session:
-        member = checkin_queries.member_with_screen_open(session=session,
-                                                         telegram_id=message.from_user.id)
-        if member is None:
-            return
-        reply = setup_flow.handle_text(session=session, member=member, typed=message.text or "",
-                                       now=services.clock())
-    if reply is None:
-        return
-    await _deliver(context, message.chat.id, reply)
-    raise ApplicationHandlerStop
+        await deliver_flow_reply(context, message.chat.id, reply, pressed_message_id=message.message_id)
 
 
 async def shared_location(update: Update, context: BotContext) -> None:
@@ -139,7 +106,7 @@ async def shared_location(update: Update, context: BotContext) -> None:
             reply = setup_flow.handle_location(
                 session=session, member=member, latitude=message.location.latitude,
                 longitude=message.location.longitude, now=services.clock())
-    await _deliver(context, message.chat.id, reply)
+    await deliver_flow_reply(context, message.chat.id, reply)
 
 
 async def pause(update: Update, context: BotContext) -> None:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from habits.kinds import CheckInSource, CheckInStatus, Habit
 from habits.members import routine_of, zone_of
 from habits.parsing import CheckInKind, ParsedCheckIn
 from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN, meal_slot_at, routine_day
-from storage import checkin_queries, queries
+from storage import checkin_queries
 from storage.checkin_queries import MemberSnapshot, NudgeSnapshot
 from storage.models import CheckIn, NudgeStatus
 
@@ -102,12 +102,12 @@ def is_slot_done(
     return any(c.habit == habit and c.slot == slot for c in checkins)
 
 
-def _water_today(session: Session, member: MemberSnapshot, day: date) -> int:
-    return checkin_queries.water_glasses_on(session=session, member_id=member.id, day=day)
+def _water_today(connection: Connection, member: MemberSnapshot, day: date) -> int:
+    return checkin_queries.water_glasses_on(connection=connection, member_id=member.id, day=day)
 
 
 def _store(
-    session: Session,
+    connection: Connection,
     member: MemberSnapshot,
     *,
     habit: Habit,
@@ -120,14 +120,14 @@ def _store(
     nudge: NudgeSnapshot | None,
 ) -> CheckInResult:
     checkin_queries.add_checkin(
-        session=session, member_id=member.id, habit=habit, slot=slot,
+        connection=connection, member_id=member.id, habit=habit, slot=slot,
         nudge_id=nudge.id if nudge else None, local_date=day, value=value, status=status,
         source=source, created_at=now,
     )
     if nudge is not None:
-        nudge = checkin_queries.mark_nudge_answered(session=session, nudge=nudge, at=now)
-    water_today = _water_today(session, member, day) if habit is Habit.WATER else 0
-    session.commit()
+        nudge = checkin_queries.mark_nudge_answered(connection=connection, nudge=nudge, at=now)
+    water_today = _water_today(connection, member, day) if habit is Habit.WATER else 0
+    connection.commit()
     return CheckInResult(
         Outcome.RECORDED,
         habit=habit,
@@ -142,7 +142,7 @@ def _store(
 
 
 def _answer_nudge(
-    session: Session,
+    connection: Connection,
     member: MemberSnapshot,
     nudge: NudgeSnapshot,
     action: Action,
@@ -156,24 +156,24 @@ def _answer_nudge(
             return CheckInResult(Outcome.SNOOZE_LIMIT, habit=habit, nudge=nudge,
                                  language=member.language)
         nudge = checkin_queries.snooze_nudge(
-            session=session, nudge=nudge, resend_at=now + timedelta(minutes=member.snooze_minutes))
-        session.commit()
+            connection=connection, nudge=nudge, resend_at=now + timedelta(minutes=member.snooze_minutes))
+        connection.commit()
         return CheckInResult(Outcome.SNOOZED, habit=habit, slot=nudge.slot, nudge=nudge,
                              snooze_minutes=member.snooze_minutes, language=member.language)
     status = CheckInStatus.SKIPPED if action is Action.SKIP else CheckInStatus.DONE
     if habit is Habit.WATER:
         glasses = value if action is Action.GLASS and value else 1.0
-        return _store(session, member, habit=habit, slot=None, day=nudge.local_date,
+        return _store(connection, member, habit=habit, slot=None, day=nudge.local_date,
                       status=CheckInStatus.DONE, value=glasses, source=source, now=now,
                       nudge=nudge)
-    return _store(session, member, habit=habit, slot=nudge.slot, day=nudge.local_date,
+    return _store(connection, member, habit=habit, slot=nudge.slot, day=nudge.local_date,
                   status=status, value=value if action is Action.HOURS else None,
                   source=source, now=now, nudge=nudge)
 
 
 def answer_button(
     *,
-    session: Session,
+    connection: Connection,
     telegram_id: int,
     nudge_id: int,
     action: Action,
@@ -181,7 +181,7 @@ def answer_button(
     now: datetime,
 ) -> CheckInResult:
     """A tap on a nudge's button. Buttons of other members' or earlier days' nudges change nothing."""
-    member, nudge = checkin_queries.member_and_nudge(session=session, telegram_id=telegram_id,
+    member, nudge = checkin_queries.member_and_nudge(connection=connection, telegram_id=telegram_id,
                                                      nudge_id=nudge_id)
     if member is None or nudge is None:
         return CheckInResult(Outcome.UNKNOWN_NUDGE, language=member.language if member else "nl")
@@ -199,7 +199,7 @@ def answer_button(
     if nudge.local_date != today:
         return CheckInResult(Outcome.EXPIRED, habit=Habit(nudge.habit), nudge=nudge,
                              language=member.language)
-    return _answer_nudge(session, member, nudge, action, value, CheckInSource.BUTTON, now)
+    return _answer_nudge(connection, member, nudge, action, value, CheckInSource.BUTTON, now)
 
 
 def _answerable_today(
@@ -212,59 +212,61 @@ def _answerable_today(
 
 
 def _without_nudge(
-    session: Session, member: MemberSnapshot, habit: Habit, status: CheckInStatus, now: datetime
+    connection: Connection, member: MemberSnapshot, habit: Habit, status: CheckInStatus, now: datetime
 ) -> CheckInResult:
     """"wandeling gedaan" with no walk nudge open: attribute it to the slot it plainly means."""
     routine, zone = routine_of(member), zone_of(member)
     day = routine_day(routine, zone, now)
     if habit is Habit.WATER:
-        return _store(session, member, habit=habit, slot=None, day=day, status=CheckInStatus.DONE,
+        return _store(connection, member, habit=habit, slot=None, day=day, status=CheckInStatus.DONE,
                       value=1.0, source=CheckInSource.TEXT, now=now, nudge=None)
     slot = {
         Habit.WALK: meal_slot_at(routine, zone, now),
         Habit.BREATHING: BREATHING,
         Habit.SLEEP: SLEEP_WIND_DOWN,
     }[habit]
-    existing = queries.checkins_on(session=session, member_id=member.id, day=day)
-    if any(c.habit == habit and c.slot == slot for c in existing):
+    if checkin_queries.checkin_for_slot(connection=connection, member_id=member.id, day=day,
+                                        habit=habit, slot=slot) is not None:
         return CheckInResult(Outcome.ALREADY_DONE, habit=habit, slot=slot, language=member.language)
-    return _store(session, member, habit=habit, slot=slot, day=day, status=status, value=None,
+    return _store(connection, member, habit=habit, slot=slot, day=day, status=status, value=None,
                   source=CheckInSource.TEXT, now=now, nudge=None)
 
 
 def _record_sleep_hours(
-    session: Session, member: MemberSnapshot, hours: float, now: datetime, nudge: NudgeSnapshot | None
+    connection: Connection, member: MemberSnapshot, hours: float, now: datetime, nudge: NudgeSnapshot | None
 ) -> CheckInResult:
     """`nudge`: the member's open sleep nudge of today, if any."""
     routine, zone = routine_of(member), zone_of(member)
     day = routine_day(routine, zone, now)
-    for checkin in queries.checkins_on(session=session, member_id=member.id, day=day):
-        if checkin.habit == Habit.SLEEP and checkin.slot == SLEEP_MORNING:
-            # A second answer the same morning corrects the first rather than adding a night.
-            checkin.value, checkin.status = hours, CheckInStatus.DONE
-            checkin.source, checkin.created_at = CheckInSource.TEXT, now
-            session.commit()
-            return CheckInResult(Outcome.RECORDED, habit=Habit.SLEEP, slot=SLEEP_MORNING,
-                                 status=CheckInStatus.DONE, value=hours, language=member.language)
+    earlier = checkin_queries.checkin_for_slot(connection=connection, member_id=member.id, day=day,
+                                               habit=Habit.SLEEP, slot=SLEEP_MORNING)
+    if earlier is not None:
+        # A second answer the same morning corrects the first rather than adding a night.
+        checkin_queries.correct_checkin(connection=connection, checkin_id=earlier, value=hours,
+                                        status=CheckInStatus.DONE, source=CheckInSource.TEXT,
+                                        created_at=now)
+        connection.commit()
+        return CheckInResult(Outcome.RECORDED, habit=Habit.SLEEP, slot=SLEEP_MORNING,
+                             status=CheckInStatus.DONE, value=hours, language=member.language)
     if nudge is not None and nudge.slot != SLEEP_MORNING:
         nudge = None
-    return _store(session, member, habit=Habit.SLEEP, slot=SLEEP_MORNING, day=day,
+    return _store(connection, member, habit=Habit.SLEEP, slot=SLEEP_MORNING, day=day,
                   status=CheckInStatus.DONE, value=hours, source=CheckInSource.TEXT, now=now,
                   nudge=nudge)
 
 
 def _record_glasses(
-    session: Session, member: MemberSnapshot, glasses: float, now: datetime, nudge: NudgeSnapshot | None
+    connection: Connection, member: MemberSnapshot, glasses: float, now: datetime, nudge: NudgeSnapshot | None
 ) -> CheckInResult:
     """`nudge`: the member's open water nudge of today, if any."""
     day = nudge.local_date if nudge else routine_day(routine_of(member), zone_of(member), now)
-    return _store(session, member, habit=Habit.WATER, slot=None, day=day,
+    return _store(connection, member, habit=Habit.WATER, slot=None, day=day,
                   status=CheckInStatus.DONE, value=glasses, source=CheckInSource.TEXT, now=now,
                   nudge=nudge)
 
 
 def _record_done_or_skip(
-    session: Session, member: MemberSnapshot, parsed: ParsedCheckIn, now: datetime,
+    connection: Connection, member: MemberSnapshot, parsed: ParsedCheckIn, now: datetime,
     nudge: NudgeSnapshot | None,
 ) -> CheckInResult:
     """`nudge`: the member's open nudge of today (of the habit named, if one is), if any."""
@@ -275,7 +277,7 @@ def _record_done_or_skip(
             return CheckInResult(Outcome.NOTHING_OPEN, language=member.language)
         if parsed.habit is Habit.WATER and action is Action.SKIP:
             return CheckInResult(Outcome.NOTHING_OPEN, language=member.language)
-        return _without_nudge(session, member, parsed.habit, status, now)
+        return _without_nudge(connection, member, parsed.habit, status, now)
     if nudge.slot == SLEEP_MORNING and action is Action.DONE:
         return CheckInResult(Outcome.NEEDS_HOURS, habit=Habit.SLEEP, nudge=nudge,
                              language=member.language)
@@ -283,37 +285,49 @@ def _record_done_or_skip(
         action = Action.GLASS if action is Action.DONE else action
     if action not in ACTIONS_BY_SLOT_KIND.get(slot_kind(nudge.slot), frozenset()):
         return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
-    return _answer_nudge(session, member, nudge, action, 1.0 if action is Action.GLASS else None,
+    return _answer_nudge(connection, member, nudge, action, 1.0 if action is Action.GLASS else None,
                          CheckInSource.TEXT, now)
 
 
+def member_and_open_nudge(
+    *, connection: Connection, telegram_id: int, parsed: ParsedCheckIn | None, now: datetime
+) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
+    """The member and the latest open nudge a typed text may answer (of its habit, if it names one).
+
+    One query, which also says whether a setup screen is open (`MemberSnapshot.has_screen_open`).
+    """
+    return checkin_queries.member_and_open_nudge(
+        connection=connection, telegram_id=telegram_id, since=now - OPEN_NUDGE_WINDOW,
+        habit=None if parsed is None else _habit_answered(parsed))
+
+
 def record_text(
-    *, session: Session, telegram_id: int, parsed: ParsedCheckIn, now: datetime
+    *,
+    connection: Connection,
+    member: MemberSnapshot,
+    latest: NudgeSnapshot | None,
+    parsed: ParsedCheckIn,
+    now: datetime,
 ) -> CheckInResult:
     """A typed check-in, already parsed; a bare number means hours or glasses by what is open.
 
-    The member and the open nudge the text may answer are read with one query.
+    `member` and `latest` are what `member_and_open_nudge` read for this text.
     """
-    member, latest = checkin_queries.member_and_open_nudge(
-        session=session, telegram_id=telegram_id, since=now - OPEN_NUDGE_WINDOW,
-        habit=_habit_answered(parsed))
-    if member is None:
-        return CheckInResult(Outcome.NOT_REGISTERED)
     nudge = _answerable_today(member, latest, now)
     if parsed.kind in (CheckInKind.DONE, CheckInKind.SKIP):
-        return _record_done_or_skip(session, member, parsed, now, nudge)
+        return _record_done_or_skip(connection, member, parsed, now, nudge)
     if parsed.kind is CheckInKind.WATER and parsed.value is not None:
-        return _record_glasses(session, member, parsed.value, now, nudge)
+        return _record_glasses(connection, member, parsed.value, now, nudge)
     if parsed.kind is CheckInKind.SLEEP and parsed.value is not None:
-        return _record_sleep_hours(session, member, parsed.value, now, nudge)
+        return _record_sleep_hours(connection, member, parsed.value, now, nudge)
     if parsed.kind is CheckInKind.NUMBER and parsed.value is not None:
         # The latest open nudge of any habit; if it is the sleep question (or a water nudge), it
         # is also the latest open one of that habit, which the functions below expect.
         if nudge is not None and nudge.slot == SLEEP_MORNING and parsed.value <= MAX_SLEEP_HOURS:
-            return _record_sleep_hours(session, member, parsed.value, now, nudge)
+            return _record_sleep_hours(connection, member, parsed.value, now, nudge)
         if (nudge is not None and nudge.habit == Habit.WATER
                 and parsed.value.is_integer() and 1 <= parsed.value <= MAX_GLASSES_AT_ONCE):
-            return _record_glasses(session, member, parsed.value, now, nudge)
+            return _record_glasses(connection, member, parsed.value, now, nudge)
     return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
 
 

@@ -2,10 +2,11 @@
 
 A check-in reads the member together with the nudge it answers in one query and writes with plain
 INSERT and UPDATE statements in the same transaction, committed once by the caller. Everything
-here runs SQLAlchemy Core statements built once, on first use, with bound parameters, and returns
-small read-only snapshots instead of ORM objects: on the check-in path the ORM's per-query work
-(loading instances, the unit-of-work flush) and building a `select()` anew for every call cost
-more than SQLite itself (docs/performance.md, bench.updates).
+here runs SQLAlchemy Core statements, built once on first use with bound parameters, on a plain
+`Connection`, and returns small read-only snapshots instead of ORM objects: on the check-in path
+an ORM session (its transaction bookkeeping, loading instances, the unit-of-work flush) and
+building a `select()` anew for every call cost more than SQLite itself (docs/performance.md,
+bench.updates).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Insert,
     Row,
     Select,
@@ -28,7 +30,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlmodel import Session
 
 from storage.models import CheckIn, Member, Nudge, NudgeStatus
 
@@ -53,6 +54,13 @@ class MemberSnapshot:
     walk_on: bool
     breathing_on: bool
     sleep_on: bool
+    onboarding_step: str | None
+    settings_screen: str | None
+
+    @property
+    def has_screen_open(self) -> bool:
+        """An onboarding step or a settings screen is open: it may be waiting for typed text."""
+        return self.onboarding_step is not None or self.settings_screen is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +113,10 @@ def _member_and_nudge_statement() -> Select[Any]:
 
 
 def member_and_nudge(
-    *, session: Session, telegram_id: int, nudge_id: int
+    *, connection: Connection, telegram_id: int, nudge_id: int
 ) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
     """The member with this Telegram id and their nudge `nudge_id`; None for a nudge not theirs."""
-    row = session.connection().execute(_member_and_nudge_statement(),
+    row = connection.execute(_member_and_nudge_statement(),
                                        {"telegram_id": telegram_id, "nudge_id": nudge_id}).first()
     return _snapshots(row)
 
@@ -140,47 +148,15 @@ def _member_and_open_nudge_statement(by_habit: bool) -> Select[Any]:
 
 
 def member_and_open_nudge(
-    *, session: Session, telegram_id: int, since: datetime, habit: str | None = None
+    *, connection: Connection, telegram_id: int, since: datetime, habit: str | None = None
 ) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
     """The member and their most recently sent nudge (of `habit`) still waiting for an answer."""
     params: dict[str, Any] = {"telegram_id": telegram_id, "since": since}
     if habit is not None:
         params["habit"] = str(habit)
-    row = session.connection().execute(_member_and_open_nudge_statement(habit is not None),
+    row = connection.execute(_member_and_open_nudge_statement(habit is not None),
                                        params).first()
     return _snapshots(row)
-
-
-@cache
-def _screen_open_statement() -> Select[Any]:
-    member = _table(Member)
-    return select(member.c.id).where(
-        member.c.telegram_id == bindparam("telegram_id"),
-        member.c.onboarding_step.is_not(None) | member.c.settings_screen.is_not(None),
-    )
-
-
-def member_with_screen_open(*, session: Session, telegram_id: int) -> Member | None:
-    """The member, only if an onboarding step or a settings screen is open (it may wait for text).
-
-    Every typed message asks this first, and almost never is a screen open: then the member is
-    not loaded at all.
-    """
-    member_id = session.connection().execute(_screen_open_statement(),
-                                             {"telegram_id": telegram_id}).scalar()
-    return None if member_id is None else session.get(Member, member_id)
-
-
-@cache
-def _member_language_statement() -> Select[Any]:
-    member = _table(Member)
-    return select(member.c.language).where(member.c.telegram_id == bindparam("telegram_id"))
-
-
-def member_language(*, session: Session, telegram_id: int) -> str | None:
-    language = session.connection().execute(_member_language_statement(),
-                                            {"telegram_id": telegram_id}).scalar()
-    return None if language is None else str(language)
 
 
 @cache
@@ -193,9 +169,9 @@ def _water_glasses_statement() -> Select[Any]:
     )
 
 
-def water_glasses_on(*, session: Session, member_id: int, day: date) -> int:
+def water_glasses_on(*, connection: Connection, member_id: int, day: date) -> int:
     """Glasses of water the member logged on a routine day."""
-    total = session.connection().execute(_water_glasses_statement(),
+    total = connection.execute(_water_glasses_statement(),
                                          {"member_id": member_id, "day": day}).scalar()
     return int(total or 0)
 
@@ -207,7 +183,7 @@ def _insert_checkin_statement() -> Insert:
 
 def add_checkin(
     *,
-    session: Session,
+    connection: Connection,
     member_id: int,
     habit: str,
     slot: str | None,
@@ -218,8 +194,8 @@ def add_checkin(
     source: str,
     created_at: datetime,
 ) -> None:
-    """Store one check-in in the session's transaction (the caller commits)."""
-    session.connection().execute(_insert_checkin_statement(), {
+    """Store one check-in in the connection's transaction (the caller commits)."""
+    connection.execute(_insert_checkin_statement(), {
         "member_id": member_id, "habit": habit, "slot": slot, "nudge_id": nudge_id,
         "local_date": local_date, "value": value, "status": status, "source": source,
         "created_at": created_at,
@@ -234,10 +210,10 @@ def _answer_nudge_statement() -> Update:
 
 
 def mark_nudge_answered(
-    *, session: Session, nudge: NudgeSnapshot, at: datetime
+    *, connection: Connection, nudge: NudgeSnapshot, at: datetime
 ) -> NudgeSnapshot:
-    """Mark the nudge answered in the session's transaction; returns it as it is now."""
-    session.connection().execute(_answer_nudge_statement(),
+    """Mark the nudge answered in the connection's transaction; returns it as it is now."""
+    connection.execute(_answer_nudge_statement(),
                                  {"nudge_id": nudge.id, "answered_at": at})
     return replace(nudge, status=NudgeStatus.ANSWERED)
 
@@ -251,9 +227,54 @@ def _snooze_nudge_statement() -> Update:
 
 
 def snooze_nudge(
-    *, session: Session, nudge: NudgeSnapshot, resend_at: datetime
+    *, connection: Connection, nudge: NudgeSnapshot, resend_at: datetime
 ) -> NudgeSnapshot:
-    """Send the nudge again at `resend_at` (in the session's transaction); returns it as it is now."""
-    session.connection().execute(_snooze_nudge_statement(),
+    """Send the nudge again at `resend_at` (in the connection's transaction); returns it as it is now."""
+    connection.execute(_snooze_nudge_statement(),
                                  {"nudge_id": nudge.id, "resend_at": resend_at})
     return replace(nudge, status=NudgeStatus.SNOOZED, snooze_count=nudge.snooze_count + 1)
+
+
+@cache
+def _checkin_for_slot_statement() -> Select[Any]:
+    checkin = _table(CheckIn)
+    return (select(checkin.c.id)
+            .where(checkin.c.member_id == bindparam("member_id"),
+                   checkin.c.local_date == bindparam("day"),
+                   checkin.c.habit == bindparam("habit"),
+                   checkin.c.slot == bindparam("slot"))
+            .order_by(checkin.c.id)
+            .limit(1))
+
+
+def checkin_for_slot(
+    *, connection: Connection, member_id: int, day: date, habit: str, slot: str
+) -> int | None:
+    """The id of the member's check-in for this habit and slot on a routine day, if there is one."""
+    checkin_id = connection.execute(_checkin_for_slot_statement(),
+                                    {"member_id": member_id, "day": day, "habit": habit,
+                                     "slot": slot}).scalar()
+    return None if checkin_id is None else int(checkin_id)
+
+
+@cache
+def _correct_checkin_statement() -> Update:
+    checkin = _table(CheckIn)
+    return (update(checkin).where(checkin.c.id == bindparam("checkin_id"))
+            .values(value=bindparam("value"), status=bindparam("status"),
+                    source=bindparam("source"), created_at=bindparam("created_at")))
+
+
+def correct_checkin(
+    *,
+    connection: Connection,
+    checkin_id: int,
+    value: float | None,
+    status: str,
+    source: str,
+    created_at: datetime,
+) -> None:
+    """Replace a check-in's answer in the connection's transaction (the caller commits)."""
+    connection.execute(_correct_checkin_statement(),
+                       {"checkin_id": checkin_id, "value": value, "status": status,
+                        "source": source, "created_at": created_at})

@@ -175,6 +175,16 @@ async def test_text_that_is_not_understood_changes_nothing(
     assert bot.checkins(ALICE) == []
 
 
+async def test_someone_who_never_started_is_asked_to_start_in_their_language(
+    bot: BotHarness, api: FakeBotApi
+) -> None:
+    stranger = api.user(2002, language_code="en-GB")
+    for message in ("2 glazen", "klaar", "hello"):
+        await bot.say(stranger, message)
+        assert api.last_message(2002)["text"] == "Send /start first and I'll set up your reminders."
+    assert bot.member(2002) is None
+
+
 async def test_today_shows_progress_per_habit(
     bot: BotHarness, api: FakeBotApi, clock: FakeClock
 ) -> None:
@@ -241,7 +251,7 @@ async def test_buttons_of_another_member_or_malformed_change_nothing(
     mallory.press(walk, "n:abc:done", check_button=False)
     await bot.settle()
     assert bot.checkins(ALICE) == []
-    assert bot.checkins(2002) == []
+    assert bot.member(2002) is None
     assert "reply_markup" in api.message(ALICE, walk["message_id"])
 
 

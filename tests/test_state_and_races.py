@@ -114,8 +114,8 @@ async def test_an_answer_given_while_the_nudge_is_being_recorded_stands(
         # (other sends of the same chunk may still be under way).
         if call.method == "sendMessage" and call.ok and "n:" in str(call.params.get("reply_markup")):
             api.remove_listener(answer_at_once)
-            with new_session(engine) as session:
-                result = checkins.answer_button(session=session, telegram_id=ALICE,
+            with engine.connect() as connection:
+                result = checkins.answer_button(connection=connection, telegram_id=ALICE,
                                                 nudge_id=_nudge_id(call), action=action,
                                                 value=None, now=clock())
             answers.append(result.outcome)

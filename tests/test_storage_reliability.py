@@ -110,8 +110,11 @@ def test_concurrent_writers_on_separate_connections_wait_instead_of_failing(
         for message in MESSAGES:
             parsed = parse_checkin(message)
             assert parsed is not None
-            with new_session(engine) as session:
-                result = checkins.record_text(session=session, telegram_id=7000 + index,
+            with engine.connect() as connection:
+                member, latest = checkins.member_and_open_nudge(
+                    connection=connection, telegram_id=7000 + index, parsed=parsed, now=NOON)
+                assert member is not None
+                result = checkins.record_text(connection=connection, member=member, latest=latest,
                                               parsed=parsed, now=NOON)
             outcomes.append(result.outcome.value)
         return outcomes
