@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -15,6 +15,7 @@ from bot.sender import TelegramSender
 from bot.settings import Settings
 from scheduler.clock import Clock, utc_now
 from storage.database import new_session
+from storage.direct import DirectConnection
 from tips.library import TipLibrary
 from tips.store import TipStore
 
@@ -37,9 +38,9 @@ class BotServices:
     def session(self) -> Session:
         return new_session(self.engine)
 
-    def connect(self) -> Connection:
-        """A plain connection, for the check-ins' Core statements (cheaper than a session)."""
-        return self.engine.connect()
+    def direct_connection(self) -> DirectConnection:
+        """A DB-API connection for the check-ins' statements (cheaper than a session)."""
+        return DirectConnection(self.engine)
 
 
 class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any, Any],

@@ -73,7 +73,7 @@ async def nudge_button(update: Update, context: BotContext) -> None:
         await context.sender.answer_callback(query.id, text(update_language(update, context),
                                                             "answer_unknown"))
         return
-    with services.connect() as connection:
+    with services.direct_connection() as connection:
         result = checkins.answer_button(connection=connection, telegram_id=query.from_user.id,
                                         nudge_id=button.nudge_id, action=button.action,
                                         value=button.value, now=services.clock())
@@ -100,9 +100,8 @@ async def typed_text(update: Update, context: BotContext) -> None:
     assert message is not None
     assert message.from_user is not None
     services = context.services
-    with services.connect() as connection:
-        answer = answer_typed_text(connection=connection, telegram_id=message.from_user.id,
-                                   typed=message.text or "", now=services.clock())
+    answer = answer_typed_text(engine=services.engine, telegram_id=message.from_user.id,
+                               typed=message.text or "", now=services.clock())
     if isinstance(answer, FlowReply):
         await deliver_flow_reply(context, message.chat.id, answer)
         return

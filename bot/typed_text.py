@@ -2,42 +2,44 @@
 
 One query reads the member, whether an onboarding or settings screen is open, and the nudge the
 text may answer. Check-ins are what members type most and a screen is almost never open, so the
-screen's ORM work happens only when one is.
+screen's ORM session is opened only when one is.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
 
 from bot import setup_flow
 from bot.setup_flow import FlowReply
 from habits import checkins
 from habits.checkins import CheckInResult, Outcome
 from habits.parsing import parse_checkin
+from storage.database import new_session
+from storage.direct import DirectConnection
 from storage.models import Member
 
 
 def answer_typed_text(
-    *, connection: Connection, telegram_id: int, typed: str, now: datetime
+    *, engine: Engine, telegram_id: int, typed: str, now: datetime
 ) -> FlowReply | CheckInResult:
     """What the text does: a screen's reply, or the check-in's result (NOT_REGISTERED: no member)."""
     parsed = parse_checkin(typed)
-    member, latest = checkins.member_and_open_nudge(connection=connection, telegram_id=telegram_id,
-                                                    parsed=parsed, now=now)
-    if member is None:
-        return CheckInResult(Outcome.NOT_REGISTERED)
-    if member.has_screen_open:
-        # The session takes over the connection's transaction: the screen commits its own changes.
-        with Session(bind=connection, join_transaction_mode="control_fully",
-                     expire_on_commit=False) as session:
-            reply = setup_flow.handle_text(session=session, member=session.get_one(Member, member.id),
-                                           typed=typed, now=now)
-        if reply is not None:
-            return reply
-    if parsed is None:
-        return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
-    return checkins.record_text(connection=connection, member=member, latest=latest, parsed=parsed,
-                                now=now)
+    with DirectConnection(engine) as connection:
+        member, latest = checkins.member_and_open_nudge(connection=connection,
+                                                        telegram_id=telegram_id, parsed=parsed,
+                                                        now=now)
+        if member is None:
+            return CheckInResult(Outcome.NOT_REGISTERED)
+        if member.has_screen_open:
+            with new_session(engine) as session:
+                reply = setup_flow.handle_text(session=session,
+                                               member=session.get_one(Member, member.id),
+                                               typed=typed, now=now)
+            if reply is not None:
+                return reply
+        if parsed is None:
+            return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
+        return checkins.record_text(connection=connection, member=member, latest=latest,
+                                    parsed=parsed, now=now)

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection
-
 from habits.kinds import CheckInSource, CheckInStatus, Habit
 from habits.members import routine_of, zone_of
 from habits.parsing import CheckInKind, ParsedCheckIn
 from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN, meal_slot_at, routine_day
 from storage import checkin_queries
 from storage.checkin_queries import MemberSnapshot, NudgeSnapshot
+from storage.direct import DirectConnection
 from storage.models import CheckIn, NudgeStatus
 
 MAX_SNOOZES = 2
@@ -102,12 +101,12 @@ def is_slot_done(
     return any(c.habit == habit and c.slot == slot for c in checkins)
 
 
-def _water_today(connection: Connection, member: MemberSnapshot, day: date) -> int:
+def _water_today(connection: DirectConnection, member: MemberSnapshot, day: date) -> int:
     return checkin_queries.water_glasses_on(connection=connection, member_id=member.id, day=day)
 
 
 def _store(
-    connection: Connection,
+    connection: DirectConnection,
     member: MemberSnapshot,
     *,
     habit: Habit,
@@ -142,7 +141,7 @@ def _store(
 
 
 def _answer_nudge(
-    connection: Connection,
+    connection: DirectConnection,
     member: MemberSnapshot,
     nudge: NudgeSnapshot,
     action: Action,
@@ -173,7 +172,7 @@ def _answer_nudge(
 
 def answer_button(
     *,
-    connection: Connection,
+    connection: DirectConnection,
     telegram_id: int,
     nudge_id: int,
     action: Action,
@@ -212,7 +211,7 @@ def _answerable_today(
 
 
 def _without_nudge(
-    connection: Connection, member: MemberSnapshot, habit: Habit, status: CheckInStatus, now: datetime
+    connection: DirectConnection, member: MemberSnapshot, habit: Habit, status: CheckInStatus, now: datetime
 ) -> CheckInResult:
     """"wandeling gedaan" with no walk nudge open: attribute it to the slot it plainly means."""
     routine, zone = routine_of(member), zone_of(member)
@@ -233,7 +232,11 @@ def _without_nudge(
 
 
 def _record_sleep_hours(
-    connection: Connection, member: MemberSnapshot, hours: float, now: datetime, nudge: NudgeSnapshot | None
+    connection: DirectConnection,
+    member: MemberSnapshot,
+    hours: float,
+    now: datetime,
+    nudge: NudgeSnapshot | None,
 ) -> CheckInResult:
     """`nudge`: the member's open sleep nudge of today, if any."""
     routine, zone = routine_of(member), zone_of(member)
@@ -256,7 +259,11 @@ def _record_sleep_hours(
 
 
 def _record_glasses(
-    connection: Connection, member: MemberSnapshot, glasses: float, now: datetime, nudge: NudgeSnapshot | None
+    connection: DirectConnection,
+    member: MemberSnapshot,
+    glasses: float,
+    now: datetime,
+    nudge: NudgeSnapshot | None,
 ) -> CheckInResult:
     """`nudge`: the member's open water nudge of today, if any."""
     day = nudge.local_date if nudge else routine_day(routine_of(member), zone_of(member), now)
@@ -266,7 +273,7 @@ def _record_glasses(
 
 
 def _record_done_or_skip(
-    connection: Connection, member: MemberSnapshot, parsed: ParsedCheckIn, now: datetime,
+    connection: DirectConnection, member: MemberSnapshot, parsed: ParsedCheckIn, now: datetime,
     nudge: NudgeSnapshot | None,
 ) -> CheckInResult:
     """`nudge`: the member's open nudge of today (of the habit named, if one is), if any."""
@@ -290,7 +297,7 @@ def _record_done_or_skip(
 
 
 def member_and_open_nudge(
-    *, connection: Connection, telegram_id: int, parsed: ParsedCheckIn | None, now: datetime
+    *, connection: DirectConnection, telegram_id: int, parsed: ParsedCheckIn | None, now: datetime
 ) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
     """The member and the latest open nudge a typed text may answer (of its habit, if it names one).
 
@@ -303,7 +310,7 @@ def member_and_open_nudge(
 
 def record_text(
     *,
-    connection: Connection,
+    connection: DirectConnection,
     member: MemberSnapshot,
     latest: NudgeSnapshot | None,
     parsed: ParsedCheckIn,

@@ -1,25 +1,24 @@
 """The queries of a check-in, the work the bot does most often, kept cheap.
 
 A check-in reads the member together with the nudge it answers in one query and writes with plain
-INSERT and UPDATE statements in the same transaction, committed once by the caller. Everything
-here runs SQLAlchemy Core statements, built once on first use with bound parameters, on a plain
-`Connection`, and returns small read-only snapshots instead of ORM objects: on the check-in path
-an ORM session (its transaction bookkeeping, loading instances, the unit-of-work flush) and
-building a `select()` anew for every call cost more than SQLite itself (docs/performance.md,
-bench.updates).
+INSERT and UPDATE statements in the same transaction, committed once by the caller. The statements
+are SQLAlchemy Core, built once on first use with bound parameters, and run straight on the pooled
+DB-API connection (`storage.direct`); they return small read-only snapshots instead of ORM objects.
+On this path an ORM session (loading instances, the unit-of-work flush), building a `select()`
+anew for every call, and SQLAlchemy's execution machinery each cost more than SQLite itself
+(docs/performance.md, bench.updates).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     Insert,
-    Row,
     Select,
     Table,
     Update,
@@ -31,6 +30,7 @@ from sqlalchemy import (
     update,
 )
 
+from storage.direct import DirectConnection
 from storage.models import CheckIn, Member, Nudge, NudgeStatus
 
 
@@ -79,6 +79,8 @@ class NudgeSnapshot:
 
 _MEMBER_COLUMNS = tuple(field.name for field in fields(MemberSnapshot))
 _NUDGE_COLUMNS = tuple(field.name for field in fields(NudgeSnapshot))
+_CHECKIN_COLUMNS = ("member_id", "habit", "slot", "nudge_id", "local_date", "value", "status",
+                    "source", "created_at")
 
 
 def _table(model: Any) -> Table:
@@ -93,7 +95,7 @@ def _member_and_nudge_columns(nudge: Any) -> list[Any]:
             + [nudge.c[name].label(f"nudge_{name}") for name in _NUDGE_COLUMNS])
 
 
-def _snapshots(row: Row[Any] | None) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
+def _snapshots(row: Sequence[Any] | None) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
     if row is None:
         return None, None
     member = MemberSnapshot(*row[:len(_MEMBER_COLUMNS)])
@@ -113,11 +115,11 @@ def _member_and_nudge_statement() -> Select[Any]:
 
 
 def member_and_nudge(
-    *, connection: Connection, telegram_id: int, nudge_id: int
+    *, connection: DirectConnection, telegram_id: int, nudge_id: int
 ) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
     """The member with this Telegram id and their nudge `nudge_id`; None for a nudge not theirs."""
-    row = connection.execute(_member_and_nudge_statement(),
-                                       {"telegram_id": telegram_id, "nudge_id": nudge_id}).first()
+    row = connection.first(_member_and_nudge_statement(),
+                           {"telegram_id": telegram_id, "nudge_id": nudge_id})
     return _snapshots(row)
 
 
@@ -148,14 +150,13 @@ def _member_and_open_nudge_statement(by_habit: bool) -> Select[Any]:
 
 
 def member_and_open_nudge(
-    *, connection: Connection, telegram_id: int, since: datetime, habit: str | None = None
+    *, connection: DirectConnection, telegram_id: int, since: datetime, habit: str | None = None
 ) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
     """The member and their most recently sent nudge (of `habit`) still waiting for an answer."""
     params: dict[str, Any] = {"telegram_id": telegram_id, "since": since}
     if habit is not None:
         params["habit"] = str(habit)
-    row = connection.execute(_member_and_open_nudge_statement(habit is not None),
-                                       params).first()
+    row = connection.first(_member_and_open_nudge_statement(habit is not None), params)
     return _snapshots(row)
 
 
@@ -169,21 +170,20 @@ def _water_glasses_statement() -> Select[Any]:
     )
 
 
-def water_glasses_on(*, connection: Connection, member_id: int, day: date) -> int:
+def water_glasses_on(*, connection: DirectConnection, member_id: int, day: date) -> int:
     """Glasses of water the member logged on a routine day."""
-    total = connection.execute(_water_glasses_statement(),
-                                         {"member_id": member_id, "day": day}).scalar()
+    total = connection.scalar(_water_glasses_statement(), {"member_id": member_id, "day": day})
     return int(total or 0)
 
 
 @cache
 def _insert_checkin_statement() -> Insert:
-    return insert(_table(CheckIn))
+    return insert(_table(CheckIn)).values({name: bindparam(name) for name in _CHECKIN_COLUMNS})
 
 
 def add_checkin(
     *,
-    connection: Connection,
+    connection: DirectConnection,
     member_id: int,
     habit: str,
     slot: str | None,
@@ -210,11 +210,10 @@ def _answer_nudge_statement() -> Update:
 
 
 def mark_nudge_answered(
-    *, connection: Connection, nudge: NudgeSnapshot, at: datetime
+    *, connection: DirectConnection, nudge: NudgeSnapshot, at: datetime
 ) -> NudgeSnapshot:
     """Mark the nudge answered in the connection's transaction; returns it as it is now."""
-    connection.execute(_answer_nudge_statement(),
-                                 {"nudge_id": nudge.id, "answered_at": at})
+    connection.execute(_answer_nudge_statement(), {"nudge_id": nudge.id, "answered_at": at})
     return replace(nudge, status=NudgeStatus.ANSWERED)
 
 
@@ -227,11 +226,10 @@ def _snooze_nudge_statement() -> Update:
 
 
 def snooze_nudge(
-    *, connection: Connection, nudge: NudgeSnapshot, resend_at: datetime
+    *, connection: DirectConnection, nudge: NudgeSnapshot, resend_at: datetime
 ) -> NudgeSnapshot:
     """Send the nudge again at `resend_at` (in the connection's transaction); returns it as it is now."""
-    connection.execute(_snooze_nudge_statement(),
-                                 {"nudge_id": nudge.id, "resend_at": resend_at})
+    connection.execute(_snooze_nudge_statement(), {"nudge_id": nudge.id, "resend_at": resend_at})
     return replace(nudge, status=NudgeStatus.SNOOZED, snooze_count=nudge.snooze_count + 1)
 
 
@@ -248,12 +246,12 @@ def _checkin_for_slot_statement() -> Select[Any]:
 
 
 def checkin_for_slot(
-    *, connection: Connection, member_id: int, day: date, habit: str, slot: str
+    *, connection: DirectConnection, member_id: int, day: date, habit: str, slot: str
 ) -> int | None:
     """The id of the member's check-in for this habit and slot on a routine day, if there is one."""
-    checkin_id = connection.execute(_checkin_for_slot_statement(),
-                                    {"member_id": member_id, "day": day, "habit": habit,
-                                     "slot": slot}).scalar()
+    checkin_id = connection.scalar(_checkin_for_slot_statement(),
+                                   {"member_id": member_id, "day": day, "habit": habit,
+                                    "slot": slot})
     return None if checkin_id is None else int(checkin_id)
 
 
@@ -267,7 +265,7 @@ def _correct_checkin_statement() -> Update:
 
 def correct_checkin(
     *,
-    connection: Connection,
+    connection: DirectConnection,
     checkin_id: int,
     value: float | None,
     status: str,

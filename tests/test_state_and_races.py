@@ -17,6 +17,7 @@ from habits import checkins
 from habits.checkins import Action, Outcome
 from storage import queries
 from storage.database import new_session
+from storage.direct import DirectConnection
 from storage.models import CheckIn, Member, Nudge, NudgeStatus
 from tests.harness import FakeClock, make_settings, running_bot
 
@@ -114,7 +115,7 @@ async def test_an_answer_given_while_the_nudge_is_being_recorded_stands(
         # (other sends of the same chunk may still be under way).
         if call.method == "sendMessage" and call.ok and "n:" in str(call.params.get("reply_markup")):
             api.remove_listener(answer_at_once)
-            with engine.connect() as connection:
+            with DirectConnection(engine) as connection:
                 result = checkins.answer_button(connection=connection, telegram_id=ALICE,
                                                 nudge_id=_nudge_id(call), action=action,
                                                 value=None, now=clock())

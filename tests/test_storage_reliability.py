@@ -21,6 +21,7 @@ from fakegram import FakeBotApi
 from habits import checkins, members
 from habits.parsing import parse_checkin
 from storage.database import SQLITE_BUSY_TIMEOUT_MS, create_db_engine, create_schema, new_session
+from storage.direct import DirectConnection
 from storage.models import CheckIn, Member
 from tests.harness import BotHarness, FakeClock, make_settings, running_bot
 
@@ -110,7 +111,7 @@ def test_concurrent_writers_on_separate_connections_wait_instead_of_failing(
         for message in MESSAGES:
             parsed = parse_checkin(message)
             assert parsed is not None
-            with engine.connect() as connection:
+            with DirectConnection(engine) as connection:
                 member, latest = checkins.member_and_open_nudge(
                     connection=connection, telegram_id=7000 + index, parsed=parsed, now=NOON)
                 assert member is not None
