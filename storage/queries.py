@@ -53,13 +53,6 @@ def checkins_on(*, session: Session, member_id: int, day: date) -> Sequence[Chec
     return session.exec(statement).all()
 
 
-def water_glasses_on(*, session: Session, member_id: int, day: date) -> int:
-    statement = select(func.coalesce(func.sum(CheckIn.value), 0)).where(
-        CheckIn.member_id == member_id, CheckIn.local_date == day, CheckIn.habit == "water"
-    )
-    return int(session.exec(statement).one() or 0)
-
-
 def recent_tip_ids(*, session: Session, member_id: int, habit: str, limit: int) -> list[str]:
     """Tips this member was sent for a habit, newest first."""
     statement = (
