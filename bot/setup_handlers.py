@@ -1,6 +1,7 @@
 """Handlers for /start (onboarding), /settings, /pause, /resume, the setup buttons and locations.
 
-Typed answers to a screen arrive with the check-ins (`handlers.typed_text`)."""
+Typed answers to a screen arrive with the check-ins (`handlers.typed_text`).
+"""
 
 from __future__ import annotations
 
