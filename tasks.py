@@ -1,7 +1,7 @@
 """Set up and run the project with nothing but python3 and pip.
 
     python3 tasks.py run     # create .venv from requirements.lock, then start the bot
-    python3 tasks.py test    # create .venv from requirements-dev.lock, then ruff, mypy and pytest
+    python3 tasks.py test    # create .venv from requirements-dev.lock, then ruff (lint and format), mypy and pytest
 
 Extra arguments after `test` go to pytest (e.g. `python3 tasks.py test -k dispatch`).
 """
@@ -60,12 +60,16 @@ def run_tests(args: list[str]) -> int:
     python = str(ensure_venv(DEV_LOCK))
     steps = [
         [python, "-m", "ruff", "check", "."],
+        [python, "-m", "ruff", "format", "--check", "."],
         [python, "-m", "mypy"],
         [python, "-m", "pytest", *(args or ["-q"])],
     ]
     for step in steps:
-        print("tasks.py: $", " ".join(Path(step[0]).name if i == 0 else part
-                                       for i, part in enumerate(step)), flush=True)
+        print(
+            "tasks.py: $",
+            " ".join(Path(step[0]).name if i == 0 else part for i, part in enumerate(step)),
+            flush=True,
+        )
         code = subprocess.run(step, cwd=ROOT).returncode
         if code != 0:
             return code

@@ -91,8 +91,11 @@ def fresh_database(database_url: str | None) -> Iterator[str]:
     try:
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        rendered = make_url(database_url).update_query_dict(
-            {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+        rendered = (
+            make_url(database_url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
         _migrate(rendered)
         try:
             yield rendered
@@ -115,8 +118,9 @@ def default_member_rows(
     count: int, *, cursor: datetime = BEFORE_WALK, breakfast: time = time(8, 0)
 ) -> Iterator[dict[str, Any]]:
     """Members with the default routine whose schedule has been dealt with up to `cursor`."""
-    template = Member(telegram_id=0, chat_id=0, created_at=cursor, schedule_cursor=cursor,
-                      breakfast_time=breakfast)
+    template = Member(
+        telegram_id=0, chat_id=0, created_at=cursor, schedule_cursor=cursor, breakfast_time=breakfast
+    )
     template.next_due_at = next_due_after(routine_of(template), AMSTERDAM, cursor)
     row = template.model_dump(exclude={"id"})
     for index in range(count):

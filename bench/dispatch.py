@@ -61,8 +61,19 @@ NAIVE_MEMBERS_BY_DEFAULT = 10_000
 
 
 def _run_child(role: str, database_url: str, members: int) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.dispatch", "--role", role, "--database-url",
-               database_url, "--members", str(members), "--launched-at", repr(time.time())]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.dispatch",
+        "--role",
+        role,
+        "--database-url",
+        database_url,
+        "--members",
+        str(members),
+        "--launched-at",
+        repr(time.time()),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{role} run failed:\n{done.stderr[-4000:]}")
@@ -77,10 +88,10 @@ def _reset_walks(database_url: str, members: int) -> None:
     engine = create_db_engine(database_url)
     with engine.begin() as connection:
         connection.execute(Nudge.__table__.delete())  # type: ignore[attr-defined]
-        connection.execute(update(Member).values(schedule_cursor=BEFORE_WALK,
-                                                 next_due_at=WALK_DUE))
-        connection.execute(update(Member).where(col(Member.id) > members)
-                           .values(active=False, next_due_at=None))
+        connection.execute(update(Member).values(schedule_cursor=BEFORE_WALK, next_due_at=WALK_DUE))
+        connection.execute(
+            update(Member).where(col(Member.id) > members).values(active=False, next_due_at=None)
+        )
     engine.dispose()
 
 
@@ -96,8 +107,14 @@ async def _measure_design(database_url: str, launched_at: float, _members: int) 
     upgrade_schema(engine)
     tips = load_tip_library(settings.tips_path)
     api = FakeBotApi(token=TOKEN, clock=lambda: TICK_AT)
-    app = build_application(settings=settings, engine=engine, tips=tips, clock=lambda: TICK_AT,
-                            request=FakeRequest(api), limit_rate=False)
+    app = build_application(
+        settings=settings,
+        engine=engine,
+        tips=tips,
+        clock=lambda: TICK_AT,
+        request=FakeRequest(api),
+        limit_rate=False,
+    )
     assert app.job_queue is not None
     (tick,) = app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME)
     tick.enabled = False  # the measured tick below is this job, run once by hand
@@ -113,10 +130,17 @@ async def _measure_design(database_url: str, launched_at: float, _members: int) 
     await app.stop()
     await app.shutdown()
     engine.dispose()
-    return {"startup_s": ready, "imports_s": imported, "rss_ready_mb": rss_ready,
-            "peak_rss_mb": peak_rss_mb(), "rss_now_mb": current_rss_mb(), "sent": sent, "dispatch_s": elapsed,
-            "dispatch_cpu_s": cpu,
-            "fake_api_sends": len(api.calls_named("sendMessage"))}
+    return {
+        "startup_s": ready,
+        "imports_s": imported,
+        "rss_ready_mb": rss_ready,
+        "peak_rss_mb": peak_rss_mb(),
+        "rss_now_mb": current_rss_mb(),
+        "sent": sent,
+        "dispatch_s": elapsed,
+        "dispatch_cpu_s": cpu,
+        "fake_api_sends": len(api.calls_named("sendMessage")),
+    }
 
 
 # ------------------------------------------------------------------------------------------
@@ -137,23 +161,41 @@ async def _naive_nudge(context: CallbackContext[Any, Any, Any, Any]) -> None:
         if is_slot_done(checkins, habit=habit, slot=slot_key, water_goal=member.water_goal):
             return
         tips = state["tips"]
-        recent = queries.recent_tip_ids(session=session, member_id=member_id, habit=habit,
-                                        limit=max(len(tips.enabled(habit)), 1))
+        recent = queries.recent_tip_ids(
+            session=session, member_id=member_id, habit=habit, limit=max(len(tips.enabled(habit)), 1)
+        )
         tip = choose_tip(tips, habit, recent)
-        nudge = queries.add_nudge(session=session, nudge=Nudge(
-            member_id=member_id, habit=habit, slot=slot_key, local_date=local_date,
-            due_at=TICK_AT, status=NudgeStatus.SENDING, tip_id=tip.id if tip else None))
+        nudge = queries.add_nudge(
+            session=session,
+            nudge=Nudge(
+                member_id=member_id,
+                habit=habit,
+                slot=slot_key,
+                local_date=local_date,
+                due_at=TICK_AT,
+                status=NudgeStatus.SENDING,
+                tip_id=tip.id if tip else None,
+            ),
+        )
         session.commit()
         assert nudge.id is not None
         language, chat_id = member.language, member.chat_id
-        message = nudge_text(language=language, slot=slot_key,
-                             tip=tip.text(language) if tip else None, glasses=0,
-                             goal=member.water_goal)
-        keyboard = nudge_keyboard(nudge_id=nudge.id, slot=slot_key, language=language,
-                                  snooze_count=0, snooze_minutes=member.snooze_minutes)
+        message = nudge_text(
+            language=language,
+            slot=slot_key,
+            tip=tip.text(language) if tip else None,
+            glasses=0,
+            goal=member.water_goal,
+        )
+        keyboard = nudge_keyboard(
+            nudge_id=nudge.id,
+            slot=slot_key,
+            language=language,
+            snooze_count=0,
+            snooze_minutes=member.snooze_minutes,
+        )
         result = await state["sender"].send_text(chat_id, message, keyboard)
-        nudge.status = (NudgeStatus.SENT if result.delivery is Delivery.DELIVERED
-                        else NudgeStatus.UNDELIVERED)
+        nudge.status = NudgeStatus.SENT if result.delivery is Delivery.DELIVERED else NudgeStatus.UNDELIVERED
         nudge.message_id, nudge.sent_at = result.message_id, TICK_AT
         session.commit()
 
@@ -165,8 +207,12 @@ async def _measure_naive(database_url: str, launched_at: float, members: int) ->
     tips = load_tip_library(settings.tips_path)
     api = FakeBotApi(token=TOKEN, clock=lambda: TICK_AT)
     app: Application[Any, Any, Any, Any, Any, Any] = (
-        ApplicationBuilder().token(TOKEN).base_url(settings.telegram_api_url)
-        .request(FakeRequest(api)).context_types(ContextTypes()).build()
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(settings.telegram_api_url)
+        .request(FakeRequest(api))
+        .context_types(ContextTypes())
+        .build()
     )
     app.bot_data.update(engine=engine, tips=tips, sender=TelegramSender(app.bot))
     job_queue = app.job_queue
@@ -183,8 +229,11 @@ async def _measure_naive(database_url: str, launched_at: float, members: int) ->
             for slot in slots_for_day(routine_of(member), zone, today):
                 local = slot.due_at.astimezone(zone)
                 job = job_queue.run_daily(
-                    _naive_nudge, local.timetz(), name=f"{member.id}:{slot.key}",
-                    data=(member.id, slot.habit, slot.key, slot.local_date))
+                    _naive_nudge,
+                    local.timetz(),
+                    name=f"{member.id}:{slot.key}",
+                    data=(member.id, slot.habit, slot.key, slot.local_date),
+                )
                 if slot.key == "walk-breakfast":
                     walks.append(job)
         del active
@@ -204,9 +253,16 @@ async def _measure_naive(database_url: str, launched_at: float, members: int) ->
     await app.stop()
     await app.shutdown()
     engine.dispose()
-    return {"startup_s": ready, "add_jobs_s": add_seconds, "jobs": jobs,
-            "rss_ready_mb": rss_ready, "peak_rss_mb": peak_rss_mb(), "sent": sent,
-            "dispatch_s": elapsed, "dispatch_cpu_s": cpu}
+    return {
+        "startup_s": ready,
+        "add_jobs_s": add_seconds,
+        "jobs": jobs,
+        "rss_ready_mb": rss_ready,
+        "peak_rss_mb": peak_rss_mb(),
+        "sent": sent,
+        "dispatch_s": elapsed,
+        "dispatch_cpu_s": cpu,
+    }
 
 
 def _child(role: str, database_url: str, launched_at: float, members: int) -> None:
@@ -219,8 +275,7 @@ def _child(role: str, database_url: str, launched_at: float, members: int) -> No
 
 def _baseline_rss() -> dict[str, Any]:
     """A process that imports everything and builds nothing: what Python and the libraries cost."""
-    code = ("import bot.app, fakegram, scheduler.dispatch, bench.common as c; "
-            "print(c.peak_rss_mb())")
+    code = "import bot.app, fakegram, scheduler.dispatch, bench.common as c; print(c.peak_rss_mb())"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return {"rss_mb": float(done.stdout.strip())}
 
@@ -238,9 +293,13 @@ def run(members: int, database_url: str | None, *, naive_members: int) -> dict[s
                 connection.execute(text("ANALYZE"))
         engine.dispose()
         design = _run_child("design", url, members)
-        results: dict[str, Any] = {"members": members, "setup_s": setup, "design": design,
-                                   "baseline": _baseline_rss(),
-                                   "backend": url.split(":", 1)[0]}
+        results: dict[str, Any] = {
+            "members": members,
+            "setup_s": setup,
+            "design": design,
+            "baseline": _baseline_rss(),
+            "backend": url.split(":", 1)[0],
+        }
         if naive_members:
             _reset_walks(url, naive_members)
             results["naive"] = _run_child("naive", url, naive_members)
@@ -286,9 +345,11 @@ def report(results: dict[str, Any]) -> str:
     if scale != 1:
         startup += naive["add_jobs_s"] * (scale - 1)
         extra_rss *= scale
-        lines.append(f"    scaled linearly to {members:,} members (adding jobs grows faster than "
-                     f"linearly, so these are lower bounds): start-up {startup:.0f} s, "
-                     f"+{extra_rss:,.0f} MB")
+        lines.append(
+            f"    scaled linearly to {members:,} members (adding jobs grows faster than "
+            f"linearly, so these are lower bounds): start-up {startup:.0f} s, "
+            f"+{extra_rss:,.0f} MB"
+        )
     lines += [
         "  ratios (naive / this bot):",
         f"    start-up {startup / design['startup_s']:.0f}x; memory for the schedule "
@@ -301,19 +362,29 @@ def report(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=10_000)
-    parser.add_argument("--database-url", default=None,
-                        help="PostgreSQL URL (a fresh schema is made in it); default a temporary SQLite file")
-    parser.add_argument("--naive-members", type=int, default=None,
-                        help="members for the naive design (default: --members, at most 10,000; "
-                             "its start-up takes minutes beyond that); 0 skips it")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL URL (a fresh schema is made in it); default a temporary SQLite file",
+    )
+    parser.add_argument(
+        "--naive-members",
+        type=int,
+        default=None,
+        help="members for the naive design (default: --members, at most 10,000; "
+        "its start-up takes minutes beyond that); 0 skips it",
+    )
     parser.add_argument("--role", choices=["design", "naive"], help=argparse.SUPPRESS)
     parser.add_argument("--launched-at", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.role:
         _child(args.role, args.database_url, args.launched_at, args.members)
         return 0
-    naive_members = (min(args.members, NAIVE_MEMBERS_BY_DEFAULT) if args.naive_members is None
-                     else min(args.naive_members, args.members))
+    naive_members = (
+        min(args.members, NAIVE_MEMBERS_BY_DEFAULT)
+        if args.naive_members is None
+        else min(args.naive_members, args.members)
+    )
     results = run(args.members, args.database_url, naive_members=naive_members)
     print(report(results))
     return 0

@@ -78,10 +78,12 @@ async def measure(count: int, database_url: str) -> dict[str, Any]:
 
     api.add_listener(on_call)
     app = build_application(
-        settings=settings, engine=engine, tips=load_tip_library(settings.tips_path), clock=clock,
+        settings=settings,
+        engine=engine,
+        tips=load_tip_library(settings.tips_path),
+        clock=clock,
         request=FakeRequest(api),
-        rate_limiter=AIORateLimiter(overall_max_rate=TELEGRAM_RATE, overall_time_period=1,
-                                    max_retries=2),
+        rate_limiter=AIORateLimiter(overall_max_rate=TELEGRAM_RATE, overall_time_period=1, max_retries=2),
     )
     await app.initialize()
     due = clock.begin()  # the nudges fall due now, and the first tick runs now
@@ -97,26 +99,33 @@ async def measure(count: int, database_url: str) -> dict[str, Any]:
     lateness = [at - due - k / TELEGRAM_RATE for k, (at, _) in enumerate(sends)]
     ids = [nudge_id for _, nudge_id in sends]
     out_of_order = sum(1 for before, after in itertools.pairwise(ids) if after < before)
-    return {"count": count, "sent": len(sends), "refused": refused, "lateness": lateness,
-            "span": sends[-1][0] - due if sends else float("nan"),
-            "out_of_order": out_of_order}
+    return {
+        "count": count,
+        "sent": len(sends),
+        "refused": refused,
+        "lateness": lateness,
+        "span": sends[-1][0] - due if sends else float("nan"),
+        "out_of_order": out_of_order,
+    }
 
 
 def report(results: dict[str, Any]) -> str:
     lateness, count = results["lateness"], results["count"]
     ideal_span = (count - 1) / TELEGRAM_RATE
     p50, p99, worst = (percentile(lateness, 0.5), percentile(lateness, 0.99), max(lateness))
-    return "\n".join([
-        f"bench.lateness: {count:,} nudges due at the same moment, limiter at {TELEGRAM_RATE}/s "
-        f"({machine()})",
-        f"  sent {results['sent']:,}; answered 429 by the fake Telegram: {results['refused']}",
-        f"  last message after {results['span']:.1f} s (ideal {ideal_span:.1f} s): "
-        f"{results['sent'] / results['span']:.1f} messages/s on average",
-        f"  lateness against k/{TELEGRAM_RATE} s: p50 {p50:+.2f} s, p99 {p99:+.2f} s, "
-        f"max {worst:+.2f} s (p99 = {p99 / ideal_span:+.2%} of the ideal span)",
-        "  (negative: the limiter's first burst of 30 leaves at once, so later messages are early)",
-        f"  sent out of claim (due) order: {results['out_of_order']} of {results['sent']:,}",
-    ])
+    return "\n".join(
+        [
+            f"bench.lateness: {count:,} nudges due at the same moment, limiter at {TELEGRAM_RATE}/s "
+            f"({machine()})",
+            f"  sent {results['sent']:,}; answered 429 by the fake Telegram: {results['refused']}",
+            f"  last message after {results['span']:.1f} s (ideal {ideal_span:.1f} s): "
+            f"{results['sent'] / results['span']:.1f} messages/s on average",
+            f"  lateness against k/{TELEGRAM_RATE} s: p50 {p50:+.2f} s, p99 {p99:+.2f} s, "
+            f"max {worst:+.2f} s (p99 = {p99 / ideal_span:+.2%} of the ideal span)",
+            "  (negative: the limiter's first burst of 30 leaves at once, so later messages are early)",
+            f"  sent out of claim (due) order: {results['out_of_order']} of {results['sent']:,}",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

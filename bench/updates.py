@@ -117,11 +117,16 @@ def figures(timing: Timing, elapsed: float, cpu: float) -> dict[str, Any]:
     ids = list(timing.done)
     end_to_end = [(timing.done[i] - timing.sent[i]) * 1000 for i in ids]
     handling = [(timing.done[i] - timing.began[i]) * 1000 for i in ids if i in timing.began]
-    return {"updates": len(ids), "seconds": elapsed, "per_second": len(ids) / elapsed,
-            "per_cpu_second": len(ids) / cpu,
-            "p50_ms": percentile(end_to_end, 0.5), "p99_ms": percentile(end_to_end, 0.99),
-            "handling_p50_ms": percentile(handling, 0.5),
-            "handling_p99_ms": percentile(handling, 0.99)}
+    return {
+        "updates": len(ids),
+        "seconds": elapsed,
+        "per_second": len(ids) / elapsed,
+        "per_cpu_second": len(ids) / cpu,
+        "p50_ms": percentile(end_to_end, 0.5),
+        "p99_ms": percentile(end_to_end, 0.99),
+        "handling_p50_ms": percentile(handling, 0.5),
+        "handling_p99_ms": percentile(handling, 0.99),
+    }
 
 
 def split(steps: list[Step], users: int) -> list[list[Step]]:
@@ -144,10 +149,14 @@ def member_steps(api: FakeBotApi, members: int) -> list[Step]:
 def _tap_done(api: FakeBotApi, user: FakeUser) -> Step:
     def step() -> dict[str, Any]:
         nudge = api.last_message(user.id)
-        data = next(button["callback_data"]
-                    for row in nudge["reply_markup"]["inline_keyboard"] for button in row
-                    if button["callback_data"].endswith(":done"))
+        data = next(
+            button["callback_data"]
+            for row in nudge["reply_markup"]["inline_keyboard"]
+            for button in row
+            if button["callback_data"].endswith(":done")
+        )
         return user.press(nudge, data)
+
     return step
 
 
@@ -160,10 +169,15 @@ async def measure_bot(database_url: str, members: int, users: int) -> dict[str, 
     engine = create_db_engine(database_url)
     upgrade_schema(engine)
     api = FakeBotApi(token=TOKEN, clock=lambda: NOW)
-    app = build_application(settings=settings, engine=engine,
-                            tips=load_tip_library(settings.tips_path), clock=lambda: NOW,
-                            request=FakeRequest(api), updates_request=FakeRequest(api),
-                            limit_rate=False)
+    app = build_application(
+        settings=settings,
+        engine=engine,
+        tips=load_tip_library(settings.tips_path),
+        clock=lambda: NOW,
+        request=FakeRequest(api),
+        updates_request=FakeRequest(api),
+        limit_rate=False,
+    )
     assert app.job_queue is not None
     (tick,) = app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME)
     tick.enabled = False
@@ -200,16 +214,21 @@ async def _echo_button_and_edit(update: Update, _context: ContextTypes.DEFAULT_T
 
 async def measure_echo(members: int, users: int, *, edit: bool = False) -> dict[str, Any]:
     api = FakeBotApi(token=TOKEN, clock=lambda: NOW)
-    app = (ApplicationBuilder().token(TOKEN).base_url("http://fake.invalid/bot")
-           .request(FakeRequest(api)).get_updates_request(FakeRequest(api)).build())
+    app = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url("http://fake.invalid/bot")
+        .request(FakeRequest(api))
+        .get_updates_request(FakeRequest(api))
+        .build()
+    )
     app.add_handler(MessageHandler(filters.TEXT, _echo_text))
     app.add_handler(CallbackQueryHandler(_echo_button_and_edit if edit else _echo_button))
     timing = Timing()
     instrument(app, timing)
     await app.initialize()
     for index in range(members):  # a message with a button to tap, as the nudge above
-        await app.bot.send_message(FIRST_TELEGRAM_ID + index, "🚶",
-                                   reply_markup=_done_keyboard())
+        await app.bot.send_message(FIRST_TELEGRAM_ID + index, "🚶", reply_markup=_done_keyboard())
     elapsed, cpu = await drive(app, split(member_steps(api, members), users), timing)
     return figures(timing, elapsed, cpu)
 
@@ -218,25 +237,35 @@ def _done_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton("✅", callback_data="n:0:done")]])
 
 
-def report(bot: dict[str, Any], echo: dict[str, Any], echo_edit: dict[str, Any], members: int,
-           users: int, rounds: int) -> str:
+def report(
+    bot: dict[str, Any],
+    echo: dict[str, Any],
+    echo_edit: dict[str, Any],
+    members: int,
+    users: int,
+    rounds: int,
+) -> str:
     def line(name: str, f: dict[str, Any]) -> str:
-        return (f"  {name:<16} {f['updates']:,} updates in {f['seconds']:.2f} s = "
-                f"{f['per_second']:,.0f}/s ({f['per_cpu_second']:,.0f} per CPU-second); "
-                f"latency p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms"
-                f" (in the handlers: p50 {f['handling_p50_ms']:.1f} ms, "
-                f"p99 {f['handling_p99_ms']:.1f} ms)")
+        return (
+            f"  {name:<16} {f['updates']:,} updates in {f['seconds']:.2f} s = "
+            f"{f['per_second']:,.0f}/s ({f['per_cpu_second']:,.0f} per CPU-second); "
+            f"latency p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms"
+            f" (in the handlers: p50 {f['handling_p50_ms']:.1f} ms, "
+            f"p99 {f['handling_p99_ms']:.1f} ms)"
+        )
 
-    return "\n".join([
-        f"bench.updates: {members:,} members, {users} typing at once, median of {rounds} "
-        f"round{'s' if rounds > 1 else ''} ({machine()})",
-        line("habits bot", bot),
-        line("echo bot", echo),
-        line("echo bot + edit", echo_edit),
-        f"  habits bot / echo: {bot['per_second'] / echo['per_second']:.0%} of the echo throughput;"
-        f" / echo + edit (the same Bot API calls): {bot['per_second'] / echo_edit['per_second']:.0%};"
-        f" {bot['checkins_stored']:,} check-ins stored",
-    ])
+    return "\n".join(
+        [
+            f"bench.updates: {members:,} members, {users} typing at once, median of {rounds} "
+            f"round{'s' if rounds > 1 else ''} ({machine()})",
+            line("habits bot", bot),
+            line("echo bot", echo),
+            line("echo bot + edit", echo_edit),
+            f"  habits bot / echo: {bot['per_second'] / echo['per_second']:.0%} of the echo throughput;"
+            f" / echo + edit (the same Bot API calls): {bot['per_second'] / echo_edit['per_second']:.0%};"
+            f" {bot['checkins_stored']:,} check-ins stored",
+        ]
+    )
 
 
 def _median_round(results: list[dict[str, Any]]) -> dict[str, Any]:

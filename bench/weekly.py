@@ -51,10 +51,14 @@ OLD_REPORTS_PER_TICK = 40
 _D, _S, _M, _P = DayOutcome.DONE, DayOutcome.SKIPPED, DayOutcome.MISSED, DayOutcome.PAUSED
 FULL_WEEK = WeekPicture(
     days=[date(2026, 11, 23) + timedelta(days=offset) for offset in range(7)],
-    outcomes={Habit.WATER: [_D, _M, _D, _M, _P, _D, _D], Habit.WALK: [_D, _S, _D, _M, _P, _D, _D],
-              Habit.BREATHING: [_D, _S, _M, _D, _P, _D, _D],
-              Habit.SLEEP: [_D, _D, _D, _D, _P, _D, _D]},
-    water_glasses=[8, 5, 9, 0, 0, 8, 3], water_goal=8,
+    outcomes={
+        Habit.WATER: [_D, _M, _D, _M, _P, _D, _D],
+        Habit.WALK: [_D, _S, _D, _M, _P, _D, _D],
+        Habit.BREATHING: [_D, _S, _M, _D, _P, _D, _D],
+        Habit.SLEEP: [_D, _D, _D, _D, _P, _D, _D],
+    },
+    water_glasses=[8, 5, 9, 0, 0, 8, 3],
+    water_goal=8,
     sleep_hours=[7.5, 6.0, None, 8.0, None, 9.0, 7.0],
 )
 
@@ -74,9 +78,14 @@ async def measure_ticks(database_url: str, members: int, workers: int) -> dict[s
     engine = create_db_engine(database_url)
     upgrade_schema(engine)
     api = FakeBotApi(token=TOKEN, clock=lambda: TICK_AT)
-    app = build_application(settings=settings, engine=engine,
-                            tips=load_tip_library(settings.tips_path), clock=lambda: TICK_AT,
-                            request=FakeRequest(api), limit_rate=False)
+    app = build_application(
+        settings=settings,
+        engine=engine,
+        tips=load_tip_library(settings.tips_path),
+        clock=lambda: TICK_AT,
+        request=FakeRequest(api),
+        limit_rate=False,
+    )
     assert app.job_queue is not None
     (tick,) = app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME)
     tick.enabled = False  # run by hand below, back to back
@@ -88,8 +97,7 @@ async def measure_ticks(database_url: str, members: int, workers: int) -> dict[s
     while len(api.calls_named("sendPhoto")) < members and len(per_tick) < members:
         before, tick_started = len(api.calls_named("sendPhoto")), time.perf_counter()
         await tick.run(app)
-        per_tick.append((len(api.calls_named("sendPhoto")) - before,
-                         time.perf_counter() - tick_started))
+        per_tick.append((len(api.calls_named("sendPhoto")) - before, time.perf_counter() - tick_started))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     await app.stop()
     await app.shutdown()
@@ -97,9 +105,15 @@ async def measure_ticks(database_url: str, members: int, workers: int) -> dict[s
     engine.dispose()
     budget = WEEKLY_SHARE_OF_INTERVAL * settings.dispatch_interval_seconds
     full = [(count, seconds) for count, seconds in per_tick if seconds >= budget]
-    return {"workers": workers, "sent": sent, "seconds": elapsed, "bot_cpu_s": cpu,
-            "ticks": len(per_tick), "interval_s": settings.dispatch_interval_seconds,
-            "full_ticks": full or per_tick}
+    return {
+        "workers": workers,
+        "sent": sent,
+        "seconds": elapsed,
+        "bot_cpu_s": cpu,
+        "ticks": len(per_tick),
+        "interval_s": settings.dispatch_interval_seconds,
+        "full_ticks": full or per_tick,
+    }
 
 
 def report(members: int, cost: dict[str, Any], ticks: dict[str, Any]) -> str:
@@ -112,46 +126,55 @@ def report(members: int, cost: dict[str, Any], ticks: dict[str, Any]) -> str:
     cores_per_hour = max(workers, 1) * 3600 / cpu * duty
     old_per_hour = OLD_REPORTS_PER_TICK * 3600 / max(interval, OLD_REPORTS_PER_TICK * cpu)
     late = max(0.0, 1 - old_per_hour * WEEKLY_REPORT_GRACE.total_seconds() / 3600 / AT_SCALE)
-    drawn_by = (f"{workers} worker process{'es' if workers != 1 else ''}" if workers
-                else "a thread of the bot's process")
+    drawn_by = (
+        f"{workers} worker process{'es' if workers != 1 else ''}"
+        if workers
+        else "a thread of the bot's process"
+    )
 
     def last_after(per_hour: float) -> str:
         return f"the last of {AT_SCALE:,} after {AT_SCALE / per_hour:.1f} hours"
 
-    return "\n".join([
-        f"bench.weekly: {members:,} members' pictures due at the same moment ({machine()})",
-        f"  one picture: {cpu * 1000:.0f} ms of CPU, {cost['png_bytes'] / 1024:.0f} KiB PNG;"
-        f" {AT_SCALE:,} pictures = {AT_SCALE * cpu / 3600:.1f} CPU-hours",
-        f"  the tick, pictures drawn by {drawn_by}: {ticks['sent']:,} sent in {ticks['ticks']} ticks"
-        f" run back to back, {ticks['seconds']:.1f} s ({ticks['bot_cpu_s']:.1f} s CPU in the bot's"
-        " process)",
-        f"    measured: a full tick sends {pictures:.0f} pictures in {tick_seconds:.1f} s (pictures"
-        f" for {WEEKLY_SHARE_OF_INTERVAL:.0%} of the interval, one tick every {interval:g} s):"
-        f" {measured_per_hour:,.0f} per hour, {last_after(measured_per_hour)}",
-        f"    with a free core per worker: {cores_per_hour:,.0f} per hour, {last_after(cores_per_hour)}",
-        f"  before (up to {OLD_REPORTS_PER_TICK} a tick, drawn one after another in a thread):"
-        f" {old_per_hour:,.0f} per hour, {last_after(old_per_hour)};"
-        f" {late:.0%} would be over the {WEEKLY_REPORT_GRACE.total_seconds() / 3600:g} h grace"
-        " and recorded as missed",
-    ])
+    return "\n".join(
+        [
+            f"bench.weekly: {members:,} members' pictures due at the same moment ({machine()})",
+            f"  one picture: {cpu * 1000:.0f} ms of CPU, {cost['png_bytes'] / 1024:.0f} KiB PNG;"
+            f" {AT_SCALE:,} pictures = {AT_SCALE * cpu / 3600:.1f} CPU-hours",
+            f"  the tick, pictures drawn by {drawn_by}: {ticks['sent']:,} sent in {ticks['ticks']} ticks"
+            f" run back to back, {ticks['seconds']:.1f} s ({ticks['bot_cpu_s']:.1f} s CPU in the bot's"
+            " process)",
+            f"    measured: a full tick sends {pictures:.0f} pictures in {tick_seconds:.1f} s (pictures"
+            f" for {WEEKLY_SHARE_OF_INTERVAL:.0%} of the interval, one tick every {interval:g} s):"
+            f" {measured_per_hour:,.0f} per hour, {last_after(measured_per_hour)}",
+            f"    with a free core per worker: {cores_per_hour:,.0f} per hour, {last_after(cores_per_hour)}",
+            f"  before (up to {OLD_REPORTS_PER_TICK} a tick, drawn one after another in a thread):"
+            f" {old_per_hour:,.0f} per hour, {last_after(old_per_hour)};"
+            f" {late:.0%} would be over the {WEEKLY_REPORT_GRACE.total_seconds() / 3600:g} h grace"
+            " and recorded as missed",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=400)
-    parser.add_argument("--workers", type=int, default=None,
-                        help="chart worker processes (default: one per core; 0: a thread)")
-    parser.add_argument("--pictures", type=int, default=10,
-                        help="pictures drawn in this process to time one")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="chart worker processes (default: one per core; 0: a thread)",
+    )
+    parser.add_argument("--pictures", type=int, default=10, help="pictures drawn in this process to time one")
     args = parser.parse_args(argv)
     workers = default_workers() if args.workers is None else args.workers
     cost = render_cost(args.pictures)
     with fresh_database(None) as url:
         engine = create_db_engine(url)
         # Members for a few weeks already (a full grid), their nudges dealt with up to now.
-        rows = ({**row, "created_at": SUNDAY_DUE - timedelta(days=21),
-                 "next_weekly_report_at": SUNDAY_DUE}
-                for row in default_member_rows(args.members, cursor=SUNDAY_DUE))
+        rows = (
+            {**row, "created_at": SUNDAY_DUE - timedelta(days=21), "next_weekly_report_at": SUNDAY_DUE}
+            for row in default_member_rows(args.members, cursor=SUNDAY_DUE)
+        )
         insert_rows(engine, rows)
         engine.dispose()
         ticks = asyncio.run(measure_ticks(url, args.members, workers))

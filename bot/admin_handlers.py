@@ -29,8 +29,12 @@ from tips.store import ReloadResult, ReloadStatus
 
 log = logging.getLogger(__name__)
 HISTORY_LENGTH = 15
-DUTCH_ACTION_WORDS = {TipAction.SHOW: "toon", TipAction.ENABLE: "aan", TipAction.DISABLE: "uit",
-                      TipAction.HISTORY: "geschiedenis"}
+DUTCH_ACTION_WORDS = {
+    TipAction.SHOW: "toon",
+    TipAction.ENABLE: "aan",
+    TipAction.DISABLE: "uit",
+    TipAction.HISTORY: "geschiedenis",
+}
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,9 @@ def admin_only(settings: Settings) -> filters.BaseFilter:
 def _admin(user: User, services: BotServices) -> Admin:
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
-    language = member.language if member else language_for(
-        user.language_code, services.settings.default_language)
+    language = (
+        member.language if member else language_for(user.language_code, services.settings.default_language)
+    )
     return Admin(user.id, user.full_name, language)
 
 
@@ -98,8 +103,7 @@ async def tip_button(update: Update, context: BotContext) -> None:
         if isinstance(outcome, str):
             replies.append((outcome, None))
         else:
-            notice = admin_text(admin.language, "enabled" if edit.enabled else "disabled",
-                                tip_id=edit.tip_id)
+            notice = admin_text(admin.language, "enabled" if edit.enabled else "disabled", tip_id=edit.tip_id)
             tip = services.tips.get(edit.tip_id)
             if button.view == "l" and tip is not None:
                 in_place = admin_messages.tip_list(admin.language, services.tips, tip.group)
@@ -132,8 +136,12 @@ async def watch_tip_file(context: BotContext) -> None:
 
 
 def _command_of(action: str, tip_id: str | None) -> TipCommand:
-    actions = {"send": TipAction.SEND, "h": TipAction.HISTORY, "stats": TipAction.STATS,
-               "reload": TipAction.RELOAD}
+    actions = {
+        "send": TipAction.SEND,
+        "h": TipAction.HISTORY,
+        "stats": TipAction.STATS,
+        "reload": TipAction.RELOAD,
+    }
     return TipCommand(actions[action], tip_id=tip_id)
 
 
@@ -166,8 +174,7 @@ def _perform(command: TipCommand | TipUsage, services: BotServices, admin: Admin
         return [admin_messages.preview_nudge(language, tip, command.language or language)]
     if action is TipAction.HISTORY:
         with services.session() as session:
-            changes = queries.tip_changes(session=session, tip_id=command.tip_id,
-                                          limit=HISTORY_LENGTH)
+            changes = queries.tip_changes(session=session, tip_id=command.tip_id, limit=HISTORY_LENGTH)
         zone = ZoneInfo(services.settings.default_timezone)
         return [(admin_messages.history(language, command.tip_id, changes, zone), None)]
     return [_apply(services, admin, command)]
@@ -208,11 +215,22 @@ def _edit(services: BotServices, admin: Admin, edit: TipEdit) -> tuple[str, bool
         edited = services.tip_store.apply(edit)
     except TipEditError as error:
         log.info("tip edit refused: %s", error)
-        return admin_text(admin.language, error.problem.value, tip_id=error.detail,
-                          detail=error.detail, length=error.length, limit=MAX_TIP_LENGTH)
+        return admin_text(
+            admin.language,
+            error.problem.value,
+            tip_id=error.detail,
+            detail=error.detail,
+            length=error.length,
+            limit=MAX_TIP_LENGTH,
+        )
     with services.session() as session:
-        log_tip_changes(session=session, changes=edited.changes, changed_by=admin.user_id,
-                        changed_by_name=admin.name, now=services.clock())
+        log_tip_changes(
+            session=session,
+            changes=edited.changes,
+            changed_by=admin.user_id,
+            changed_by_name=admin.name,
+            now=services.clock(),
+        )
     return edited.tip_id, bool(edited.changes)
 
 
@@ -240,8 +258,9 @@ def _log_reload(services: BotServices, result: ReloadResult) -> None:
         log.warning("tip file refused, the previous tips stay in use: %s", result.error)
         return
     with services.session() as session:
-        log_tip_changes(session=session, changes=result.changes, changed_by=None,
-                        changed_by_name="", now=services.clock())
+        log_tip_changes(
+            session=session, changes=result.changes, changed_by=None, changed_by_name="", now=services.clock()
+        )
 
 
 def _statistics(services: BotServices, language: str) -> list[str]:

@@ -33,9 +33,15 @@ PREVIEW_SLOTS = {
 }
 PREVIEW_GLASSES, PREVIEW_GOAL, PREVIEW_SNOOZE_MINUTES = 3, 8, 15
 FLAGS = {"nl": "🇳🇱", "en": "🇬🇧"}
-GROUP_WORD = {"nl": {TipGroup.WATER: "water", TipGroup.WALK: "wandelen",
-                     TipGroup.BREATHING: "ademen", TipGroup.SLEEP: "slaap",
-                     TipGroup.GENERAL: "algemeen"}}
+GROUP_WORD = {
+    "nl": {
+        TipGroup.WATER: "water",
+        TipGroup.WALK: "wandelen",
+        TipGroup.BREATHING: "ademen",
+        TipGroup.SLEEP: "slaap",
+        TipGroup.GENERAL: "algemeen",
+    }
+}
 _TIP_CALLBACK = re.compile(
     r"^t:(?:(menu|stats|reload|pv)|(l):([a-z]+)|(s|send|h):([a-z0-9-]+)|(on|off):([ls]):([a-z0-9-]+))$"
 )
@@ -94,9 +100,13 @@ def menu(language: str, library: TipLibrary) -> Reply:
         _button(f"{group_label(language, group)} · {len(_of_group(library, group))}", f"t:l:{group}")
         for group in TipGroup
     ]
-    rows = [group_buttons[index:index + 2] for index in range(0, len(group_buttons), 2)]
-    rows.append([_button(admin_text(language, "button_stats"), "t:stats"),
-                 _button(admin_text(language, "button_reload"), "t:reload")])
+    rows = [group_buttons[index : index + 2] for index in range(0, len(group_buttons), 2)]
+    rows.append(
+        [
+            _button(admin_text(language, "button_stats"), "t:stats"),
+            _button(admin_text(language, "button_reload"), "t:reload"),
+        ]
+    )
     body = f"{admin_text(language, 'menu')}\n\n{admin_text(language, 'usage')}"
     return body, _keyboard(rows)
 
@@ -107,16 +117,21 @@ def tip_list(language: str, library: TipLibrary, group: TipGroup) -> Reply:
     label = group_label(language, group)
     if not tips:
         return admin_text(language, "list_empty", group=label, word=group_word(language, group)), None
-    lines = [admin_text(language, "list_title", group=label, count=len(tips),
-                        enabled=sum(tip.enabled for tip in tips))]
+    lines = [
+        admin_text(
+            language, "list_title", group=label, count=len(tips), enabled=sum(tip.enabled for tip in tips)
+        )
+    ]
     rows: list[list[InlineKeyboardButton | None]] = []
     for number, tip in enumerate(tips, start=1):
         state = "✅" if tip.enabled else "⏸️"
         lines.append(f"\n{number}. {state} {tip.id}\n{_snippet(tip.text(language))}")
         short_id = tip.id.removeprefix(f"{group.value}-")
-        toggle = (_button(admin_text(language, "button_off_short"), f"t:off:l:{tip.id}")
-                  if tip.enabled else
-                  _button(admin_text(language, "button_on_short"), f"t:on:l:{tip.id}"))
+        toggle = (
+            _button(admin_text(language, "button_off_short"), f"t:off:l:{tip.id}")
+            if tip.enabled
+            else _button(admin_text(language, "button_on_short"), f"t:on:l:{tip.id}")
+        )
         rows.append([_button(f"👁️ {number}. {short_id}", f"t:s:{tip.id}"), toggle])
     return "\n".join(lines), _keyboard(rows)
 
@@ -124,8 +139,9 @@ def tip_list(language: str, library: TipLibrary, group: TipGroup) -> Reply:
 def tip_preview(language: str, tip: Tip, *, note: str = "") -> Reply:
     """One tip in both languages, exactly as members get it, with what an admin can do next."""
     state = admin_text(language, "state_on" if tip.enabled else "state_off")
-    parts = [admin_text(language, "show_title", tip_id=tip.id,
-                        group=group_label(language, tip.group), state=state)]
+    parts = [
+        admin_text(language, "show_title", tip_id=tip.id, group=group_label(language, tip.group), state=state)
+    ]
     if note:
         parts.insert(0, note)
     if tip.source:
@@ -134,18 +150,23 @@ def tip_preview(language: str, tip: Tip, *, note: str = "") -> Reply:
         parts.append(admin_text(language, "show_general"))
     for member_language in LANGUAGES:
         parts.append("")
-        parts.append(admin_text(language, "show_language", flag=FLAGS[member_language],
-                                code=member_language))
+        parts.append(admin_text(language, "show_language", flag=FLAGS[member_language], code=member_language))
         parts.append(member_view(tip, member_language))
-    toggle = (_button(admin_text(language, "button_disable"), f"t:off:s:{tip.id}")
-              if tip.enabled else
-              _button(admin_text(language, "button_enable"), f"t:on:s:{tip.id}"))
+    toggle = (
+        _button(admin_text(language, "button_disable"), f"t:off:s:{tip.id}")
+        if tip.enabled
+        else _button(admin_text(language, "button_enable"), f"t:on:s:{tip.id}")
+    )
     rows = [
         [toggle],
         [_button(admin_text(language, "button_send"), f"t:send:{tip.id}")],
-        [_button(admin_text(language, "button_history"), f"t:h:{tip.id}"),
-         _button(admin_text(language, "button_back", group=group_label(language, tip.group)),
-                 f"t:l:{tip.group}")],
+        [
+            _button(admin_text(language, "button_history"), f"t:h:{tip.id}"),
+            _button(
+                admin_text(language, "button_back", group=group_label(language, tip.group)),
+                f"t:l:{tip.group}",
+            ),
+        ],
     ]
     return "\n".join(parts), _keyboard(rows)
 
@@ -155,8 +176,9 @@ def member_view(tip: Tip, language: str) -> str:
     slot = PREVIEW_SLOTS.get(tip.group)
     if slot is None:
         return tip.text(language)
-    return nudge_text(language=language, slot=slot, tip=tip.text(language),
-                      glasses=PREVIEW_GLASSES, goal=PREVIEW_GOAL)
+    return nudge_text(
+        language=language, slot=slot, tip=tip.text(language), glasses=PREVIEW_GLASSES, goal=PREVIEW_GOAL
+    )
 
 
 def preview_nudge(admin_language: str, tip: Tip, language: str) -> Reply:
@@ -166,10 +188,13 @@ def preview_nudge(admin_language: str, tip: Tip, language: str) -> Reply:
     slot = PREVIEW_SLOTS.get(tip.group)
     if slot is None:
         return body, None
-    keyboard = nudge_keyboard(nudge_id=0, slot=slot, language=language, snooze_count=0,
-                              snooze_minutes=PREVIEW_SNOOZE_MINUTES)
-    rows = [[InlineKeyboardButton(button.text, callback_data="t:pv") for button in row]
-            for row in keyboard.inline_keyboard]
+    keyboard = nudge_keyboard(
+        nudge_id=0, slot=slot, language=language, snooze_count=0, snooze_minutes=PREVIEW_SNOOZE_MINUTES
+    )
+    rows = [
+        [InlineKeyboardButton(button.text, callback_data="t:pv") for button in row]
+        for row in keyboard.inline_keyboard
+    ]
     return body, InlineKeyboardMarkup(rows)
 
 
@@ -180,8 +205,11 @@ def history(language: str, tip_id: str, changes: Sequence[TipChange], zone: Zone
     lines = [admin_text(language, "history_title", tip_id=tip_id)]
     for change in changes:
         when = change.changed_at.astimezone(zone).strftime("%d-%m-%Y %H:%M")
-        who = (f"{change.changed_by_name} ({change.changed_by})".strip()
-               if change.changed_by is not None else admin_text(language, "history_by_file"))
+        who = (
+            f"{change.changed_by_name} ({change.changed_by})".strip()
+            if change.changed_by is not None
+            else admin_text(language, "history_by_file")
+        )
         lines.append(f"\n{when} · {who}\n{change_line(language, change)}")
     return "\n".join(lines)
 
@@ -198,33 +226,50 @@ def statistics(
     language: str, library: TipLibrary, counts: Sequence[TipSendCounts], members: MemberCounts
 ) -> list[str]:
     """The statistics as one or more messages (each within Telegram's length limit)."""
-    head = [admin_text(language, "stats_title"),
-            admin_text(language, "stats_members", active=members.active, paused=members.paused,
-                       inactive=members.inactive), ""]
+    head = [
+        admin_text(language, "stats_title"),
+        admin_text(
+            language, "stats_members", active=members.active, paused=members.paused, inactive=members.inactive
+        ),
+        "",
+    ]
     sections: list[list[str]] = []
     for group in TipGroup:
         rows = [row for row in counts if row.habit == group.value]
         tips = _of_group(library, group)
         if not rows and not tips:
             continue
-        total = TipSendCounts(group.value, None, *(sum(getattr(row, name) for row in rows)
-                              for name in ("sent_7_days", "done_7_days", "sent_30_days",
-                                           "done_30_days")))
-        head.append(admin_text(language, "stats_habit", group=group_label(language, group),
-                               done7=total.done_7_days, sent7=total.sent_7_days,
-                               rate7=_rate(total.done_7_days, total.sent_7_days),
-                               done30=total.done_30_days, sent30=total.sent_30_days,
-                               rate30=_rate(total.done_30_days, total.sent_30_days)))
+        total = TipSendCounts(
+            group.value,
+            None,
+            *(
+                sum(getattr(row, name) for row in rows)
+                for name in ("sent_7_days", "done_7_days", "sent_30_days", "done_30_days")
+            ),
+        )
+        head.append(
+            admin_text(
+                language,
+                "stats_habit",
+                group=group_label(language, group),
+                done7=total.done_7_days,
+                sent7=total.sent_7_days,
+                rate7=_rate(total.done_7_days, total.sent_7_days),
+                done30=total.done_30_days,
+                sent30=total.sent_30_days,
+                rate30=_rate(total.done_30_days, total.sent_30_days),
+            )
+        )
         by_tip = {row.tip_id: row for row in rows}
         section = [admin_text(language, "stats_tips_title", group=group_label(language, group))]
         ids: list[str | None] = [tip.id for tip in tips]
-        ids += sorted((row.tip_id for row in rows if row.tip_id not in ids),
-                      key=lambda tip_id: tip_id or "")
+        ids += sorted((row.tip_id for row in rows if row.tip_id not in ids), key=lambda tip_id: tip_id or "")
         for tip_id in ids:
             row = by_tip.get(tip_id) or TipSendCounts(group.value, tip_id, 0, 0, 0, 0)
             name = tip_id or admin_text(language, "stats_no_tip")
-            section.append(f"{name}: {row.done_7_days}/{row.sent_7_days} · "
-                           f"{row.done_30_days}/{row.sent_30_days}")
+            section.append(
+                f"{name}: {row.done_7_days}/{row.sent_7_days} · {row.done_30_days}/{row.sent_30_days}"
+            )
         sections.append(section)
     return _pack(["\n".join(head)] + ["\n".join(section) for section in sections])
 
@@ -236,8 +281,9 @@ def _pack(blocks: Sequence[str]) -> list[str]:
         if messages and len(messages[-1]) + 2 + len(block) <= MESSAGE_BUDGET:
             messages[-1] += "\n\n" + block
         else:
-            messages.extend(block[start:start + MESSAGE_BUDGET]
-                            for start in range(0, len(block), MESSAGE_BUDGET))
+            messages.extend(
+                block[start : start + MESSAGE_BUDGET] for start in range(0, len(block), MESSAGE_BUDGET)
+            )
     return messages
 
 
@@ -246,7 +292,7 @@ def _rate(done: int, sent: int) -> str:
 
 
 def _snippet(text: str) -> str:
-    return text if len(text) <= SNIPPET_LENGTH else text[:SNIPPET_LENGTH - 1].rstrip() + "…"
+    return text if len(text) <= SNIPPET_LENGTH else text[: SNIPPET_LENGTH - 1].rstrip() + "…"
 
 
 def _of_group(library: TipLibrary, group: TipGroup) -> list[Tip]:

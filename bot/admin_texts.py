@@ -51,7 +51,7 @@ ADMIN_TEXTS: dict[str, dict[str, str]] = {
         "empty_text": "De tekst is leeg, dus er is niets veranderd.",
         "too_long": "De tekst is {length} tekens, het maximum is {limit}. Er is niets veranderd.",
         "control_characters": "De tekst bevat onzichtbare stuurtekens (alleen een nieuwe regel mag). "
-                              "Er is niets veranderd.",
+        "Er is niets veranderd.",
         "file_invalid": "Het tipbestand heeft een fout, dus ik verander niets. Herstel eerst:\n{detail}",
         "write_failed": "Ik kon het tipbestand niet opslaan, er is niets veranderd:\n{detail}",
         "added": "✅ Tip toegevoegd: {tip_id}",
@@ -123,7 +123,7 @@ ADMIN_TEXTS: dict[str, dict[str, str]] = {
         "empty_text": "The text is empty, so nothing was changed.",
         "too_long": "The text is {length} characters, the limit is {limit}. Nothing was changed.",
         "control_characters": "The text contains invisible control characters (only line breaks "
-                              "are allowed). Nothing was changed.",
+        "are allowed). Nothing was changed.",
         "file_invalid": "The tip file has a mistake, so I change nothing. Fix it first:\n{detail}",
         "write_failed": "I could not save the tip file, nothing was changed:\n{detail}",
         "added": "✅ Tip added: {tip_id}",

@@ -39,18 +39,32 @@ TIP_WATCH_INTERVAL = timedelta(seconds=30)
 # is one uninterrupted transaction on the event loop.
 CONCURRENT_UPDATES = 64
 COMMANDS = {
-    "nl": [("start", "Beginnen of opnieuw starten"), ("today", "Je dag in één oogopslag"),
-           ("settings", "Tijden, gewoontes en taal aanpassen"),
-           ("pause", "Even geen herinneringen"), ("resume", "Herinneringen weer aan"),
-           ("stats", "Je reeksen en deze week"), ("week", "Je week in één plaatje"),
-           ("privacy", "Wat ik bewaar en waarom"), ("export", "Je gegevens als bestand"),
-           ("delete", "Al je gegevens wissen"), ("help", "Wat ik doe en hoe je antwoordt")],
-    "en": [("start", "Start or restart"), ("today", "Your day at a glance"),
-           ("settings", "Change times, habits and language"),
-           ("pause", "No reminders for a while"), ("resume", "Reminders back on"),
-           ("stats", "Your streaks and this week"), ("week", "Your week in one picture"),
-           ("privacy", "What I store and why"), ("export", "Your data as files"),
-           ("delete", "Erase all your data"), ("help", "What I do and how to answer")],
+    "nl": [
+        ("start", "Beginnen of opnieuw starten"),
+        ("today", "Je dag in één oogopslag"),
+        ("settings", "Tijden, gewoontes en taal aanpassen"),
+        ("pause", "Even geen herinneringen"),
+        ("resume", "Herinneringen weer aan"),
+        ("stats", "Je reeksen en deze week"),
+        ("week", "Je week in één plaatje"),
+        ("privacy", "Wat ik bewaar en waarom"),
+        ("export", "Je gegevens als bestand"),
+        ("delete", "Al je gegevens wissen"),
+        ("help", "Wat ik doe en hoe je antwoordt"),
+    ],
+    "en": [
+        ("start", "Start or restart"),
+        ("today", "Your day at a glance"),
+        ("settings", "Change times, habits and language"),
+        ("pause", "No reminders for a while"),
+        ("resume", "Reminders back on"),
+        ("stats", "Your streaks and this week"),
+        ("week", "Your week in one picture"),
+        ("privacy", "What I store and why"),
+        ("export", "Your data as files"),
+        ("delete", "Erase all your data"),
+        ("help", "What I do and how to answer"),
+    ],
 }
 
 
@@ -66,23 +80,22 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CommandHandler("help", handlers.show_help, filters=private))
     application.add_handler(CommandHandler("stats", progress_handlers.stats, filters=private))
     application.add_handler(CommandHandler("week", progress_handlers.week, filters=private))
-    application.add_handler(CommandHandler("privacy", privacy_handlers.show_privacy,
-                                           filters=private))
+    application.add_handler(CommandHandler("privacy", privacy_handlers.show_privacy, filters=private))
     application.add_handler(CommandHandler("export", privacy_handlers.export, filters=private))
     application.add_handler(CommandHandler("delete", privacy_handlers.delete, filters=private))
-    application.add_handler(CallbackQueryHandler(privacy_handlers.delete_button,
-                                                 pattern=DELETE_CALLBACK_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(privacy_handlers.delete_button, pattern=DELETE_CALLBACK_PATTERN)
+    )
     settings = application.services.settings
-    application.add_handler(CommandHandler(["tip", "tips"], admin_handlers.tip_command,
-                                           filters=private & admin_handlers.admin_only(settings)))
-    application.add_handler(CallbackQueryHandler(admin_handlers.tip_button,
-                                                 pattern=TIP_CALLBACK_PATTERN))
-    application.add_handler(CallbackQueryHandler(handlers.nudge_button,
-                                                 pattern=NUDGE_CALLBACK_PATTERN))
-    application.add_handler(CallbackQueryHandler(setup_handlers.setup_button,
-                                                 pattern=SETUP_CALLBACK_PATTERN))
-    application.add_handler(CallbackQueryHandler(setup_handlers.pause_button,
-                                                 pattern=PAUSE_CALLBACK_PATTERN))
+    application.add_handler(
+        CommandHandler(
+            ["tip", "tips"], admin_handlers.tip_command, filters=private & admin_handlers.admin_only(settings)
+        )
+    )
+    application.add_handler(CallbackQueryHandler(admin_handlers.tip_button, pattern=TIP_CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.nudge_button, pattern=NUDGE_CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(setup_handlers.setup_button, pattern=SETUP_CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(setup_handlers.pause_button, pattern=PAUSE_CALLBACK_PATTERN))
     application.add_handler(MessageHandler(filters.LOCATION, setup_handlers.shared_location))
     # Typed answers to an onboarding or settings screen, and typed check-ins.
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.typed_text))
@@ -118,9 +131,13 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("build_application needs a bot token")
     workers = default_workers() if settings.render_workers is None else settings.render_workers
-    services = BotServices(settings=settings, engine=engine,
-                           tip_store=TipStore(settings.tips_path, tips), clock=clock,
-                           charts=ChartWorkers(workers))
+    services = BotServices(
+        settings=settings,
+        engine=engine,
+        tip_store=TipStore(settings.tips_path, tips),
+        clock=clock,
+        charts=ChartWorkers(workers),
+    )
     builder = (
         ApplicationBuilder()
         .application_class(HabitsApplication, kwargs={"services": services})
@@ -146,8 +163,12 @@ def build_application(
         name=DISPATCH_JOB_NAME,
         # `first=0` would be reckoned from now, so APScheduler, started later, would put the
         # first tick one interval after start-up; a due next_run_time runs it at start instead.
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None,
-                    "next_run_time": datetime.now(UTC)},
+        job_kwargs={
+            "max_instances": 1,
+            "coalesce": True,
+            "misfire_grace_time": None,
+            "next_run_time": datetime.now(UTC),
+        },
     )
     application.job_queue.run_repeating(
         admin_handlers.watch_tip_file,
@@ -157,5 +178,3 @@ def build_application(
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
     return application
-
-

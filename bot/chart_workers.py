@@ -67,12 +67,13 @@ class ChartWorkers:
         if pool is None:
             # spawn, not fork: a fork of a running bot would copy its event loop and sockets.
             pool = self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_lower_priority)
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_lower_priority,
+            )
         self._drawing += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                pool, render_week_png, picture, language)
+            return await asyncio.get_running_loop().run_in_executor(pool, render_week_png, picture, language)
         except BrokenProcessPool:
             # A worker died (e.g. killed for memory): start a fresh pool for the next picture.
             log.warning("a chart worker died; the pool is started again for the next picture")
@@ -86,8 +87,7 @@ class ChartWorkers:
 
     async def stop_if_idle(self, idle_seconds: float) -> bool:
         """Stop the workers if nothing has been drawn for `idle_seconds`; True if they stopped."""
-        if (self._pool is None or self._drawing
-                or time.monotonic() - self._last_done < idle_seconds):
+        if self._pool is None or self._drawing or time.monotonic() - self._last_done < idle_seconds:
             return False
         await asyncio.to_thread(self.close)
         return True

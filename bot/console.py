@@ -98,8 +98,16 @@ class Choice:
 class ConsoleChat:
     """Prints what the bot does in the chat and turns typed lines into the user's actions."""
 
-    def __init__(self, *, api: FakeBotApi, app: HabitsApplication, clock: ConsoleClock,
-                 user: FakeUser, out: TextIO, default_zone: str) -> None:
+    def __init__(
+        self,
+        *,
+        api: FakeBotApi,
+        app: HabitsApplication,
+        clock: ConsoleClock,
+        user: FakeUser,
+        out: TextIO,
+        default_zone: str,
+    ) -> None:
         self.api, self.app, self.clock, self.user, self.out = api, app, clock, user, out
         self.default_zone = default_zone
         self.choices: list[Choice] = []
@@ -115,8 +123,7 @@ class ConsoleChat:
         elif call.method in ("sendMessage", "editMessageText"):
             message = call.result
             if isinstance(message, dict) and message.get("chat", {}).get("id") == self.user.id:
-                self.show(message, edited=call.method == "editMessageText",
-                          params=call.params)
+                self.show(message, edited=call.method == "editMessageText", params=call.params)
 
     def show(self, message: dict[str, Any], *, edited: bool, params: dict[str, Any]) -> None:
         prefix = "bot (edited)" if edited else "bot"
@@ -125,8 +132,7 @@ class ConsoleChat:
         for line in lines[1:]:
             self.write(f"      {line}")
         choices = self._choices(message, params)
-        if edited and not choices and any(c.message_id == message.get("message_id")
-                                          for c in self.choices):
+        if edited and not choices and any(c.message_id == message.get("message_id") for c in self.choices):
             self.choices = []  # the buttons shown last are gone from their message
         if choices:
             self.choices = choices
@@ -135,12 +141,18 @@ class ConsoleChat:
 
     def _choices(self, message: dict[str, Any], params: dict[str, Any]) -> list[Choice]:
         rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-        inline = [Choice(button["text"], message["message_id"], button.get("callback_data"))
-                  for row in rows for button in row]
+        inline = [
+            Choice(button["text"], message["message_id"], button.get("callback_data"))
+            for row in rows
+            for button in row
+        ]
         markup = params.get("reply_markup")
         keyboard = markup.get("keyboard", []) if isinstance(markup, dict) else []
-        reply = [Choice(button["text"], sends_location=bool(button.get("request_location")))
-                 for row in keyboard for button in row]
+        reply = [
+            Choice(button["text"], sends_location=bool(button.get("request_location")))
+            for row in keyboard
+            for button in row
+        ]
         return inline + reply
 
     def write(self, line: str) -> None:
@@ -166,8 +178,11 @@ class ConsoleChat:
 
     async def _press(self, number: int) -> bool:
         if not 1 <= number <= len(self.choices):
-            self.write(f"  (no button {number}; the last buttons shown are numbered 1-"
-                       f"{len(self.choices)})" if self.choices else "  (no buttons to press)")
+            self.write(
+                f"  (no button {number}; the last buttons shown are numbered 1-{len(self.choices)})"
+                if self.choices
+                else "  (no buttons to press)"
+            )
             return True
         choice = self.choices[number - 1]
         if choice.sends_location:
@@ -238,8 +253,7 @@ class ConsoleChat:
             await job.run(self.app)
 
     async def settle(self) -> None:
-        await self.api.wait_until(lambda: self.api.pending_updates() == 0, what="updates",
-                                  timeout=30)
+        await self.api.wait_until(lambda: self.api.pending_updates() == 0, what="updates", timeout=30)
         await self.app.update_queue.join()
 
 
@@ -253,18 +267,25 @@ async def run_console_session(
 ) -> int:
     """Run the bot against the fake Bot API and chat with it until the input ends."""
     clock = ConsoleClock()
-    api = FakeBotApi(token=CONSOLE_TOKEN, clock=clock, bot_username="habits_console_bot",
-                     bot_first_name="Habits")
+    api = FakeBotApi(
+        token=CONSOLE_TOKEN, clock=clock, bot_username="habits_console_bot", bot_first_name="Habits"
+    )
     engine = create_db_engine(database_url)
     upgrade_schema(engine)
     console_settings = settings.model_copy(update={"bot_token": SecretStr(CONSOLE_TOKEN)})
-    app = build_application(settings=console_settings, engine=engine,
-                            tips=load_tip_library(settings.tips_path), clock=clock,
-                            request=FakeRequest(api), updates_request=FakeRequest(api),
-                            rate_limiter=AIORateLimiter(max_retries=2))
+    app = build_application(
+        settings=console_settings,
+        engine=engine,
+        tips=load_tip_library(settings.tips_path),
+        clock=clock,
+        request=FakeRequest(api),
+        updates_request=FakeRequest(api),
+        rate_limiter=AIORateLimiter(max_retries=2),
+    )
     user = api.user(CONSOLE_USER_ID, first_name="You", language_code=settings.default_language)
-    chat = ConsoleChat(api=api, app=app, clock=clock, user=user, out=out,
-                       default_zone=settings.default_timezone)
+    chat = ConsoleChat(
+        api=api, app=app, clock=clock, user=user, out=out, default_zone=settings.default_timezone
+    )
     api.add_listener(chat.on_call)
     await app.initialize()
     if app.post_init is not None:  # run_polling would run it; start-up does the same here
@@ -272,8 +293,10 @@ async def run_console_session(
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
     await app.start()
-    chat.write("Offline chat with the habits bot (no Telegram needed). Type /start to begin, "
-               ":help for the console commands.")
+    chat.write(
+        "Offline chat with the habits bot (no Telegram needed). Type /start to begin, "
+        ":help for the console commands."
+    )
     try:
         while True:
             line = await asyncio.to_thread(stdin.readline)
@@ -291,15 +314,23 @@ async def run_console_session(
     return 0
 
 
-def run_console(settings: Settings, *, stdin: TextIO | None = None, out: TextIO | None = None,
-                is_terminal: Callable[[], bool] | None = None) -> int:
+def run_console(
+    settings: Settings,
+    *,
+    stdin: TextIO | None = None,
+    out: TextIO | None = None,
+    is_terminal: Callable[[], bool] | None = None,
+) -> int:
     """The offline chat on a fresh database in a temporary folder (removed afterwards)."""
     stdin = stdin or sys.stdin
     terminal = (is_terminal or stdin.isatty)()
     with tempfile.TemporaryDirectory(prefix="habits-console-") as folder:
         url = f"sqlite:///{Path(folder) / 'console.sqlite3'}"
         try:
-            return asyncio.run(run_console_session(settings, stdin=stdin, out=out or sys.stdout,
-                                                   database_url=url, echo=not terminal))
+            return asyncio.run(
+                run_console_session(
+                    settings, stdin=stdin, out=out or sys.stdout, database_url=url, echo=not terminal
+                )
+            )
         except KeyboardInterrupt:
             return 0

@@ -43,8 +43,7 @@ class BotServices:
         return DirectConnection(self.engine)
 
 
-class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any, Any],
-                                    dict[Any, Any], Any]):
+class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]):
     """PTB's Application plus the bot's services and its one sender."""
 
     def __init__(self, *, services: BotServices, **kwargs: Any) -> None:

@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 def update_language(update: Update, context: BotContext) -> str:
     """nl or en for whoever sent the update, from Telegram's language before they are a member."""
     user = update.effective_user
-    return members.language_for(user.language_code if user else None,
-                                context.services.settings.default_language)
+    return members.language_for(
+        user.language_code if user else None, context.services.settings.default_language
+    )
 
 
 async def sending_member(
@@ -70,21 +71,28 @@ async def nudge_button(update: Update, context: BotContext) -> None:
     services = context.services
     button = parse_nudge_callback(query.data)
     if button is None:
-        await context.sender.answer_callback(query.id, text(update_language(update, context),
-                                                            "answer_unknown"))
+        await context.sender.answer_callback(
+            query.id, text(update_language(update, context), "answer_unknown")
+        )
         return
     with services.direct_connection() as connection:
-        result = checkins.answer_button(connection=connection, telegram_id=query.from_user.id,
-                                        nudge_id=button.nudge_id, action=button.action,
-                                        value=button.value, now=services.clock())
+        result = checkins.answer_button(
+            connection=connection,
+            telegram_id=query.from_user.id,
+            nudge_id=button.nudge_id,
+            action=button.action,
+            value=button.value,
+            now=services.clock(),
+        )
     await context.sender.answer_callback(query.id, answer_line(result))
     message = query.message
     if message is None or result.outcome is Outcome.UNKNOWN_NUDGE:
         return
     original = getattr(message, "text", None) or ""
     if result.outcome in (Outcome.RECORDED, Outcome.SNOOZED, Outcome.ALREADY_DONE, Outcome.EXPIRED):
-        await context.sender.edit_text(message.chat.id, message.message_id,
-                                       answered_nudge_text(original, result))
+        await context.sender.edit_text(
+            message.chat.id, message.message_id, answered_nudge_text(original, result)
+        )
 
 
 async def unknown_button(update: Update, context: BotContext) -> None:
@@ -100,8 +108,12 @@ async def typed_text(update: Update, context: BotContext) -> None:
     assert message is not None
     assert message.from_user is not None
     services = context.services
-    answer = answer_typed_text(engine=services.engine, telegram_id=message.from_user.id,
-                               typed=message.text or "", now=services.clock())
+    answer = answer_typed_text(
+        engine=services.engine,
+        telegram_id=message.from_user.id,
+        typed=message.text or "",
+        now=services.clock(),
+    )
     if isinstance(answer, FlowReply):
         await deliver_flow_reply(context, message.chat.id, answer)
         return
@@ -112,8 +124,9 @@ async def typed_text(update: Update, context: BotContext) -> None:
     await context.sender.send_text(message.chat.id, answer_line(answer))
 
 
-async def deliver_flow_reply(context: BotContext, chat_id: int, reply: FlowReply,
-                             pressed_message_id: int | None = None) -> list[int]:
+async def deliver_flow_reply(
+    context: BotContext, chat_id: int, reply: FlowReply, pressed_message_id: int | None = None
+) -> list[int]:
     """Edit the setup screen in place, then send the new messages; returns the new menus' ids."""
     if reply.edit is not None:
         message_id = reply.edit_message_id or pressed_message_id
@@ -134,9 +147,13 @@ async def _close_answered_nudge(context: BotContext, chat_id: int, result: Check
         return
     tip = context.services.tips.get(nudge.tip_id) if nudge.tip_id else None
     glasses_before = result.water_today - int(result.value or 0)
-    original = nudge_text(language=result.language, slot=nudge.slot,
-                          tip=tip.text(result.language) if tip else None,
-                          glasses=max(glasses_before, 0), goal=result.water_goal)
+    original = nudge_text(
+        language=result.language,
+        slot=nudge.slot,
+        tip=tip.text(result.language) if tip else None,
+        glasses=max(glasses_before, 0),
+        goal=result.water_goal,
+    )
     await context.sender.edit_text(chat_id, nudge.message_id, answered_nudge_text(original, result))
 
 
@@ -151,15 +168,17 @@ async def not_in_private_chat(update: Update, context: BotContext) -> None:
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not know."""
     assert update.effective_chat is not None
-    await context.sender.send_text(update.effective_chat.id,
-                                   text(update_language(update, context), "unknown_command"))
+    await context.sender.send_text(
+        update.effective_chat.id, text(update_language(update, context), "unknown_command")
+    )
 
 
 async def non_text_message(update: Update, context: BotContext) -> None:
     """Stickers, photos, voice notes and the like get a short hint."""
     assert update.effective_chat is not None
-    await context.sender.send_text(update.effective_chat.id,
-                                   text(update_language(update, context), "non_text"))
+    await context.sender.send_text(
+        update.effective_chat.id, text(update_language(update, context), "non_text")
+    )
 
 
 async def on_error(update: object, context: BotContext) -> None:

@@ -56,9 +56,12 @@ def nudge_keyboard(
     if kind == SLEEP_MORNING:
         hours = [
             _button(
-                text(language, "button_hours_max" if h == SLEEP_HOUR_CHOICES[-1] else "button_hours",
-                     hours=h),
-                nudge_id, Action.HOURS, h,
+                text(
+                    language, "button_hours_max" if h == SLEEP_HOUR_CHOICES[-1] else "button_hours", hours=h
+                ),
+                nudge_id,
+                Action.HOURS,
+                h,
             )
             for h in SLEEP_HOUR_CHOICES
         ]
@@ -68,8 +71,7 @@ def nudge_keyboard(
     assert kind in ("walk", BREATHING), kind
     second_row = [skip]
     if snooze_count < MAX_SNOOZES:
-        snooze = _button(text(language, "button_snooze", minutes=snooze_minutes), nudge_id,
-                         Action.SNOOZE)
+        snooze = _button(text(language, "button_snooze", minutes=snooze_minutes), nudge_id, Action.SNOOZE)
         second_row = [snooze, skip]
     return InlineKeyboardMarkup([[done], second_row])
 
@@ -87,11 +89,16 @@ class DeleteButton:
 
 def delete_keyboard(language: str, issued_at: int) -> InlineKeyboardMarkup:
     """Erase or keep: two big buttons, each on its own row."""
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(text(language, "button_delete_confirm"),
-                              callback_data=f"del:yes:{issued_at}")],
-        [InlineKeyboardButton(text(language, "button_delete_cancel"), callback_data="del:no")],
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    text(language, "button_delete_confirm"), callback_data=f"del:yes:{issued_at}"
+                )
+            ],
+            [InlineKeyboardButton(text(language, "button_delete_cancel"), callback_data="del:no")],
+        ]
+    )
 
 
 def parse_delete_callback(data: str | None) -> DeleteButton | None:

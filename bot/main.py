@@ -58,9 +58,7 @@ def run_until_stopped(application: HabitsApplication, settings: Settings) -> Non
     )
 
 
-def main(
-    argv: Sequence[str] | None = None, *, stdin_is_terminal: Callable[[], bool] | None = None
-) -> int:
+def main(argv: Sequence[str] | None = None, *, stdin_is_terminal: Callable[[], bool] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         settings = load_settings()

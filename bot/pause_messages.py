@@ -34,12 +34,13 @@ def parse_pause_callback(data: str | None) -> PauseLength | None:
 
 
 def pause_keyboard(language: str, *, paused: bool) -> InlineKeyboardMarkup:
-    lengths = [InlineKeyboardButton(text(language, f"pause_{length.value}"),
-                                    callback_data=f"p:{length.value}") for length in PauseLength]
+    lengths = [
+        InlineKeyboardButton(text(language, f"pause_{length.value}"), callback_data=f"p:{length.value}")
+        for length in PauseLength
+    ]
     rows = [lengths[:2], lengths[2:]]
     if paused:
-        rows.append([InlineKeyboardButton(text(language, "button_resume"),
-                                          callback_data=RESUME_CALLBACK)])
+        rows.append([InlineKeyboardButton(text(language, "button_resume"), callback_data=RESUME_CALLBACK)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -47,8 +48,7 @@ def local_moment(language: str, instant: datetime, zone: str) -> str:
     """ "di 24 nov 08:15" / "Tue 24 Nov 08:15" in the member's time zone."""
     local = instant.astimezone(ZoneInfo(zone))
     table = language if language in WEEKDAYS else "nl"
-    return (f"{WEEKDAYS[table][local.weekday()]} {local.day} {MONTHS[table][local.month - 1]} "
-            f"{local:%H:%M}")
+    return f"{WEEKDAYS[table][local.weekday()]} {local.day} {MONTHS[table][local.month - 1]} {local:%H:%M}"
 
 
 def paused_text(language: str, ends_at: datetime | None, zone: str) -> str:

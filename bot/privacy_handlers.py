@@ -15,8 +15,9 @@ from storage import queries
 async def show_privacy(update: Update, context: BotContext) -> None:
     """What is stored, why, for how long, and how to get or erase it."""
     assert update.effective_chat is not None
-    await context.sender.send_text(update.effective_chat.id,
-                                   text(update_language(update, context), "privacy"))
+    await context.sender.send_text(
+        update.effective_chat.id, text(update_language(update, context), "privacy")
+    )
 
 
 async def export(update: Update, context: BotContext) -> None:
@@ -32,10 +33,17 @@ async def export(update: Update, context: BotContext) -> None:
     language = member.language
     await context.sender.send_text(chat.id, text(language, "export_intro"))
     await context.sender.send_document(
-        chat.id, files.checkins_csv, privacy.CHECKINS_FILENAME,
-        caption=text(language, "export_checkins_caption", count=files.checkin_count))
-    await context.sender.send_document(chat.id, files.settings_json, privacy.SETTINGS_FILENAME,
-                                       caption=text(language, "export_settings_caption"))
+        chat.id,
+        files.checkins_csv,
+        privacy.CHECKINS_FILENAME,
+        caption=text(language, "export_checkins_caption", count=files.checkin_count),
+    )
+    await context.sender.send_document(
+        chat.id,
+        files.settings_json,
+        privacy.SETTINGS_FILENAME,
+        caption=text(language, "export_settings_caption"),
+    )
 
 
 async def delete(update: Update, context: BotContext) -> None:
@@ -51,8 +59,9 @@ async def delete(update: Update, context: BotContext) -> None:
         await context.sender.send_text(chat.id, text(language, "no_data"))
         return
     issued_at = int(services.clock().timestamp())
-    await context.sender.send_text(chat.id, text(language, "delete_confirm"),
-                                   delete_keyboard(language, issued_at))
+    await context.sender.send_text(
+        chat.id, text(language, "delete_confirm"), delete_keyboard(language, issued_at)
+    )
 
 
 DELETE_REPLIES = {
@@ -73,12 +82,15 @@ async def delete_button(update: Update, context: BotContext) -> None:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
         language = member.language if member else update_language(update, context)
         answer = privacy.answer_delete_question(
-            session=session, telegram_id=query.from_user.id,
+            session=session,
+            telegram_id=query.from_user.id,
             confirmed=button is not None and button.confirmed,
-            asked_at=button.issued_at if button else None, now=services.clock(),
+            asked_at=button.issued_at if button else None,
+            now=services.clock(),
         )
     await context.sender.answer_callback(query.id)
     message = query.message
     if message is not None:
-        await context.sender.edit_text(message.chat.id, message.message_id,
-                                       text(language, DELETE_REPLIES[answer]))
+        await context.sender.edit_text(
+            message.chat.id, message.message_id, text(language, DELETE_REPLIES[answer])
+        )

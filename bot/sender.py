@@ -42,8 +42,12 @@ class SendResult:
 
 
 # The last one: the tapped message is a file or picture, which only forged button data reaches.
-HARMLESS_EDIT_ERRORS = ("message is not modified", "message to edit not found",
-                        "message can't be edited", "there is no text in the message to edit")
+HARMLESS_EDIT_ERRORS = (
+    "message is not modified",
+    "message to edit not found",
+    "message can't be edited",
+    "there is no text in the message to edit",
+)
 GONE_CHAT_ERRORS = ("chat not found", "user is deactivated", "bot was blocked")
 
 
@@ -67,26 +71,19 @@ class TelegramSender:
         self._first_backoff = first_backoff_seconds
         self._longest_wait = longest_wait_seconds
 
-    async def send_text(
-        self, chat_id: int, text: str, reply_markup: ReplyMarkup | None = None
-    ) -> SendResult:
-        return await self._deliver(
-            lambda: self._bot.send_message(chat_id, text, reply_markup=reply_markup)
-        )
+    async def send_text(self, chat_id: int, text: str, reply_markup: ReplyMarkup | None = None) -> SendResult:
+        return await self._deliver(lambda: self._bot.send_message(chat_id, text, reply_markup=reply_markup))
 
     async def send_document(
         self, chat_id: int, data: bytes, filename: str, caption: str | None = None
     ) -> SendResult:
         return await self._deliver(
-            lambda: self._bot.send_document(
-                chat_id, InputFile(data, filename=filename), caption=caption
-            )
+            lambda: self._bot.send_document(chat_id, InputFile(data, filename=filename), caption=caption)
         )
 
     async def send_photo(self, chat_id: int, png: bytes, caption: str | None = None) -> SendResult:
         return await self._deliver(
-            lambda: self._bot.send_photo(chat_id, InputFile(png, filename="week.png"),
-                                         caption=caption)
+            lambda: self._bot.send_photo(chat_id, InputFile(png, filename="week.png"), caption=caption)
         )
 
     async def edit_text(
@@ -103,16 +100,12 @@ class TelegramSender:
             ),
             harmless=HARMLESS_EDIT_ERRORS,
         )
-        if result.delivery is Delivery.FAILED and result.reason.lower().startswith(
-            HARMLESS_EDIT_ERRORS
-        ):
+        if result.delivery is Delivery.FAILED and result.reason.lower().startswith(HARMLESS_EDIT_ERRORS):
             return SendResult(Delivery.DELIVERED, message_id, result.reason)
         return result
 
     async def answer_callback(self, callback_query_id: str, text: str | None = None) -> SendResult:
-        return await self._deliver(
-            lambda: self._bot.answer_callback_query(callback_query_id, text=text)
-        )
+        return await self._deliver(lambda: self._bot.answer_callback_query(callback_query_id, text=text))
 
     async def _deliver(
         self, call: Callable[[], Awaitable[object]], *, harmless: tuple[str, ...] = ()

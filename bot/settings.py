@@ -19,8 +19,9 @@ class Settings(BaseSettings):
     """Everything an operator can set; the README lists each with its default."""
 
     # hide_input_in_errors: a rejected value may be a secret, and errors end up in logs.
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
-                                      hide_input_in_errors=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     bot_token: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL
@@ -67,8 +68,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> Self:
         if self.webhook_url and self.webhook_secret is None:
-            raise ValueError("WEBHOOK_URL is set but WEBHOOK_SECRET is not: webhook mode needs a "
-                             "secret so that only Telegram can post updates")
+            raise ValueError(
+                "WEBHOOK_URL is set but WEBHOOK_SECRET is not: webhook mode needs a "
+                "secret so that only Telegram can post updates"
+            )
         return self
 
     @field_validator("default_timezone")

@@ -37,8 +37,11 @@ from storage.models import Member
 
 # Typed input counts for a settings screen only this long after it was opened.
 SETTINGS_INPUT_WINDOW = timedelta(minutes=15)
-DEFAULT_MEALS = {TimeSetting.BREAKFAST: time(8, 0), TimeSetting.LUNCH: time(12, 30),
-                 TimeSetting.DINNER: time(18, 30)}
+DEFAULT_MEALS = {
+    TimeSetting.BREAKFAST: time(8, 0),
+    TimeSetting.LUNCH: time(12, 30),
+    TimeSetting.DINNER: time(18, 30),
+}
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -94,9 +97,7 @@ def _open_screen(session: Session, member: Member, screen: Screen, now: datetime
 # Taps
 
 
-def handle_button(
-    *, session: Session, member: Member, button: SetupButton, now: datetime
-) -> FlowReply:
+def handle_button(*, session: Session, member: Member, button: SetupButton, now: datetime) -> FlowReply:
     language = member.language
     if button.mode is Mode.ONBOARDING and member.onboarding_step is None:
         return FlowReply(toast=text(language, "already_set_up"))
@@ -119,9 +120,7 @@ def handle_button(
     return FlowReply(toast=toast, edit=_render(member, Mode.SETTINGS, shown, now))
 
 
-def _apply(
-    session: Session, member: Member, button: SetupButton, now: datetime
-) -> FlowReply | None:
+def _apply(session: Session, member: Member, button: SetupButton, now: datetime) -> FlowReply | None:
     """Apply a tap; a FlowReply when the tap needs more than showing the resulting screen."""
     screen, action, argument = button.screen, button.action, button.argument
     onboarding_flow = button.mode is Mode.ONBOARDING
@@ -150,18 +149,15 @@ def _apply(
         for setting, value in DEFAULT_MEALS.items():
             preferences.set_time(session=session, member=member, setting=setting, value=value)
     elif screen is Screen.WATER and action == "goal":
-        preferences.set_water_goal(session=session, member=member,
-                                   glasses=_button_number(argument))
+        preferences.set_water_goal(session=session, member=member, glasses=_button_number(argument))
     elif screen is Screen.WATER and action == "every":
-        preferences.set_water_interval(session=session, member=member,
-                                       minutes=_button_number(argument))
+        preferences.set_water_interval(session=session, member=member, minutes=_button_number(argument))
     elif screen is Screen.SNOOZE and action == "set":
         preferences.set_snooze(session=session, member=member, minutes=_button_number(argument))
     elif screen is Screen.PROGRESS and action == "weekly" and argument in ("on", "off"):
         preferences.set_weekly_report(session=session, member=member, on=argument == "on")
     elif screen is Screen.PROGRESS and action == "day":
-        preferences.set_weekly_report(session=session, member=member,
-                                      weekday=_button_number(argument))
+        preferences.set_weekly_report(session=session, member=member, weekday=_button_number(argument))
     elif screen is Screen.PROGRESS and action == "at":
         at = parse_compact(argument)
         if at is None:
@@ -291,8 +287,7 @@ def _typed_times(
         preferences.set_quiet_hours(session=session, member=member, start=times[0], end=times[1])
     elif len(times) == 1 and len(fields) > 1:
         keyboard = which_time_keyboard(mode, screen, fields, times[0], language)
-        return FlowReply(send=[Outgoing(text(language, "which_time", time=clock(times[0])),
-                                        keyboard)])
+        return FlowReply(send=[Outgoing(text(language, "which_time", time=clock(times[0])), keyboard)])
     elif len(times) == len(fields):
         if screen is Screen.SLEEP and times[0] == times[1]:
             raise InvalidSetting("wake-up and bedtime cannot be the same")
@@ -308,21 +303,26 @@ def _after_change(member: Member, mode: Mode, screen: Screen, now: datetime) -> 
     saved = Outgoing(text(member.language, "saved"))
     if mode is Mode.ONBOARDING:
         return FlowReply(send=[saved, onboarding_screen(member, now)])
-    return FlowReply(edit=_render(member, Mode.SETTINGS, screen, now),
-                     edit_message_id=member.menu_message_id, send=[saved])
+    return FlowReply(
+        edit=_render(member, Mode.SETTINGS, screen, now), edit_message_id=member.menu_message_id, send=[saved]
+    )
 
 
 def _zone_chosen(session: Session, member: Member, zone: str, mode: Mode | None, now: datetime) -> FlowReply:
     preferences.set_timezone(session=session, member=member, zone=zone)
     local = now.astimezone(ZoneInfo(zone))
-    confirmation = Outgoing(text(member.language, "timezone_set", zone=zone, local=f"{local:%H:%M}"),
-                            ReplyKeyboardRemove())
+    confirmation = Outgoing(
+        text(member.language, "timezone_set", zone=zone, local=f"{local:%H:%M}"), ReplyKeyboardRemove()
+    )
     if mode is Mode.ONBOARDING:
         onboarding.go_to(session=session, member=member, step=Step.HABITS)
         return FlowReply(send=[confirmation, onboarding_screen(member, now)])
     if mode is Mode.SETTINGS:
-        return FlowReply(edit=_render(member, Mode.SETTINGS, Screen.TIMEZONE, now),
-                         edit_message_id=member.menu_message_id, send=[confirmation])
+        return FlowReply(
+            edit=_render(member, Mode.SETTINGS, Screen.TIMEZONE, now),
+            edit_message_id=member.menu_message_id,
+            send=[confirmation],
+        )
     return FlowReply(send=[confirmation])
 
 

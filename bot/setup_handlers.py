@@ -35,15 +35,20 @@ async def start(update: Update, context: BotContext) -> None:
     now = services.clock()
     with services.session() as session:
         registration = onboarding.begin_onboarding(
-            session=session, telegram_id=user.id, chat_id=chat.id, first_name=user.first_name,
+            session=session,
+            telegram_id=user.id,
+            chat_id=chat.id,
+            first_name=user.first_name,
             language_code=user.language_code,
             default_language=services.settings.default_language,
-            default_timezone=services.settings.default_timezone, now=now,
+            default_timezone=services.settings.default_timezone,
+            now=now,
         )
         member = registration.member
         if member.onboarding_step is None:
-            reply = FlowReply(send=[setup_flow.Outgoing(
-                text(member.language, "welcome_back", name=member.first_name))])
+            reply = FlowReply(
+                send=[setup_flow.Outgoing(text(member.language, "welcome_back", name=member.first_name))]
+            )
         else:
             key = "welcome" if registration.is_new else "welcome_continue"
             greeting = text(member.language, key, name=member.first_name)
@@ -60,11 +65,17 @@ async def settings(update: Update, context: BotContext) -> None:
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
         if member is None:
-            reply = FlowReply(send=[setup_flow.Outgoing(text(update_language(update, context),
-                                                             "not_registered"))])
+            reply = FlowReply(
+                send=[setup_flow.Outgoing(text(update_language(update, context), "not_registered"))]
+            )
         elif member.onboarding_step is not None:
-            reply = FlowReply(send=[setup_flow.onboarding_screen(
-                member, services.clock(), greeting=text(member.language, "finish_onboarding_first"))])
+            reply = FlowReply(
+                send=[
+                    setup_flow.onboarding_screen(
+                        member, services.clock(), greeting=text(member.language, "finish_onboarding_first")
+                    )
+                ]
+            )
         else:
             reply = FlowReply(send=[setup_flow.settings_menu(session, member, services.clock())])
     for menu_id in await deliver_flow_reply(context, chat.id, reply):
@@ -80,11 +91,13 @@ async def setup_button(update: Update, context: BotContext) -> None:
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
         if button is None or member is None:
-            reply = FlowReply(toast=text(update_language(update, context),
-                                         "answer_unknown" if member else "not_registered"))
+            reply = FlowReply(
+                toast=text(update_language(update, context), "answer_unknown" if member else "not_registered")
+            )
         else:
-            reply = setup_flow.handle_button(session=session, member=member, button=button,
-                                             now=services.clock())
+            reply = setup_flow.handle_button(
+                session=session, member=member, button=button, now=services.clock()
+            )
     await context.sender.answer_callback(query.id, reply.toast)
     message = query.message
     if message is not None:
@@ -101,12 +114,17 @@ async def shared_location(update: Update, context: BotContext) -> None:
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=message.from_user.id)
         if member is None:
-            reply = FlowReply(send=[setup_flow.Outgoing(text(update_language(update, context),
-                                                             "not_registered"))])
+            reply = FlowReply(
+                send=[setup_flow.Outgoing(text(update_language(update, context), "not_registered"))]
+            )
         else:
             reply = setup_flow.handle_location(
-                session=session, member=member, latitude=message.location.latitude,
-                longitude=message.location.longitude, now=services.clock())
+                session=session,
+                member=member,
+                latitude=message.location.latitude,
+                longitude=message.location.longitude,
+                now=services.clock(),
+            )
     await deliver_flow_reply(context, message.chat.id, reply)
 
 
@@ -138,8 +156,9 @@ async def pause_button(update: Update, context: BotContext) -> None:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
         length = parse_pause_callback(query.data)
         if member is None or (length is None and query.data != RESUME_CALLBACK):
-            await context.sender.answer_callback(query.id, text(update_language(update, context),
-                                                                "answer_unknown"))
+            await context.sender.answer_callback(
+                query.id, text(update_language(update, context), "answer_unknown")
+            )
             return
         if length is None:
             resumed = pauses.resume_member(session=session, member=member, now=now)

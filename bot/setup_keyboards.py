@@ -54,8 +54,7 @@ class Screen(StrEnum):
 
 
 # Screens that also take typed input (a city, one or more times).
-TYPED_SCREENS = frozenset({Screen.TIMEZONE, Screen.SLEEP, Screen.MEALS, Screen.BREATHING,
-                           Screen.QUIET})
+TYPED_SCREENS = frozenset({Screen.TIMEZONE, Screen.SLEEP, Screen.MEALS, Screen.BREATHING, Screen.QUIET})
 WAKE_CHOICES = (time(6, 0), time(6, 30), time(7, 0), time(7, 30), time(8, 0), time(8, 30))
 BEDTIME_CHOICES = (time(22, 0), time(22, 30), time(23, 0), time(23, 30), time(0, 0), time(0, 30))
 MEAL_CHOICES = {
@@ -64,15 +63,27 @@ MEAL_CHOICES = {
     TimeSetting.DINNER: (time(17, 30), time(18, 30), time(19, 30)),
 }
 BREATHING_CHOICES = (time(8, 0), time(12, 0), time(13, 0), time(16, 0), time(18, 0), time(21, 0))
-QUIET_CHOICES = ((time(21, 30), time(7, 0)), (time(22, 0), time(7, 0)), (time(22, 30), time(7, 0)),
-                 (time(23, 0), time(8, 0)))
+QUIET_CHOICES = (
+    (time(21, 30), time(7, 0)),
+    (time(22, 0), time(7, 0)),
+    (time(22, 30), time(7, 0)),
+    (time(23, 0), time(8, 0)),
+)
 SETTING_EMOJI = {
-    TimeSetting.WAKE: "⏰", TimeSetting.BEDTIME: "🌙", TimeSetting.BREAKFAST: "🍳",
-    TimeSetting.LUNCH: "🥪", TimeSetting.DINNER: "🍽️", TimeSetting.BREATHING: "🌬️",
+    TimeSetting.WAKE: "⏰",
+    TimeSetting.BEDTIME: "🌙",
+    TimeSetting.BREAKFAST: "🍳",
+    TimeSetting.LUNCH: "🥪",
+    TimeSetting.DINNER: "🍽️",
+    TimeSetting.BREATHING: "🌬️",
 }
 HABIT_EMOJI = {Habit.WATER: "💧", Habit.WALK: "🚶", Habit.BREATHING: "🌬️", Habit.SLEEP: "🌙"}
-MAIN_MENU = ((Screen.LANGUAGE, Screen.TIMEZONE), (Screen.HABITS, Screen.WATER),
-             (Screen.SLEEP, Screen.MEALS), (Screen.BREATHING, Screen.SNOOZE))
+MAIN_MENU = (
+    (Screen.LANGUAGE, Screen.TIMEZONE),
+    (Screen.HABITS, Screen.WATER),
+    (Screen.SLEEP, Screen.MEALS),
+    (Screen.BREATHING, Screen.SNOOZE),
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +144,7 @@ def _mark(label: str, chosen: bool) -> str:
 
 
 def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
 class ScreenRenderer:
@@ -175,19 +186,31 @@ class ScreenRenderer:
     # Each screen: (text, rows of buttons above the navigation).
 
     def _main(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
-        rows = [[self.button(self.t(f"menu_{screen.value}"), Screen.MAIN, "open", screen.value)
-                 for screen in pair] for pair in MAIN_MENU]
-        rows.append([self.button(self.t("menu_quiet"), Screen.MAIN, "open", Screen.QUIET.value),
-                     self.button(self.t("menu_progress"), Screen.MAIN, "open",
-                                 Screen.PROGRESS.value)])
+        rows = [
+            [
+                self.button(self.t(f"menu_{screen.value}"), Screen.MAIN, "open", screen.value)
+                for screen in pair
+            ]
+            for pair in MAIN_MENU
+        ]
+        rows.append(
+            [
+                self.button(self.t("menu_quiet"), Screen.MAIN, "open", Screen.QUIET.value),
+                self.button(self.t("menu_progress"), Screen.MAIN, "open", Screen.PROGRESS.value),
+            ]
+        )
         return f"{self.t('settings_title')}\n\n{self.overview()}", rows
 
     def _summary(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         return f"{self.t('summary_title')}\n\n{self.overview()}\n\n{self.t('summary_hint')}", []
 
     def _language(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
-        row = [self.button(_mark(self.t(f"language_{code}"), self.language == code),
-                           Screen.LANGUAGE, "set", code) for code in SUPPORTED_LANGUAGES]
+        row = [
+            self.button(
+                _mark(self.t(f"language_{code}"), self.language == code), Screen.LANGUAGE, "set", code
+            )
+            for code in SUPPORTED_LANGUAGES
+        ]
         rows = [row]
         if self.mode is Mode.ONBOARDING:
             rows.append([self.button(self.t("button_all_defaults"), Screen.LANGUAGE, "defaults")])
@@ -197,82 +220,126 @@ class ScreenRenderer:
         zone = self.member.timezone
         local = self.now.astimezone(ZoneInfo(zone))
         body = self.t("screen_timezone", zone=zone, local=f"{local:%H:%M}")
-        zones = [self.button(_mark(name.split("/")[-1].replace("_", " "), name == zone),
-                             Screen.TIMEZONE, "set", str(index))
-                 for index, name in enumerate(COMMON_ZONES)]
+        zones = [
+            self.button(
+                _mark(name.split("/")[-1].replace("_", " "), name == zone), Screen.TIMEZONE, "set", str(index)
+            )
+            for index, name in enumerate(COMMON_ZONES)
+        ]
         rows = _rows(zones, 2)
         rows.append([self.button(self.t("button_share_location"), Screen.TIMEZONE, "location")])
         return body, rows
 
     def _habits(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         toggles = [
-            self.button(f"{'✅' if getattr(self.member, HABIT_COLUMNS[habit]) else '⬜'} "
-                        f"{HABIT_EMOJI[habit]} {self.t(f'habit_{habit.value}')}",
-                        Screen.HABITS, "toggle", habit.value)
+            self.button(
+                f"{'✅' if getattr(self.member, HABIT_COLUMNS[habit]) else '⬜'} "
+                f"{HABIT_EMOJI[habit]} {self.t(f'habit_{habit.value}')}",
+                Screen.HABITS,
+                "toggle",
+                habit.value,
+            )
             for habit in Habit
         ]
         return self.t("screen_habits"), _rows(toggles, 2)
 
     def _sleep(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
-        body = self.t("screen_sleep", wake=clock(self.member.wake_time),
-                      bedtime=clock(self.member.bedtime))
+        body = self.t("screen_sleep", wake=clock(self.member.wake_time), bedtime=clock(self.member.bedtime))
         wake = [self.time_button(Screen.SLEEP, TimeSetting.WAKE, t) for t in WAKE_CHOICES]
         bed = [self.time_button(Screen.SLEEP, TimeSetting.BEDTIME, t) for t in BEDTIME_CHOICES]
         return body, [*_rows(wake, 3), *_rows(bed, 3)]
 
     def _meals(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         member = self.member
-        body = self.t("screen_meals", breakfast=clock(member.breakfast_time),
-                      lunch=clock(member.lunch_time), dinner=clock(member.dinner_time))
-        rows = [[self.time_button(Screen.MEALS, setting, t) for t in choices]
-                for setting, choices in MEAL_CHOICES.items()]
+        body = self.t(
+            "screen_meals",
+            breakfast=clock(member.breakfast_time),
+            lunch=clock(member.lunch_time),
+            dinner=clock(member.dinner_time),
+        )
+        rows = [
+            [self.time_button(Screen.MEALS, setting, t) for t in choices]
+            for setting, choices in MEAL_CHOICES.items()
+        ]
         rows.append([self.button(self.t("button_default_meals"), Screen.MEALS, "defaults")])
         return body, rows
 
     def _breathing(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         body = self.t("screen_breathing", time=clock(self.member.breathing_time))
-        choices = [self.time_button(Screen.BREATHING, TimeSetting.BREATHING, t)
-                   for t in BREATHING_CHOICES]
+        choices = [self.time_button(Screen.BREATHING, TimeSetting.BREATHING, t) for t in BREATHING_CHOICES]
         return body, _rows(choices, 3)
 
     def _water(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         member = self.member
-        body = self.t("screen_water", goal=member.water_goal,
-                      every=self.interval(member.water_interval_minutes))
-        goals = [self.button(_mark(f"🎯 {goal}", goal == member.water_goal), Screen.WATER, "goal",
-                             str(goal)) for goal in WATER_GOAL_CHOICES]
-        every = [self.button(_mark(f"⏱️ {self.interval(minutes)}",
-                                   minutes == member.water_interval_minutes),
-                             Screen.WATER, "every", str(minutes))
-                 for minutes in WATER_INTERVAL_CHOICES]
+        body = self.t(
+            "screen_water", goal=member.water_goal, every=self.interval(member.water_interval_minutes)
+        )
+        goals = [
+            self.button(_mark(f"🎯 {goal}", goal == member.water_goal), Screen.WATER, "goal", str(goal))
+            for goal in WATER_GOAL_CHOICES
+        ]
+        every = [
+            self.button(
+                _mark(f"⏱️ {self.interval(minutes)}", minutes == member.water_interval_minutes),
+                Screen.WATER,
+                "every",
+                str(minutes),
+            )
+            for minutes in WATER_INTERVAL_CHOICES
+        ]
         return body, [goals, every]
 
     def _snooze(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         body = self.t("screen_snooze", minutes=self.member.snooze_minutes)
-        choices = [self.button(_mark(self.t("minutes", minutes=minutes),
-                                     minutes == self.member.snooze_minutes),
-                               Screen.SNOOZE, "set", str(minutes)) for minutes in SNOOZE_CHOICES]
+        choices = [
+            self.button(
+                _mark(self.t("minutes", minutes=minutes), minutes == self.member.snooze_minutes),
+                Screen.SNOOZE,
+                "set",
+                str(minutes),
+            )
+            for minutes in SNOOZE_CHOICES
+        ]
         return body, [choices]
 
     def _progress(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         member = self.member
         weekdays = self.t("weekday_names").split(",")
-        state = (self.t("weekly_on", day=weekdays[member.weekly_report_weekday],
-                        time=clock(member.weekly_report_time))
-                 if member.weekly_report_on else self.t("weekly_off"))
-        body = self.t("screen_progress", weekly=state,
-                      walk_rule=self.t(f"walk_rule_{member.walk_streak_rule}"))
-        toggle = self.button(self.t("button_weekly_off" if member.weekly_report_on
-                                    else "button_weekly_on"), Screen.PROGRESS, "weekly",
-                             "off" if member.weekly_report_on else "on")
-        days = [self.button(_mark(weekdays[day], day == member.weekly_report_weekday),
-                            Screen.PROGRESS, "day", str(day))
-                for day in WEEKLY_REPORT_DAY_CHOICES]
-        times = [self.button(_mark(clock(at), at == member.weekly_report_time),
-                             Screen.PROGRESS, "at", compact(at))
-                 for at in WEEKLY_REPORT_TIME_CHOICES]
-        rules = [self.button(_mark(self.t(f"walk_rule_{rule}"), rule == member.walk_streak_rule),
-                             Screen.PROGRESS, "walk", rule) for rule in WALK_STREAK_RULES]
+        state = (
+            self.t(
+                "weekly_on", day=weekdays[member.weekly_report_weekday], time=clock(member.weekly_report_time)
+            )
+            if member.weekly_report_on
+            else self.t("weekly_off")
+        )
+        body = self.t(
+            "screen_progress", weekly=state, walk_rule=self.t(f"walk_rule_{member.walk_streak_rule}")
+        )
+        toggle = self.button(
+            self.t("button_weekly_off" if member.weekly_report_on else "button_weekly_on"),
+            Screen.PROGRESS,
+            "weekly",
+            "off" if member.weekly_report_on else "on",
+        )
+        days = [
+            self.button(
+                _mark(weekdays[day], day == member.weekly_report_weekday), Screen.PROGRESS, "day", str(day)
+            )
+            for day in WEEKLY_REPORT_DAY_CHOICES
+        ]
+        times = [
+            self.button(_mark(clock(at), at == member.weekly_report_time), Screen.PROGRESS, "at", compact(at))
+            for at in WEEKLY_REPORT_TIME_CHOICES
+        ]
+        rules = [
+            self.button(
+                _mark(self.t(f"walk_rule_{rule}"), rule == member.walk_streak_rule),
+                Screen.PROGRESS,
+                "walk",
+                rule,
+            )
+            for rule in WALK_STREAK_RULES
+        ]
         return body, [[toggle], days, times, rules]
 
     def _quiet(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
@@ -281,9 +348,12 @@ class ScreenRenderer:
         body = self.t("screen_quiet", quiet=self.quiet_text())
         rows = [[self.button(_mark(self.t("quiet_auto"), automatic), Screen.QUIET, "auto")]]
         fixed = [
-            self.button(_mark(f"{clock(start)}–{clock(end)}",
-                              (member.quiet_start, member.quiet_end) == (start, end)),
-                        Screen.QUIET, "set", f"{compact(start)}-{compact(end)}")
+            self.button(
+                _mark(f"{clock(start)}–{clock(end)}", (member.quiet_start, member.quiet_end) == (start, end)),
+                Screen.QUIET,
+                "set",
+                f"{compact(start)}-{compact(end)}",
+            )
             for start, end in QUIET_CHOICES
         ]
         rows.extend(_rows(fixed, 2))
@@ -306,15 +376,24 @@ class ScreenRenderer:
     def overview(self) -> str:
         """Every setting in a few short lines (the settings menu and the onboarding summary)."""
         member = self.member
-        habits = " ".join(HABIT_EMOJI[habit] for habit in Habit
-                          if getattr(member, HABIT_COLUMNS[habit])) or self.t("habits_none")
+        habits = " ".join(
+            HABIT_EMOJI[habit] for habit in Habit if getattr(member, HABIT_COLUMNS[habit])
+        ) or self.t("habits_none")
         return self.t(
-            "overview", language_name=self.t(f"language_{member.language}"), zone=member.timezone,
-            habits=habits, wake=clock(member.wake_time), bedtime=clock(member.bedtime),
-            breakfast=clock(member.breakfast_time), lunch=clock(member.lunch_time),
-            dinner=clock(member.dinner_time), breathing=clock(member.breathing_time),
-            goal=member.water_goal, every=self.interval(member.water_interval_minutes),
-            snooze=member.snooze_minutes, quiet=self.quiet_text(),
+            "overview",
+            language_name=self.t(f"language_{member.language}"),
+            zone=member.timezone,
+            habits=habits,
+            wake=clock(member.wake_time),
+            bedtime=clock(member.bedtime),
+            breakfast=clock(member.breakfast_time),
+            lunch=clock(member.lunch_time),
+            dinner=clock(member.dinner_time),
+            breathing=clock(member.breathing_time),
+            goal=member.water_goal,
+            every=self.interval(member.water_interval_minutes),
+            snooze=member.snooze_minutes,
+            quiet=self.quiet_text(),
         )
 
 
@@ -322,7 +401,8 @@ def location_keyboard(language: str) -> ReplyKeyboardMarkup:
     """A reply keyboard whose one big button shares the member's location."""
     return ReplyKeyboardMarkup(
         [[KeyboardButton(text(language, "button_send_location"), request_location=True)]],
-        resize_keyboard=True, one_time_keyboard=True,
+        resize_keyboard=True,
+        one_time_keyboard=True,
     )
 
 
@@ -330,7 +410,14 @@ def which_time_keyboard(
     mode: Mode, screen: Screen, settings: tuple[TimeSetting, ...], value: time, language: str
 ) -> InlineKeyboardMarkup:
     """For one typed time on a screen with several: a button per setting it could be."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(
-        f"{SETTING_EMOJI[setting]} {text(language, f'setting_{setting.value}')} {clock(value)}",
-        callback_data=setup_callback(mode, screen, "t", time_choice_argument(setting, value)),
-    )] for setting in settings])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"{SETTING_EMOJI[setting]} {text(language, f'setting_{setting.value}')} {clock(value)}",
+                    callback_data=setup_callback(mode, screen, "t", time_choice_argument(setting, value)),
+                )
+            ]
+            for setting in settings
+        ]
+    )

@@ -27,19 +27,20 @@ def answer_typed_text(
     """What the text does: a screen's reply, or the check-in's result (NOT_REGISTERED: no member)."""
     parsed = parse_checkin(typed)
     with DirectConnection(engine) as connection:
-        member, latest = checkins.member_and_open_nudge(connection=connection,
-                                                        telegram_id=telegram_id, parsed=parsed,
-                                                        now=now)
+        member, latest = checkins.member_and_open_nudge(
+            connection=connection, telegram_id=telegram_id, parsed=parsed, now=now
+        )
         if member is None:
             return CheckInResult(Outcome.NOT_REGISTERED)
         if member.has_screen_open:
             with new_session(engine) as session:
-                reply = setup_flow.handle_text(session=session,
-                                               member=session.get_one(Member, member.id),
-                                               typed=typed, now=now)
+                reply = setup_flow.handle_text(
+                    session=session, member=session.get_one(Member, member.id), typed=typed, now=now
+                )
             if reply is not None:
                 return reply
         if parsed is None:
             return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
-        return checkins.record_text(connection=connection, member=member, latest=latest,
-                                    parsed=parsed, now=now)
+        return checkins.record_text(
+            connection=connection, member=member, latest=latest, parsed=parsed, now=now
+        )

@@ -58,28 +58,48 @@ def _draw_grid(ax: Axes, picture: WeekPicture, language: str) -> None:
     habits = list(picture.outcomes)
     ax.set_xlim(-0.5, len(picture.days) - 0.5)
     ax.set_ylim(len(habits) - 0.5 if habits else 0.5, -0.5)
-    ax.set_xticks(range(len(picture.days)), day_labels(language, picture.days), fontsize=13,
-                  color=INK)
+    ax.set_xticks(range(len(picture.days)), day_labels(language, picture.days), fontsize=13, color=INK)
     ax.xaxis.tick_top()
-    ax.set_yticks(range(len(habits)), [text(language, f"habit_{h}") for h in habits],
-                  fontsize=15, color=INK)
+    ax.set_yticks(range(len(habits)), [text(language, f"habit_{h}") for h in habits], fontsize=15, color=INK)
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
     if not habits:
-        ax.text(len(picture.days) / 2 - 0.5, 0, text(language, "chart_no_habits"), ha="center",
-                va="center", fontsize=15, color=MUTED)
+        ax.text(
+            len(picture.days) / 2 - 0.5,
+            0,
+            text(language, "chart_no_habits"),
+            ha="center",
+            va="center",
+            fontsize=15,
+            color=MUTED,
+        )
         return
     for row, habit in enumerate(habits):
         for column, outcome in enumerate(picture.outcomes[habit]):
             fill, symbol, colour = STYLE[outcome]
-            ax.add_patch(FancyBboxPatch(
-                (column - 0.4, row - 0.4), 0.8, 0.8, boxstyle="round,pad=0,rounding_size=0.15",
-                facecolor=fill, edgecolor=GRID if outcome is DayOutcome.OPEN else fill, linewidth=2,
-            ))
+            ax.add_patch(
+                FancyBboxPatch(
+                    (column - 0.4, row - 0.4),
+                    0.8,
+                    0.8,
+                    boxstyle="round,pad=0,rounding_size=0.15",
+                    facecolor=fill,
+                    edgecolor=GRID if outcome is DayOutcome.OPEN else fill,
+                    linewidth=2,
+                )
+            )
             if symbol:
-                ax.text(column, row, symbol, ha="center", va="center", fontsize=20,
-                        fontweight="bold", color=colour)
+                ax.text(
+                    column,
+                    row,
+                    symbol,
+                    ha="center",
+                    va="center",
+                    fontsize=20,
+                    fontweight="bold",
+                    color=colour,
+                )
 
 
 def _draw_legend(ax: Axes, language: str) -> None:
@@ -92,29 +112,57 @@ def _draw_legend(ax: Axes, language: str) -> None:
     for index, outcome in enumerate(LEGEND):
         fill, symbol, colour = STYLE[outcome]
         x, y = index % 2, index // 2
-        ax.add_patch(FancyBboxPatch((x + 0.02, y + 0.15), 0.12, 0.7,
-                                    boxstyle="round,pad=0,rounding_size=0.05",
-                                    facecolor=fill, edgecolor=fill))
-        ax.text(x + 0.08, y + 0.5, symbol, ha="center", va="center", fontsize=14,
-                fontweight="bold", color=colour)
-        ax.text(x + 0.19, y + 0.5, text(language, f"chart_legend_{outcome}"), ha="left",
-                va="center", fontsize=14, color=INK)
+        ax.add_patch(
+            FancyBboxPatch(
+                (x + 0.02, y + 0.15),
+                0.12,
+                0.7,
+                boxstyle="round,pad=0,rounding_size=0.05",
+                facecolor=fill,
+                edgecolor=fill,
+            )
+        )
+        ax.text(
+            x + 0.08, y + 0.5, symbol, ha="center", va="center", fontsize=14, fontweight="bold", color=colour
+        )
+        ax.text(
+            x + 0.19,
+            y + 0.5,
+            text(language, f"chart_legend_{outcome}"),
+            ha="left",
+            va="center",
+            fontsize=14,
+            color=INK,
+        )
 
 
 def _bars(
-    ax: Axes, values: list[float | None], labels: list[str], *, title: str, colour: str,
-    bar_texts: list[str], goal: float | None = None,
+    ax: Axes,
+    values: list[float | None],
+    labels: list[str],
+    *,
+    title: str,
+    colour: str,
+    bar_texts: list[str],
+    goal: float | None = None,
 ) -> None:
     heights = [value or 0 for value in values]
     top = max([*heights, goal or 0, 1])
     ax.bar(range(len(values)), heights, color=colour, width=0.7)
     if goal:
         ax.axhline(goal, color=INK, linestyle="--", linewidth=1.5)
-        ax.text(len(values) - 0.5, goal, f" {goal:g}", va="center", ha="left", fontsize=12,
-                color=INK)
+        ax.text(len(values) - 0.5, goal, f" {goal:g}", va="center", ha="left", fontsize=12, color=INK)
     for x, (height, shown) in enumerate(zip(heights, bar_texts, strict=True)):
-        ax.text(x, height + top * 0.03, shown, ha="center", va="bottom", fontsize=14,
-                fontweight="bold", color=INK if height else MUTED)
+        ax.text(
+            x,
+            height + top * 0.03,
+            shown,
+            ha="center",
+            va="bottom",
+            fontsize=14,
+            fontweight="bold",
+            color=INK if height else MUTED,
+        )
     ax.set_ylim(0, top * 1.3)
     ax.set_xlim(-0.5, len(values) - 0.5)
     ax.set_xticks(range(len(values)), labels, fontsize=12, color=INK)
@@ -136,19 +184,31 @@ def render_week_png(picture: WeekPicture, language: str) -> bytes:
         panels.append("water")
     if Habit.SLEEP in picture.outcomes:
         panels.append("sleep")
-    ratios = {"grid": max(len(picture.outcomes), 1) * 0.9 + 0.9, "legend": 0.8, "water": 2.4,
-              "sleep": 2.4}
+    ratios = {"grid": max(len(picture.outcomes), 1) * 0.9 + 0.9, "legend": 0.8, "water": 2.4, "sleep": 2.4}
     heights = [ratios[panel] for panel in panels]
     total = sum(heights) + 1.6
     figure = Figure(figsize=(WIDTH_INCHES, total), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
     figure.suptitle(
         f"{text(language, 'chart_title')} · {period_label(language, picture.days[0], picture.days[-1])}",
-        fontsize=20, fontweight="bold", color=INK, x=0.05, y=1 - 0.25 / total, ha="left",
+        fontsize=20,
+        fontweight="bold",
+        color=INK,
+        x=0.05,
+        y=1 - 0.25 / total,
+        ha="left",
         va="top",
     )
-    grid = figure.add_gridspec(len(panels), 1, height_ratios=heights, hspace=0.4,
-                               left=0.2, right=0.95, top=1 - 1.3 / total, bottom=0.3 / total)
+    grid = figure.add_gridspec(
+        len(panels),
+        1,
+        height_ratios=heights,
+        hspace=0.4,
+        left=0.2,
+        right=0.95,
+        top=1 - 1.3 / total,
+        bottom=0.3 / total,
+    )
     short_days = [label.replace("\n", " ") for label in day_labels(language, picture.days)]
     for index, panel in enumerate(panels):
         ax = figure.add_subplot(grid[index])
@@ -158,14 +218,24 @@ def render_week_png(picture: WeekPicture, language: str) -> bytes:
             _draw_legend(ax, language)
         elif panel == "water":
             glasses: list[float | None] = [float(g) for g in picture.water_glasses]
-            _bars(ax, glasses, short_days, title=text(language, "chart_water_title"),
-                  colour=WATER_COLOUR, bar_texts=[str(g) for g in picture.water_glasses],
-                  goal=float(picture.water_goal))
+            _bars(
+                ax,
+                glasses,
+                short_days,
+                title=text(language, "chart_water_title"),
+                colour=WATER_COLOUR,
+                bar_texts=[str(g) for g in picture.water_glasses],
+                goal=float(picture.water_goal),
+            )
         else:
-            _bars(ax, list(picture.sleep_hours), short_days,
-                  title=text(language, "chart_sleep_title"), colour=SLEEP_COLOUR,
-                  bar_texts=["–" if h is None else format_hours(language, h)
-                             for h in picture.sleep_hours])
+            _bars(
+                ax,
+                list(picture.sleep_hours),
+                short_days,
+                title=text(language, "chart_sleep_title"),
+                colour=SLEEP_COLOUR,
+                bar_texts=["–" if h is None else format_hours(language, h) for h in picture.sleep_hours],
+            )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
     return buffer.getvalue()

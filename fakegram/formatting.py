@@ -121,9 +121,7 @@ def _parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
                 )
             tag, kind, start, extra = stack.pop()
             if name != tag:
-                raise EntityParseError(
-                    f'Can\'t find end tag corresponding to start tag "{tag}"'
-                )
+                raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{tag}"')
             if position > start and kind != "_code_in_pre":
                 entities.append(_entity(kind, start, position - start, **extra))
             continue
@@ -140,9 +138,7 @@ def _parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
         kind = _HTML_TAGS[name]
         extra = {}
         if name == "span" and attributes.get("class") != "tg-spoiler":
-            raise EntityParseError(
-                f'Unsupported start tag "span" at byte offset {_byte_offset(source, lt)}'
-            )
+            raise EntityParseError(f'Unsupported start tag "span" at byte offset {_byte_offset(source, lt)}')
         if kind == "text_link":
             extra["url"] = attributes.get("href", "")
         elif kind == "custom_emoji":
@@ -268,9 +264,7 @@ def _parse_markdown_v2(source: str) -> tuple[str, list[dict[str, Any]]]:
         elif char == "]" and stack and stack[-1][0] == "text_link":
             _, start, _ = stack.pop()
             if not source.startswith("(", i + 1):
-                raise EntityParseError(
-                    f"Can't find end of a URL at byte offset {_byte_offset(source, i)}"
-                )
+                raise EntityParseError(f"Can't find end of a URL at byte offset {_byte_offset(source, i)}")
             j = i + 2
             url: list[str] = []
             while j < n and source[j] != ")":
@@ -281,9 +275,7 @@ def _parse_markdown_v2(source: str) -> tuple[str, list[dict[str, Any]]]:
                     url.append(source[j])
                     j += 1
             if j >= n:
-                raise EntityParseError(
-                    f"Can't find end of a URL at byte offset {_byte_offset(source, i)}"
-                )
+                raise EntityParseError(f"Can't find end of a URL at byte offset {_byte_offset(source, i)}")
             if position > start:
                 entities.append(_entity("text_link", start, position - start, url="".join(url)))
             i = j + 1
@@ -301,8 +293,7 @@ def _parse_markdown_v2(source: str) -> tuple[str, list[dict[str, Any]]]:
     if stack:
         kind, _, index = stack[-1]
         raise EntityParseError(
-            f"Can't find end of {_MDV2_NAMES[kind]} entity at byte offset "
-            f"{_byte_offset(source, index)}"
+            f"Can't find end of {_MDV2_NAMES[kind]} entity at byte offset {_byte_offset(source, index)}"
         )
     if quote_start is not None:
         entities.append(_entity("blockquote", quote_start, position - quote_start))
@@ -324,8 +315,7 @@ def _parse_markdown(source: str) -> tuple[str, list[dict[str, Any]]]:
 
     def fail(index: int) -> EntityParseError:
         return EntityParseError(
-            "Can't find end of the entity starting at byte offset "
-            f"{_byte_offset(source, index)}"
+            f"Can't find end of the entity starting at byte offset {_byte_offset(source, index)}"
         )
 
     while i < n:

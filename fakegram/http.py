@@ -125,9 +125,7 @@ def parse_body(content_type: str, body: bytes) -> dict[str, Any]:
     return {}
 
 
-async def _read_request(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> _Request | None:
+async def _read_request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> _Request | None:
     line = b"\r\n"
     while line in (b"\r\n", b"\n"):  # RFC 9112 allows empty lines before a request
         line = await reader.readline()
@@ -237,9 +235,7 @@ class FakeBotApiServer:
     ) -> None:
         await self.close()
 
-    async def _serve_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._connections.add(task)

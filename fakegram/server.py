@@ -67,8 +67,7 @@ NOT_MODIFIED = (
 BLOCKED = "Forbidden: bot was blocked by the user"
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 GET_UPDATES_CONFLICT = (
-    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is "
-    "running"
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
 WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
@@ -278,9 +277,7 @@ class _FloodControl:
     @staticmethod
     def _too_many(wait: float) -> ApiError:
         retry_after = max(1, math.ceil(wait))
-        return ApiError(
-            429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
-        )
+        return ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
 
 
 def _is_flood_counted(method: str) -> bool:
@@ -543,11 +540,7 @@ class FakeBotApi:
 
     def peak_send_rate(self, window: float = 1.0) -> int:
         """The most successful sends/edits the bot made within any `window` seconds."""
-        times = [
-            call.monotonic
-            for call in self.calls
-            if call.ok and _is_flood_counted(call.method.lower())
-        ]
+        times = [call.monotonic for call in self.calls if call.ok and _is_flood_counted(call.method.lower())]
         best = start = 0
         for end, moment in enumerate(times):
             while moment - times[start] >= window:
@@ -691,9 +684,7 @@ class FakeBotApi:
         """
         if per_second < 1:
             raise ValueError("per_second must be at least 1")
-        self._flood = _FloodControl(
-            per_second, algorithm, group_per_minute, time_source, tolerance
-        )
+        self._flood = _FloodControl(per_second, algorithm, group_per_minute, time_source, tolerance)
 
     def disable_flood_limit(self) -> None:
         """Undo `enforce_flood_limit`."""
@@ -809,7 +800,7 @@ class FakeBotApi:
         if "inline_keyboard" in markup:
             rows = markup["inline_keyboard"]
             if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                raise bad_request("can't parse inline keyboard button: field \"inline_keyboard\"")
+                raise bad_request('can\'t parse inline keyboard button: field "inline_keyboard"')
             for row in rows:
                 for button in row:
                     _validate_inline_button(button)
@@ -1051,9 +1042,7 @@ class FakeBotApi:
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         key = _commands_key(params.get("scope"), params.get("language_code"))
-        self._commands[key] = [
-            {"command": c["command"], "description": c["description"]} for c in commands
-        ]
+        self._commands[key] = [{"command": c["command"], "description": c["description"]} for c in commands]
         return True
 
     async def _get_my_commands(self, params: JSONDict) -> list[JSONDict]:
@@ -1202,9 +1191,7 @@ class FakeBotApi:
             raise bad_request("MESSAGE_TOO_LONG")
         # Like Telegram, an edit without reply_markup removes the inline keyboard.
         markup = self._inline_markup(chat, params.get("reply_markup"), editing=True)
-        return self._apply_edit(
-            message, {"text": text, "entities": entities or None, "reply_markup": markup}
-        )
+        return self._apply_edit(message, {"text": text, "entities": entities or None, "reply_markup": markup})
 
     async def _edit_message_caption(self, params: JSONDict) -> JSONDict:
         chat, message = self._editable(params)
@@ -1251,7 +1238,7 @@ def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:
 
 def _validate_inline_button(button: Any) -> None:
     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-        raise bad_request("can't find field \"text\"")
+        raise bad_request('can\'t find field "text"')
     data = button.get("callback_data")
     if data is not None and not 1 <= len(str(data).encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
         raise bad_request("BUTTON_DATA_INVALID")
@@ -1401,9 +1388,7 @@ class FakeUser:
             content, chat_type=chat_type, chat_id=chat_id, chat_title=chat_title, reply_to=reply_to
         )
 
-    def press(
-        self, message: JSONDict | int, callback_data: str, *, check_button: bool = True
-    ) -> JSONDict:
+    def press(self, message: JSONDict | int, callback_data: str, *, check_button: bool = True) -> JSONDict:
         """Press an inline button on a bot message (a message dict, or a message_id in this
         user's private chat). With `check_button`, the button must be on the message now.
         """
@@ -1420,9 +1405,7 @@ class FakeUser:
         if check_button:
             rows = current.get("reply_markup", {}).get("inline_keyboard", [])
             if not any(b.get("callback_data") == callback_data for row in rows for b in row):
-                raise ValueError(
-                    f"message {message_id} has no button with callback_data {callback_data!r}"
-                )
+                raise ValueError(f"message {message_id} has no button with callback_data {callback_data!r}")
         query_id = f"{next(self.api._callback_ids)}{self.id}"
         query: JSONDict = {
             "id": query_id,

@@ -29,8 +29,9 @@ OPEN_NUDGE_WINDOW = timedelta(hours=12)
 
 # A nudge whose message the member may have on screen. SENDING and UNCONFIRMED ones were most
 # likely delivered (only the bookkeeping after the send is missing), so their buttons still count.
-ANSWERABLE_STATUSES = frozenset({NudgeStatus.SENT, NudgeStatus.SENDING, NudgeStatus.UNCONFIRMED,
-                                 NudgeStatus.SNOOZED})
+ANSWERABLE_STATUSES = frozenset(
+    {NudgeStatus.SENT, NudgeStatus.SENDING, NudgeStatus.UNCONFIRMED, NudgeStatus.SNOOZED}
+)
 
 
 class Action(StrEnum):
@@ -84,7 +85,7 @@ ACTIONS_BY_SLOT_KIND: dict[str, frozenset[Action]] = {
 
 
 def slot_kind(slot: str) -> str:
-    """"water-3" -> "water", "walk-lunch" -> "walk"; the sleep and breathing slots are their own kind."""
+    """ "water-3" -> "water", "walk-lunch" -> "walk"; the sleep and breathing slots are their own kind."""
     if slot.startswith("water-"):
         return "water"
     if slot.startswith("walk-"):
@@ -92,9 +93,7 @@ def slot_kind(slot: str) -> str:
     return slot
 
 
-def is_slot_done(
-    checkins: Sequence[CheckIn], *, habit: str, slot: str, water_goal: int
-) -> bool:
+def is_slot_done(checkins: Sequence[CheckIn], *, habit: str, slot: str, water_goal: int) -> bool:
     """Whether a nudge for this slot would nag about something already answered today."""
     if habit == Habit.WATER:
         return sum(c.value or 0 for c in checkins if c.habit == Habit.WATER) >= water_goal
@@ -119,9 +118,16 @@ def _store(
     nudge: NudgeSnapshot | None,
 ) -> CheckInResult:
     checkin_queries.add_checkin(
-        connection=connection, member_id=member.id, habit=habit, slot=slot,
-        nudge_id=nudge.id if nudge else None, local_date=day, value=value, status=status,
-        source=source, created_at=now,
+        connection=connection,
+        member_id=member.id,
+        habit=habit,
+        slot=slot,
+        nudge_id=nudge.id if nudge else None,
+        local_date=day,
+        value=value,
+        status=status,
+        source=source,
+        created_at=now,
     )
     if nudge is not None:
         nudge = checkin_queries.mark_nudge_answered(connection=connection, nudge=nudge, at=now)
@@ -152,22 +158,46 @@ def _answer_nudge(
     habit = Habit(nudge.habit)
     if action is Action.SNOOZE:
         if nudge.snooze_count >= MAX_SNOOZES:
-            return CheckInResult(Outcome.SNOOZE_LIMIT, habit=habit, nudge=nudge,
-                                 language=member.language)
+            return CheckInResult(Outcome.SNOOZE_LIMIT, habit=habit, nudge=nudge, language=member.language)
         nudge = checkin_queries.snooze_nudge(
-            connection=connection, nudge=nudge, resend_at=now + timedelta(minutes=member.snooze_minutes))
+            connection=connection, nudge=nudge, resend_at=now + timedelta(minutes=member.snooze_minutes)
+        )
         connection.commit()
-        return CheckInResult(Outcome.SNOOZED, habit=habit, slot=nudge.slot, nudge=nudge,
-                             snooze_minutes=member.snooze_minutes, language=member.language)
+        return CheckInResult(
+            Outcome.SNOOZED,
+            habit=habit,
+            slot=nudge.slot,
+            nudge=nudge,
+            snooze_minutes=member.snooze_minutes,
+            language=member.language,
+        )
     status = CheckInStatus.SKIPPED if action is Action.SKIP else CheckInStatus.DONE
     if habit is Habit.WATER:
         glasses = value if action is Action.GLASS and value else 1.0
-        return _store(connection, member, habit=habit, slot=None, day=nudge.local_date,
-                      status=CheckInStatus.DONE, value=glasses, source=source, now=now,
-                      nudge=nudge)
-    return _store(connection, member, habit=habit, slot=nudge.slot, day=nudge.local_date,
-                  status=status, value=value if action is Action.HOURS else None,
-                  source=source, now=now, nudge=nudge)
+        return _store(
+            connection,
+            member,
+            habit=habit,
+            slot=None,
+            day=nudge.local_date,
+            status=CheckInStatus.DONE,
+            value=glasses,
+            source=source,
+            now=now,
+            nudge=nudge,
+        )
+    return _store(
+        connection,
+        member,
+        habit=habit,
+        slot=nudge.slot,
+        day=nudge.local_date,
+        status=status,
+        value=value if action is Action.HOURS else None,
+        source=source,
+        now=now,
+        nudge=nudge,
+    )
 
 
 def answer_button(
@@ -180,8 +210,9 @@ def answer_button(
     now: datetime,
 ) -> CheckInResult:
     """A tap on a nudge's button. Buttons of other members' or earlier days' nudges change nothing."""
-    member, nudge = checkin_queries.member_and_nudge(connection=connection, telegram_id=telegram_id,
-                                                     nudge_id=nudge_id)
+    member, nudge = checkin_queries.member_and_nudge(
+        connection=connection, telegram_id=telegram_id, nudge_id=nudge_id
+    )
     if member is None or nudge is None:
         return CheckInResult(Outcome.UNKNOWN_NUDGE, language=member.language if member else "nl")
     if action not in ACTIONS_BY_SLOT_KIND.get(slot_kind(nudge.slot), frozenset()):
@@ -190,14 +221,14 @@ def answer_button(
         return CheckInResult(Outcome.UNKNOWN_NUDGE, nudge=nudge, language=member.language)
     today = routine_day(routine_of(member), zone_of(member), now)
     if nudge.status in (NudgeStatus.ANSWERED, NudgeStatus.SUPPRESSED):
-        return CheckInResult(Outcome.ALREADY_DONE, habit=Habit(nudge.habit), nudge=nudge,
-                             language=member.language)
+        return CheckInResult(
+            Outcome.ALREADY_DONE, habit=Habit(nudge.habit), nudge=nudge, language=member.language
+        )
     if nudge.status not in ANSWERABLE_STATUSES:
         # Never shown to the member (missed, paused, undelivered, still claimed): a forged button.
         return CheckInResult(Outcome.UNKNOWN_NUDGE, language=member.language)
     if nudge.local_date != today:
-        return CheckInResult(Outcome.EXPIRED, habit=Habit(nudge.habit), nudge=nudge,
-                             language=member.language)
+        return CheckInResult(Outcome.EXPIRED, habit=Habit(nudge.habit), nudge=nudge, language=member.language)
     return _answer_nudge(connection, member, nudge, action, value, CheckInSource.BUTTON, now)
 
 
@@ -213,22 +244,46 @@ def _answerable_today(
 def _without_nudge(
     connection: DirectConnection, member: MemberSnapshot, habit: Habit, status: CheckInStatus, now: datetime
 ) -> CheckInResult:
-    """"wandeling gedaan" with no walk nudge open: attribute it to the slot it plainly means."""
+    """ "wandeling gedaan" with no walk nudge open: attribute it to the slot it plainly means."""
     routine, zone = routine_of(member), zone_of(member)
     day = routine_day(routine, zone, now)
     if habit is Habit.WATER:
-        return _store(connection, member, habit=habit, slot=None, day=day, status=CheckInStatus.DONE,
-                      value=1.0, source=CheckInSource.TEXT, now=now, nudge=None)
+        return _store(
+            connection,
+            member,
+            habit=habit,
+            slot=None,
+            day=day,
+            status=CheckInStatus.DONE,
+            value=1.0,
+            source=CheckInSource.TEXT,
+            now=now,
+            nudge=None,
+        )
     slot = {
         Habit.WALK: meal_slot_at(routine, zone, now),
         Habit.BREATHING: BREATHING,
         Habit.SLEEP: SLEEP_WIND_DOWN,
     }[habit]
-    if checkin_queries.checkin_for_slot(connection=connection, member_id=member.id, day=day,
-                                        habit=habit, slot=slot) is not None:
+    if (
+        checkin_queries.checkin_for_slot(
+            connection=connection, member_id=member.id, day=day, habit=habit, slot=slot
+        )
+        is not None
+    ):
         return CheckInResult(Outcome.ALREADY_DONE, habit=habit, slot=slot, language=member.language)
-    return _store(connection, member, habit=habit, slot=slot, day=day, status=status, value=None,
-                  source=CheckInSource.TEXT, now=now, nudge=None)
+    return _store(
+        connection,
+        member,
+        habit=habit,
+        slot=slot,
+        day=day,
+        status=status,
+        value=None,
+        source=CheckInSource.TEXT,
+        now=now,
+        nudge=None,
+    )
 
 
 def _record_sleep_hours(
@@ -241,21 +296,42 @@ def _record_sleep_hours(
     """`nudge`: the member's open sleep nudge of today, if any."""
     routine, zone = routine_of(member), zone_of(member)
     day = routine_day(routine, zone, now)
-    earlier = checkin_queries.checkin_for_slot(connection=connection, member_id=member.id, day=day,
-                                               habit=Habit.SLEEP, slot=SLEEP_MORNING)
+    earlier = checkin_queries.checkin_for_slot(
+        connection=connection, member_id=member.id, day=day, habit=Habit.SLEEP, slot=SLEEP_MORNING
+    )
     if earlier is not None:
         # A second answer the same morning corrects the first rather than adding a night.
-        checkin_queries.correct_checkin(connection=connection, checkin_id=earlier, value=hours,
-                                        status=CheckInStatus.DONE, source=CheckInSource.TEXT,
-                                        created_at=now)
+        checkin_queries.correct_checkin(
+            connection=connection,
+            checkin_id=earlier,
+            value=hours,
+            status=CheckInStatus.DONE,
+            source=CheckInSource.TEXT,
+            created_at=now,
+        )
         connection.commit()
-        return CheckInResult(Outcome.RECORDED, habit=Habit.SLEEP, slot=SLEEP_MORNING,
-                             status=CheckInStatus.DONE, value=hours, language=member.language)
+        return CheckInResult(
+            Outcome.RECORDED,
+            habit=Habit.SLEEP,
+            slot=SLEEP_MORNING,
+            status=CheckInStatus.DONE,
+            value=hours,
+            language=member.language,
+        )
     if nudge is not None and nudge.slot != SLEEP_MORNING:
         nudge = None
-    return _store(connection, member, habit=Habit.SLEEP, slot=SLEEP_MORNING, day=day,
-                  status=CheckInStatus.DONE, value=hours, source=CheckInSource.TEXT, now=now,
-                  nudge=nudge)
+    return _store(
+        connection,
+        member,
+        habit=Habit.SLEEP,
+        slot=SLEEP_MORNING,
+        day=day,
+        status=CheckInStatus.DONE,
+        value=hours,
+        source=CheckInSource.TEXT,
+        now=now,
+        nudge=nudge,
+    )
 
 
 def _record_glasses(
@@ -267,13 +343,25 @@ def _record_glasses(
 ) -> CheckInResult:
     """`nudge`: the member's open water nudge of today, if any."""
     day = nudge.local_date if nudge else routine_day(routine_of(member), zone_of(member), now)
-    return _store(connection, member, habit=Habit.WATER, slot=None, day=day,
-                  status=CheckInStatus.DONE, value=glasses, source=CheckInSource.TEXT, now=now,
-                  nudge=nudge)
+    return _store(
+        connection,
+        member,
+        habit=Habit.WATER,
+        slot=None,
+        day=day,
+        status=CheckInStatus.DONE,
+        value=glasses,
+        source=CheckInSource.TEXT,
+        now=now,
+        nudge=nudge,
+    )
 
 
 def _record_done_or_skip(
-    connection: DirectConnection, member: MemberSnapshot, parsed: ParsedCheckIn, now: datetime,
+    connection: DirectConnection,
+    member: MemberSnapshot,
+    parsed: ParsedCheckIn,
+    now: datetime,
     nudge: NudgeSnapshot | None,
 ) -> CheckInResult:
     """`nudge`: the member's open nudge of today (of the habit named, if one is), if any."""
@@ -286,14 +374,14 @@ def _record_done_or_skip(
             return CheckInResult(Outcome.NOTHING_OPEN, language=member.language)
         return _without_nudge(connection, member, parsed.habit, status, now)
     if nudge.slot == SLEEP_MORNING and action is Action.DONE:
-        return CheckInResult(Outcome.NEEDS_HOURS, habit=Habit.SLEEP, nudge=nudge,
-                             language=member.language)
+        return CheckInResult(Outcome.NEEDS_HOURS, habit=Habit.SLEEP, nudge=nudge, language=member.language)
     if nudge.habit == Habit.WATER:
         action = Action.GLASS if action is Action.DONE else action
     if action not in ACTIONS_BY_SLOT_KIND.get(slot_kind(nudge.slot), frozenset()):
         return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
-    return _answer_nudge(connection, member, nudge, action, 1.0 if action is Action.GLASS else None,
-                         CheckInSource.TEXT, now)
+    return _answer_nudge(
+        connection, member, nudge, action, 1.0 if action is Action.GLASS else None, CheckInSource.TEXT, now
+    )
 
 
 def member_and_open_nudge(
@@ -304,8 +392,11 @@ def member_and_open_nudge(
     One query, which also says whether a setup screen is open (`MemberSnapshot.has_screen_open`).
     """
     return checkin_queries.member_and_open_nudge(
-        connection=connection, telegram_id=telegram_id, since=now - OPEN_NUDGE_WINDOW,
-        habit=None if parsed is None else _habit_answered(parsed))
+        connection=connection,
+        telegram_id=telegram_id,
+        since=now - OPEN_NUDGE_WINDOW,
+        habit=None if parsed is None else _habit_answered(parsed),
+    )
 
 
 def record_text(
@@ -332,8 +423,12 @@ def record_text(
         # is also the latest open one of that habit, which the functions below expect.
         if nudge is not None and nudge.slot == SLEEP_MORNING and parsed.value <= MAX_SLEEP_HOURS:
             return _record_sleep_hours(connection, member, parsed.value, now, nudge)
-        if (nudge is not None and nudge.habit == Habit.WATER
-                and parsed.value.is_integer() and 1 <= parsed.value <= MAX_GLASSES_AT_ONCE):
+        if (
+            nudge is not None
+            and nudge.habit == Habit.WATER
+            and parsed.value.is_integer()
+            and 1 <= parsed.value <= MAX_GLASSES_AT_ONCE
+        ):
             return _record_glasses(connection, member, parsed.value, now, nudge)
     return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
 

@@ -38,8 +38,9 @@ def routine_of(member: Member | MemberSnapshot) -> DailyRoutine:
 
 
 def quiet_hours_of(member: Member) -> QuietHours:
-    return quiet_hours_for(bedtime=member.bedtime, wake=member.wake_time,
-                           start=member.quiet_start, end=member.quiet_end)
+    return quiet_hours_for(
+        bedtime=member.bedtime, wake=member.wake_time, start=member.quiet_start, end=member.quiet_end
+    )
 
 
 def zone_of(member: Member | MemberSnapshot) -> ZoneInfo:
@@ -62,9 +63,7 @@ def reschedule(member: Member) -> None:
     Slots before the cursor were handled; recomputing from the cursor after any change to the
     routine recomputes the rest of today, and the unique slot key stops a slot firing twice.
     """
-    member.next_due_at = next_due_after(
-        routine_of(member), zone_of(member), member.schedule_cursor
-    )
+    member.next_due_at = next_due_after(routine_of(member), zone_of(member), member.schedule_cursor)
 
 
 @dataclass(frozen=True)

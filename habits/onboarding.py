@@ -28,8 +28,7 @@ class Step(StrEnum):
 
 
 STEPS = tuple(Step)
-_TIME_SEPARATORS = re.compile(r"\s*(?:\s|-|–|—|,|;|/|\btot\b|\bto\b|\ben\b|\band\b)\s*",
-                              re.IGNORECASE)
+_TIME_SEPARATORS = re.compile(r"\s*(?:\s|-|–|—|,|;|/|\btot\b|\bto\b|\ben\b|\band\b)\s*", re.IGNORECASE)
 
 
 def begin_onboarding(
@@ -45,9 +44,14 @@ def begin_onboarding(
 ) -> Registration:
     """Register a new member at the first step; an existing one keeps everything they set."""
     registration = register_member(
-        session=session, telegram_id=telegram_id, chat_id=chat_id, first_name=first_name,
-        language_code=language_code, default_language=default_language,
-        default_timezone=default_timezone, now=now,
+        session=session,
+        telegram_id=telegram_id,
+        chat_id=chat_id,
+        first_name=first_name,
+        language_code=language_code,
+        default_language=default_language,
+        default_timezone=default_timezone,
+        now=now,
     )
     member = registration.member
     if registration.is_new:

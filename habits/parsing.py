@@ -136,12 +136,7 @@ def parse_checkin(text: str) -> ParsedCheckIn | None:
     clean = _normalize(text)
     if clean is None:
         return None
-    return (
-        _parse_sleep(clean)
-        or _parse_water(clean)
-        or _parse_number(clean)
-        or _parse_done_or_skip(clean)
-    )
+    return _parse_sleep(clean) or _parse_water(clean) or _parse_number(clean) or _parse_done_or_skip(clean)
 
 
 _NUMBER_RE = re.compile(_DECIMAL)
@@ -158,9 +153,7 @@ def _parse_number(text: str) -> ParsedCheckIn | None:
 
 _SLEEP_RE = re.compile(
     r"(?:(?P<verb_before>slept|sleep|slaap) )?"
-    r"(?:(?P<h>[0-9]{1,2})(?P<sep>[:uh])(?P<m>[0-9]{2})(?: ?(?:m|min))?|(?P<hours>"
-    + _DECIMAL
-    + r"))"
+    r"(?:(?P<h>[0-9]{1,2})(?P<sep>[:uh])(?P<m>[0-9]{2})(?: ?(?:m|min))?|(?P<hours>" + _DECIMAL + r"))"
     r"(?: ?(?P<unit>uur|u|hours|hour|hrs|hr|h))?"
     r"(?: (?P<verb_after>geslapen|slaap|slept|sleep|of sleep))?"
 )
@@ -220,8 +213,7 @@ def _count_glasses(text: str) -> int | None:
 
 
 _DONE_WORDS = frozenset(
-    {"klaar", "gedaan", "gelukt", "done", "ja", "yes", "yep", "check"}
-    | {"✅", "✔", "✓", "☑", "👍", "💪"}
+    {"klaar", "gedaan", "gelukt", "done", "ja", "yes", "yep", "check"} | {"✅", "✔", "✓", "☑", "👍", "💪"}
 )
 _DONE_EMOJI = ("✅", "✔", "✓", "☑", "👍", "💪", "⏭")
 # Words that may open a reply without changing it: "ok gedaan", "ja, wandeling gedaan".

@@ -37,16 +37,15 @@ def current_pause(*, session: Session, member: Member, now: datetime) -> Pause |
     return queries.pause_covering(session=session, member_id=member.id, instant=now)
 
 
-def pause_member(
-    *, session: Session, member: Member, length: PauseLength, now: datetime
-) -> Pause:
+def pause_member(*, session: Session, member: Member, length: PauseLength, now: datetime) -> Pause:
     """Pause from now; a member who is already paused gets the new end instead of a second pause."""
     assert member.id is not None
     ends_at = pause_end(member, length, now)
     pause = current_pause(session=session, member=member, now=now)
     if pause is None:
-        pause = queries.add_pause(session=session, pause=Pause(member_id=member.id,
-                                                               starts_at=now, ends_at=ends_at))
+        pause = queries.add_pause(
+            session=session, pause=Pause(member_id=member.id, starts_at=now, ends_at=ends_at)
+        )
     else:
         pause.ends_at = ends_at
     session.commit()

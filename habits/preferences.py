@@ -115,7 +115,11 @@ def set_snooze(*, session: Session, member: Member, minutes: int) -> None:
 
 
 def set_weekly_report(
-    *, session: Session, member: Member, on: bool | None = None, weekday: int | None = None,
+    *,
+    session: Session,
+    member: Member,
+    on: bool | None = None,
+    weekday: int | None = None,
     at: time | None = None,
 ) -> None:
     """Switch the weekly picture on or off, or move it to another offered day or time."""
@@ -140,9 +144,7 @@ def set_walk_streak_rule(*, session: Session, member: Member, rule: str) -> None
     _save(session, member)
 
 
-def set_quiet_hours(
-    *, session: Session, member: Member, start: time | None, end: time | None
-) -> None:
+def set_quiet_hours(*, session: Session, member: Member, start: time | None, end: time | None) -> None:
     """Fixed quiet hours, none (start == end), or both None to follow bedtime and wake-up."""
     if (start is None) != (end is None):
         raise InvalidSetting("quiet hours need both a start and an end")

@@ -30,9 +30,16 @@ class Export:
 
 
 def _checkin_row(checkin: CheckIn) -> tuple[object, ...]:
-    return (checkin.id, checkin.local_date.isoformat(), checkin.habit, checkin.slot or "",
-            checkin.status, "" if checkin.value is None else f"{checkin.value:g}",
-            checkin.source, checkin.created_at.isoformat())
+    return (
+        checkin.id,
+        checkin.local_date.isoformat(),
+        checkin.habit,
+        checkin.slot or "",
+        checkin.status,
+        "" if checkin.value is None else f"{checkin.value:g}",
+        checkin.source,
+        checkin.created_at.isoformat(),
+    )
 
 
 def checkins_csv(checkins: list[CheckIn]) -> bytes:
@@ -56,15 +63,21 @@ def export_member_data(*, session: Session, member: Member, now: datetime) -> Ex
     document = {
         "exported_at": now.isoformat(),
         "settings": _plain(member, leave_out=("id",)),
-        "pauses": [_plain(p, leave_out=("id", "member_id"))
-                   for p in queries.pauses_of_member(session=session, member_id=member.id)],
+        "pauses": [
+            _plain(p, leave_out=("id", "member_id"))
+            for p in queries.pauses_of_member(session=session, member_id=member.id)
+        ],
         "weekly_reports": [
             _plain(r, leave_out=("id", "member_id"))
             for r in queries.weekly_reports_of_member(session=session, member_id=member.id)
         ],
         "reminders": [
-            {"day": n.local_date.isoformat(), "slot": n.slot, "due_at": n.due_at.isoformat(),
-             "status": n.status}
+            {
+                "day": n.local_date.isoformat(),
+                "slot": n.slot,
+                "due_at": n.due_at.isoformat(),
+                "status": n.status,
+            }
             for n in queries.nudges_of_member(session=session, member_id=member.id)
         ],
     }

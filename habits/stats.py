@@ -103,24 +103,40 @@ def load_history(*, session: Session, member: Member, now: datetime) -> History:
     sleep: dict[date, float] = {}
     for checkin in queries.checkins_of_member(session=session, member_id=member.id):
         facts_by_day[checkin.local_date].append(
-            CheckInFact(checkin.habit, checkin.slot, checkin.status, checkin.value))
+            CheckInFact(checkin.habit, checkin.slot, checkin.status, checkin.value)
+        )
         if checkin.habit == Habit.WATER and checkin.status == CheckInStatus.DONE:
             water[checkin.local_date] += int(checkin.value or 0)
         if checkin.slot == SLEEP_MORNING and checkin.value is not None:
             sleep[checkin.local_date] = checkin.value
     # After a move westwards a check-in can be dated a day past today in the new zone.
     days = list(days_between(min([joined, *facts_by_day]), max([today, *facts_by_day])))
-    pauses = [(pause.starts_at, pause.ends_at)
-              for pause in queries.pauses_of_member(session=session, member_id=member.id)]
+    pauses = [
+        (pause.starts_at, pause.ends_at)
+        for pause in queries.pauses_of_member(session=session, member_id=member.id)
+    ]
     paused = paused_days(pauses, routine, zone, days)
     outcomes = {
-        habit: habit_outcomes(habit, facts_by_day, days=days, today=today, first_day=joined,
-                              paused=paused, water_goal=member.water_goal,
-                              walk_rule=walk_rule_of(member))
+        habit: habit_outcomes(
+            habit,
+            facts_by_day,
+            days=days,
+            today=today,
+            first_day=joined,
+            paused=paused,
+            water_goal=member.water_goal,
+            walk_rule=walk_rule_of(member),
+        )
         for habit in Habit
     }
-    return History(today=today, days=days, outcomes=outcomes, water_glasses=dict(water),
-                   sleep_hours=sleep, water_goal=member.water_goal)
+    return History(
+        today=today,
+        days=days,
+        outcomes=outcomes,
+        water_glasses=dict(water),
+        sleep_hours=sleep,
+        water_goal=member.water_goal,
+    )
 
 
 def member_stats(*, session: Session, member: Member, now: datetime) -> MemberStats:
@@ -131,12 +147,14 @@ def member_stats(*, session: Session, member: Member, now: datetime) -> MemberSt
     habits = []
     for habit in sorted(routine_of(member).habits, key=list(Habit).index):
         outcomes = history.outcomes[habit]
-        habits.append(HabitStats(
-            habit=habit,
-            current=current_streak(outcomes),
-            best=best_streak(outcomes),
-            week_done=sum(o is DayOutcome.DONE for o in history.outcomes_on(habit, week)),
-        ))
+        habits.append(
+            HabitStats(
+                habit=habit,
+                current=current_streak(outcomes),
+                best=best_streak(outcomes),
+                week_done=sum(o is DayOutcome.DONE for o in history.outcomes_on(habit, week)),
+            )
+        )
     nights = [history.sleep_hours[day] for day in week if day in history.sleep_hours]
     return MemberStats(
         week_start=week_start,

@@ -173,9 +173,11 @@ def habit_outcomes(
     """The habit's outcome on each of `days`, in the same order."""
     return [
         day_outcome(
-            habit_answer(habit, facts_by_day.get(day, []), water_goal=water_goal,
-                         walk_rule=walk_rule),
-            day=day, today=today, first_day=first_day, paused=day in paused,
+            habit_answer(habit, facts_by_day.get(day, []), water_goal=water_goal, walk_rule=walk_rule),
+            day=day,
+            today=today,
+            first_day=first_day,
+            paused=day in paused,
         )
         for day in days
     ]

@@ -101,7 +101,11 @@ class _Claim:
     """
 
     def __init__(
-        self, session: Session, now: datetime, policy: DispatchPolicy, tips: TipLibrary,
+        self,
+        session: Session,
+        now: datetime,
+        policy: DispatchPolicy,
+        tips: TipLibrary,
         claimer: str,
     ) -> None:
         self.session, self.now, self.policy, self.tips = session, now, policy, tips
@@ -117,28 +121,38 @@ class _Claim:
         due: list[tuple[Member, Slot]] = []
         for member in members:
             routine, zone = routine_of(member), zone_of(member)
-            due += [(member, slot)
-                    for slot in slots_due_between(routine, zone, member.schedule_cursor, self.now)]
+            due += [
+                (member, slot) for slot in slots_due_between(routine, zone, member.schedule_cursor, self.now)
+            ]
             member.schedule_cursor = self.now
             member.next_due_at = next_due_after(routine, zone, self.now)
         taken = queries.nudge_keys_of_members(
-            session=self.session, member_ids={member.id for member, _ in due if member.id},
-            days={slot.local_date for _, slot in due})
+            session=self.session,
+            member_ids={member.id for member, _ in due if member.id},
+            days={slot.local_date for _, slot in due},
+        )
         for member, slot in due:
             assert member.id is not None
             if (member.id, slot.habit, slot.local_date, slot.key) in taken:
                 continue
-            nudge = Nudge(member_id=member.id, habit=slot.habit, slot=slot.key,
-                          local_date=slot.local_date, due_at=slot.due_at,
-                          status=NudgeStatus.CLAIMED, claimed_at=self.now,
-                          claimed_by=self.claimer)
+            nudge = Nudge(
+                member_id=member.id,
+                habit=slot.habit,
+                slot=slot.key,
+                local_date=slot.local_date,
+                due_at=slot.due_at,
+                status=NudgeStatus.CLAIMED,
+                claimed_at=self.now,
+                claimed_by=self.claimer,
+            )
             self._new.append(nudge)
             self._pending.append((member, nudge))
 
     def retake(self, nudges: Sequence[Nudge]) -> None:
         """Queue reclaimed or snoozed nudges; those of members who left become undelivered."""
-        members = queries.members_by_ids(session=self.session,
-                                         member_ids={nudge.member_id for nudge in nudges})
+        members = queries.members_by_ids(
+            session=self.session, member_ids={nudge.member_id for nudge in nudges}
+        )
         for nudge in nudges:
             member = members.get(nudge.member_id)
             if member is None or not member.active:
@@ -153,11 +167,14 @@ class _Claim:
             return
         member_ids = {nudge.member_id for _, nudge in self._pending}
         checkins = queries.checkins_of_members_on(
-            session=self.session, member_ids=member_ids,
-            days={nudge.local_date for _, nudge in self._pending})
+            session=self.session, member_ids=member_ids, days={nudge.local_date for _, nudge in self._pending}
+        )
         pauses = queries.pauses_of_members_between(
-            session=self.session, member_ids=member_ids,
-            start=min(nudge.due_at for _, nudge in self._pending), end=self.now)
+            session=self.session,
+            member_ids=member_ids,
+            start=min(nudge.due_at for _, nudge in self._pending),
+            end=self.now,
+        )
         going: list[tuple[Member, Nudge, list[CheckIn]]] = []
         for member, nudge in self._pending:
             day_checkins = checkins.get((nudge.member_id, nudge.local_date), [])
@@ -167,20 +184,30 @@ class _Claim:
             self.counts[status] += 1
             if status is NudgeStatus.CLAIMED:
                 going.append((member, nudge, day_checkins))
-        self._choose_tips([nudge for _, nudge, _ in going
-                           if nudge.tip_id is None and nudge.slot not in SLOTS_WITHOUT_TIP])
+        self._choose_tips(
+            [nudge for _, nudge, _ in going if nudge.tip_id is None and nudge.slot not in SLOTS_WITHOUT_TIP]
+        )
         queries.add_nudges(session=self.session, nudges=self._new)
         for member, nudge, day_checkins in going:
             assert member.id is not None
             assert nudge.id is not None
             tip = self.tips.get(nudge.tip_id) if nudge.tip_id else None
-            self.outgoing.append(OutgoingNudge(
-                nudge_id=nudge.id, member_id=member.id, chat_id=member.chat_id,
-                language=member.language, habit=Habit(nudge.habit), slot=nudge.slot,
-                due_at=nudge.due_at, tip_text=tip.text(member.language) if tip else None,
-                glasses=_glasses(day_checkins), water_goal=member.water_goal,
-                snooze_count=nudge.snooze_count, snooze_minutes=member.snooze_minutes,
-            ))
+            self.outgoing.append(
+                OutgoingNudge(
+                    nudge_id=nudge.id,
+                    member_id=member.id,
+                    chat_id=member.chat_id,
+                    language=member.language,
+                    habit=Habit(nudge.habit),
+                    slot=nudge.slot,
+                    due_at=nudge.due_at,
+                    tip_text=tip.text(member.language) if tip else None,
+                    glasses=_glasses(day_checkins),
+                    water_goal=member.water_goal,
+                    snooze_count=nudge.snooze_count,
+                    snooze_minutes=member.snooze_minutes,
+                )
+            )
         self._pending, self._new = [], []
 
     def _fate(
@@ -193,29 +220,33 @@ class _Claim:
             return NudgeStatus.PAUSED
         if is_quiet_at(self.now, zone_of(member), quiet_hours_of(member)):
             return NudgeStatus.QUIET
-        done = is_slot_done(checkins, habit=nudge.habit, slot=nudge.slot,
-                            water_goal=member.water_goal)
+        done = is_slot_done(checkins, habit=nudge.habit, slot=nudge.slot, water_goal=member.water_goal)
         return NudgeStatus.SUPPRESSED if done else NudgeStatus.CLAIMED
 
     def _choose_tips(self, nudges: Sequence[Nudge]) -> None:
         """Rotate tips per member and habit, counting the ones chosen earlier in this claim."""
         if not nudges:
             return
-        history_length = {habit: max(len(self.tips.enabled(habit)), 1)
-                          for habit in {nudge.habit for nudge in nudges}}
+        history_length = {
+            habit: max(len(self.tips.enabled(habit)), 1) for habit in {nudge.habit for nudge in nudges}
+        }
         pairs = {(nudge.member_id, nudge.habit) for nudge in nudges}
         recent = queries.recent_tip_ids_of_members(
-            session=self.session, pairs=pairs, limit=max(history_length.values()))
+            session=self.session, pairs=pairs, limit=max(history_length.values())
+        )
         # Only small tip groups keep a tip from coming back within the week (see choose_tip).
         this_week = queries.tip_ids_sent_since(
-            session=self.session, since=self.now - TIP_REPEAT_GAP,
-            pairs={pair for pair in pairs if history_length[pair[1]] < SMALL_GROUP})
+            session=self.session,
+            since=self.now - TIP_REPEAT_GAP,
+            pairs={pair for pair in pairs if history_length[pair[1]] < SMALL_GROUP},
+        )
         for nudge in sorted(nudges, key=lambda n: n.due_at):
             key = (nudge.member_id, nudge.habit)
             seen = recent.setdefault(key, [])
             shown = this_week.setdefault(key, set())
-            tip = choose_tip(self.tips, nudge.habit, seen[:history_length[nudge.habit]],
-                             shown_within_repeat_gap=shown)
+            tip = choose_tip(
+                self.tips, nudge.habit, seen[: history_length[nudge.habit]], shown_within_repeat_gap=shown
+            )
             nudge.tip_id = tip.id if tip else None
             if tip is not None:
                 seen.insert(0, tip.id)
@@ -229,48 +260,56 @@ def claim_due_nudges(
     claim = _Claim(session, now, policy, tips, claimer)
     lease_ended = now - policy.claim_lease
     with session.no_autoflush:
-        unconfirmed = queries.mark_stale_claims_unconfirmed(session=session,
-                                                            claimed_before=lease_ended)
+        unconfirmed = queries.mark_stale_claims_unconfirmed(session=session, claimed_before=lease_ended)
         if unconfirmed:
             claim.counts[NudgeStatus.UNCONFIRMED] += unconfirmed
-        claim.retake(queries.lock_abandoned_claims(session=session, claimed_before=lease_ended,
-                                                   limit=policy.members_per_claim))
-        claim.retake(queries.lock_snoozed_nudges_due(session=session, now=now,
-                                                     limit=policy.members_per_claim))
-        claim.claim_members(queries.lock_due_members(session=session, now=now,
-                                                     limit=policy.members_per_claim))
+        claim.retake(
+            queries.lock_abandoned_claims(
+                session=session, claimed_before=lease_ended, limit=policy.members_per_claim
+            )
+        )
+        claim.retake(
+            queries.lock_snoozed_nudges_due(session=session, now=now, limit=policy.members_per_claim)
+        )
+        claim.claim_members(
+            queries.lock_due_members(session=session, now=now, limit=policy.members_per_claim)
+        )
         claim.decide()
     session.commit()
     claim.outgoing.sort(key=lambda outgoing: outgoing.due_at)
     return claim.outgoing, claim.counts
 
 
-
-
 def _chunks(items: Sequence[OutgoingNudge], size: int) -> Iterator[Sequence[OutgoingNudge]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 SendOutcome = tuple[OutgoingNudge, Delivery, int | None]
 
 
 async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> SendOutcome:
-    message = nudge_text(language=outgoing.language, slot=outgoing.slot, tip=outgoing.tip_text,
-                         glasses=outgoing.glasses, goal=outgoing.water_goal)
-    keyboard = nudge_keyboard(nudge_id=outgoing.nudge_id, slot=outgoing.slot,
-                              language=outgoing.language, snooze_count=outgoing.snooze_count,
-                              snooze_minutes=outgoing.snooze_minutes)
+    message = nudge_text(
+        language=outgoing.language,
+        slot=outgoing.slot,
+        tip=outgoing.tip_text,
+        glasses=outgoing.glasses,
+        goal=outgoing.water_goal,
+    )
+    keyboard = nudge_keyboard(
+        nudge_id=outgoing.nudge_id,
+        slot=outgoing.slot,
+        language=outgoing.language,
+        snooze_count=outgoing.snooze_count,
+        snooze_minutes=outgoing.snooze_minutes,
+    )
     result = await sender.send_text(outgoing.chat_id, message, keyboard)
     if result.delivery is not Delivery.DELIVERED:
-        log.warning("nudge %d not delivered (%s): %s", outgoing.nudge_id, result.delivery,
-                    result.reason)
+        log.warning("nudge %d not delivered (%s): %s", outgoing.nudge_id, result.delivery, result.reason)
     return outgoing, result.delivery, result.message_id
 
 
-def _record_outcomes(
-    session: Session, results: Sequence[SendOutcome], clock: Clock
-) -> Counter[str]:
+def _record_outcomes(session: Session, results: Sequence[SendOutcome], clock: Clock) -> Counter[str]:
     """Record a chunk's outcomes in the session (the caller commits); members who blocked the bot
     become inactive."""
     counts: Counter[str] = Counter()
@@ -278,8 +317,14 @@ def _record_outcomes(
     blocked: set[int] = set()
     for item, delivery, message_id in results:
         if delivery is Delivery.DELIVERED:
-            outcomes.append({"id": item.nudge_id, "status": NudgeStatus.SENT.value,
-                             "message_id": message_id, "sent_at": clock()})
+            outcomes.append(
+                {
+                    "id": item.nudge_id,
+                    "status": NudgeStatus.SENT.value,
+                    "message_id": message_id,
+                    "sent_at": clock(),
+                }
+            )
         else:
             outcomes.append({"id": item.nudge_id, "status": NudgeStatus.UNDELIVERED.value})
             if delivery is Delivery.BLOCKED:
@@ -315,8 +360,9 @@ async def send_claimed(
             break
         with new_session(engine) as session:
             counts.update(_record_outcomes(session, sent, clock))
-            held = queries.start_sending(session=session, nudge_ids=[i.nudge_id for i in chunk],
-                                         claimer=claimer, now=clock())
+            held = queries.start_sending(
+                session=session, nudge_ids=[i.nudge_id for i in chunk], claimer=claimer, now=clock()
+            )
             session.commit()
         # Claims another dispatcher took over after their lease are no longer ours to send.
         mine = [item for item in chunk if item.nudge_id in held]
@@ -328,7 +374,8 @@ async def send_claimed(
     if stop_requested():
         with new_session(engine) as session:
             released = queries.release_claims(
-                session=session, nudge_ids=[item.nudge_id for item in outgoing], claimer=claimer)
+                session=session, nudge_ids=[item.nudge_id for item in outgoing], claimer=claimer
+            )
         if released:
             counts[RELEASED] += released
     return counts
@@ -351,14 +398,23 @@ async def dispatch_due(
             break
         claimer = uuid.uuid4().hex
         with new_session(engine) as session:
-            outgoing, counts = claim_due_nudges(session=session, now=now, policy=policy, tips=tips,
-                                                claimer=claimer)
+            outgoing, counts = claim_due_nudges(
+                session=session, now=now, policy=policy, tips=tips, claimer=claimer
+            )
         totals.update(counts)
         if not outgoing and counts.total() == 0:
             break
-        totals.update(await send_claimed(outgoing, engine=engine, sender=sender, policy=policy,
-                                         clock=clock, claimer=claimer,
-                                         stop_requested=stop_requested))
+        totals.update(
+            await send_claimed(
+                outgoing,
+                engine=engine,
+                sender=sender,
+                policy=policy,
+                clock=clock,
+                claimer=claimer,
+                stop_requested=stop_requested,
+            )
+        )
     return totals
 
 
@@ -368,18 +424,35 @@ async def dispatch_tick(context: BotContext) -> None:
         return
     services = context.services
     settings = services.settings
-    policy = DispatchPolicy(grace=timedelta(minutes=settings.grace_minutes),
-                            claim_lease=timedelta(seconds=settings.claim_lease_seconds))
+    policy = DispatchPolicy(
+        grace=timedelta(minutes=settings.grace_minutes),
+        claim_lease=timedelta(seconds=settings.claim_lease_seconds),
+    )
     now, started = services.clock(), time.monotonic()
-    totals = await dispatch_due(engine=services.engine, sender=context.sender, tips=services.tips,
-                                now=now, policy=policy, clock=services.clock,
-                                stop_requested=lambda: context.stop_requested)
-    picture_time = (WEEKLY_SHARE_OF_INTERVAL * settings.dispatch_interval_seconds
-                    - (time.monotonic() - started))
+    totals = await dispatch_due(
+        engine=services.engine,
+        sender=context.sender,
+        tips=services.tips,
+        now=now,
+        policy=policy,
+        clock=services.clock,
+        stop_requested=lambda: context.stop_requested,
+    )
+    picture_time = WEEKLY_SHARE_OF_INTERVAL * settings.dispatch_interval_seconds - (
+        time.monotonic() - started
+    )
     if not context.stop_requested and picture_time > 0:
-        totals.update(await send_due_weekly_reports(
-            engine=services.engine, sender=context.sender, tips=services.tips, now=now,
-            clock=services.clock, charts=services.charts, seconds=picture_time,
-            stop_requested=lambda: context.stop_requested))
+        totals.update(
+            await send_due_weekly_reports(
+                engine=services.engine,
+                sender=context.sender,
+                tips=services.tips,
+                now=now,
+                clock=services.clock,
+                charts=services.charts,
+                seconds=picture_time,
+                stop_requested=lambda: context.stop_requested,
+            )
+        )
     if totals:
         log.info("dispatch tick: %s", dict(sorted(totals.items())))

@@ -40,9 +40,7 @@ def derived_quiet_hours(*, bedtime: time, wake: time) -> QuietHours:
     return QuietHours(time(start // 60, start % 60), wake)
 
 
-def quiet_hours_for(
-    *, bedtime: time, wake: time, start: time | None, end: time | None
-) -> QuietHours:
+def quiet_hours_for(*, bedtime: time, wake: time, start: time | None, end: time | None) -> QuietHours:
     """A member's quiet hours: the chosen ones, or derived from bedtime and wake-up when unset."""
     if start is None or end is None:
         return derived_quiet_hours(bedtime=bedtime, wake=wake)

@@ -87,7 +87,7 @@ def water_slot_offsets(routine: DailyRoutine) -> list[int]:
 
 
 def water_slot_key(offset_minutes: int) -> str:
-    """"water-0900": named by its local time, not its place in the day, so a changed interval or
+    """ "water-0900": named by its local time, not its place in the day, so a changed interval or
     wake-up time neither reuses the key of a glass already nudged nor skips a new one. Times after
     midnight count on ("water-2430" is 00:30 in the night that ends routine day D).
     """
@@ -134,10 +134,12 @@ def slots_for_day(routine: DailyRoutine, zone: ZoneInfo, day: date) -> list[Slot
 def _day_slots(routine: DailyRoutine, zone: ZoneInfo, day: date) -> tuple[Slot, ...]:
     # Cached because a dispatch tick asks for the same few routines (most members keep the
     # defaults) on the same days thousands of times; the answer depends on nothing else.
-    return tuple(sorted(
-        Slot(local_to_utc(day, offset, zone), habit, day, key)
-        for habit, key, offset in slot_offsets(routine)
-    ))
+    return tuple(
+        sorted(
+            Slot(local_to_utc(day, offset, zone), habit, day, key)
+            for habit, key, offset in slot_offsets(routine)
+        )
+    )
 
 
 def _days_around(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[date]:
@@ -150,9 +152,7 @@ def _days_around(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[dat
         day += timedelta(days=1)
 
 
-def slots_due_between(
-    routine: DailyRoutine, zone: ZoneInfo, after: datetime, until: datetime
-) -> list[Slot]:
+def slots_due_between(routine: DailyRoutine, zone: ZoneInfo, after: datetime, until: datetime) -> list[Slot]:
     """Slots with `after < due_at <= until`, in due order; at most LONGEST_CATCH_UP back from `until`."""
     after = max(after, until - LONGEST_CATCH_UP)
     return [

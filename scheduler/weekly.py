@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 from scheduler.slots import local_to_utc, minutes
 
 
-def next_weekly_report_after(
-    after: datetime, zone: ZoneInfo, *, weekday: int, at: time
-) -> datetime:
+def next_weekly_report_after(after: datetime, zone: ZoneInfo, *, weekday: int, at: time) -> datetime:
     """The first instant strictly after `after` that is `weekday` (Monday 0) at `at`, local time."""
     if not 0 <= weekday <= 6:
         raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), not {weekday}")

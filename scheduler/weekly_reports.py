@@ -63,8 +63,9 @@ class OutgoingReport:
 
 
 def next_report_time(member: Member, after: datetime) -> datetime:
-    return next_weekly_report_after(after, zone_of(member), weekday=member.weekly_report_weekday,
-                                    at=member.weekly_report_time)
+    return next_weekly_report_after(
+        after, zone_of(member), weekday=member.weekly_report_weekday, at=member.weekly_report_time
+    )
 
 
 def weekly_tip(*, session: Session, member_id: int, tips: TipLibrary) -> Tip | None:
@@ -91,35 +92,48 @@ def claim_weekly_reports(
         assert due is not None
         member.next_weekly_report_at = next_report_time(member, max(due, now))
         week_ending = routine_day(routine_of(member), zone_of(member), due)
-        if queries.weekly_report_for_week(session=session, member_id=member.id,
-                                          week_ending=week_ending) is not None:
+        if (
+            queries.weekly_report_for_week(session=session, member_id=member.id, week_ending=week_ending)
+            is not None
+        ):
             continue
         late = now - due > WEEKLY_REPORT_GRACE
         status = WeeklyReportStatus.MISSED if late else WeeklyReportStatus.CLAIMED
-        report = queries.add_weekly_report(session=session, report=WeeklyReport(
-            member_id=member.id, week_ending=week_ending, due_at=due, status=status,
-            claimed_at=now,
-        ))
+        report = queries.add_weekly_report(
+            session=session,
+            report=WeeklyReport(
+                member_id=member.id,
+                week_ending=week_ending,
+                due_at=due,
+                status=status,
+                claimed_at=now,
+            ),
+        )
         counts[f"weekly-{status}"] += 1
         if not late:
             assert report.id is not None
-            outgoing.append(OutgoingReport(report.id, member.id, member.chat_id, member.language,
-                                           week_ending))
+            outgoing.append(
+                OutgoingReport(report.id, member.id, member.chat_id, member.language, week_ending)
+            )
     session.commit()
     return outgoing, counts
 
 
 async def _send_report(
-    item: OutgoingReport, *, engine: Engine, sender: TelegramSender, tips: TipLibrary,
-    clock: Clock, charts: ChartWorkers,
+    item: OutgoingReport,
+    *,
+    engine: Engine,
+    sender: TelegramSender,
+    tips: TipLibrary,
+    clock: Clock,
+    charts: ChartWorkers,
 ) -> str:
     with new_session(engine) as session:
         member = queries.get_member(session=session, member_id=item.member_id)
         report = session.get(WeeklyReport, item.report_id)
         if member is None or report is None:
             return "weekly-erased"  # the member erased their data meanwhile
-        picture = week_picture(session=session, member=member, now=clock(),
-                               last_day=item.week_ending)
+        picture = week_picture(session=session, member=member, now=clock(), last_day=item.week_ending)
         tip = weekly_tip(session=session, member_id=item.member_id, tips=tips)
         report.tip_id = tip.id if tip else None
         session.commit()
@@ -133,8 +147,9 @@ async def _send_report(
         if result.delivery is Delivery.DELIVERED:
             report.status, report.sent_at = WeeklyReportStatus.SENT, clock()
         else:
-            log.warning("weekly picture %d not delivered (%s): %s", item.report_id,
-                        result.delivery, result.reason)
+            log.warning(
+                "weekly picture %d not delivered (%s): %s", item.report_id, result.delivery, result.reason
+            )
             report.status = WeeklyReportStatus.UNDELIVERED
         session.commit()
         if result.delivery is Delivery.BLOCKED:
@@ -143,12 +158,16 @@ async def _send_report(
 
 
 async def _send_or_fail(
-    item: OutgoingReport, *, engine: Engine, sender: TelegramSender, tips: TipLibrary,
-    clock: Clock, charts: ChartWorkers,
+    item: OutgoingReport,
+    *,
+    engine: Engine,
+    sender: TelegramSender,
+    tips: TipLibrary,
+    clock: Clock,
+    charts: ChartWorkers,
 ) -> str:
     try:
-        return await _send_report(item, engine=engine, sender=sender, tips=tips, clock=clock,
-                                  charts=charts)
+        return await _send_report(item, engine=engine, sender=sender, tips=tips, clock=clock, charts=charts)
     except Exception:
         # One member's picture failing must not hold up the others (or the nudges).
         log.exception("weekly picture %d failed", item.report_id)
@@ -179,16 +198,19 @@ async def send_due_weekly_reports(
     until = time.monotonic() + seconds
     while not stop_requested():
         with new_session(engine) as session:
-            outgoing, claimed = claim_weekly_reports(session=session, now=now,
-                                                     limit=charts.parallel)
+            outgoing, claimed = claim_weekly_reports(session=session, now=now, limit=charts.parallel)
         if not claimed:
             await charts.stop_if_idle(WORKERS_IDLE_STOP_SECONDS)
             break
         counts.update(claimed)
-        counts.update(await asyncio.gather(*(
-            _send_or_fail(item, engine=engine, sender=sender, tips=tips, clock=clock,
-                          charts=charts)
-            for item in outgoing)))
+        counts.update(
+            await asyncio.gather(
+                *(
+                    _send_or_fail(item, engine=engine, sender=sender, tips=tips, clock=clock, charts=charts)
+                    for item in outgoing
+                )
+            )
+        )
         if time.monotonic() >= until:
             break
     return counts

@@ -79,8 +79,17 @@ class NudgeSnapshot:
 
 _MEMBER_COLUMNS = tuple(field.name for field in fields(MemberSnapshot))
 _NUDGE_COLUMNS = tuple(field.name for field in fields(NudgeSnapshot))
-_CHECKIN_COLUMNS = ("member_id", "habit", "slot", "nudge_id", "local_date", "value", "status",
-                    "source", "created_at")
+_CHECKIN_COLUMNS = (
+    "member_id",
+    "habit",
+    "slot",
+    "nudge_id",
+    "local_date",
+    "value",
+    "status",
+    "source",
+    "created_at",
+)
 
 
 def _table(model: Any) -> Table:
@@ -91,15 +100,16 @@ def _table(model: Any) -> Table:
 
 def _member_and_nudge_columns(nudge: Any) -> list[Any]:
     member = _table(Member)
-    return ([member.c[name] for name in _MEMBER_COLUMNS]
-            + [nudge.c[name].label(f"nudge_{name}") for name in _NUDGE_COLUMNS])
+    return [member.c[name] for name in _MEMBER_COLUMNS] + [
+        nudge.c[name].label(f"nudge_{name}") for name in _NUDGE_COLUMNS
+    ]
 
 
 def _snapshots(row: Sequence[Any] | None) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
     if row is None:
         return None, None
-    member = MemberSnapshot(*row[:len(_MEMBER_COLUMNS)])
-    nudge_values = row[len(_MEMBER_COLUMNS):]
+    member = MemberSnapshot(*row[: len(_MEMBER_COLUMNS)])
+    nudge_values = row[len(_MEMBER_COLUMNS) :]
     return member, None if nudge_values[0] is None else NudgeSnapshot(*nudge_values)
 
 
@@ -108,8 +118,11 @@ def _member_and_nudge_statement() -> Select[Any]:
     member, nudge = _table(Member), _table(Nudge)
     return (
         select(*_member_and_nudge_columns(nudge))
-        .select_from(member.outerjoin(nudge, and_(nudge.c.id == bindparam("nudge_id"),
-                                                  nudge.c.member_id == member.c.id)))
+        .select_from(
+            member.outerjoin(
+                nudge, and_(nudge.c.id == bindparam("nudge_id"), nudge.c.member_id == member.c.id)
+            )
+        )
         .where(member.c.telegram_id == bindparam("telegram_id"))
     )
 
@@ -118,8 +131,7 @@ def member_and_nudge(
     *, connection: DirectConnection, telegram_id: int, nudge_id: int
 ) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
     """The member with this Telegram id and their nudge `nudge_id`; None for a nudge not theirs."""
-    row = connection.first(_member_and_nudge_statement(),
-                           {"telegram_id": telegram_id, "nudge_id": nudge_id})
+    row = connection.first(_member_and_nudge_statement(), {"telegram_id": telegram_id, "nudge_id": nudge_id})
     return _snapshots(row)
 
 
@@ -195,23 +207,33 @@ def add_checkin(
     created_at: datetime,
 ) -> None:
     """Store one check-in in the connection's transaction (the caller commits)."""
-    connection.execute(_insert_checkin_statement(), {
-        "member_id": member_id, "habit": habit, "slot": slot, "nudge_id": nudge_id,
-        "local_date": local_date, "value": value, "status": status, "source": source,
-        "created_at": created_at,
-    })
+    connection.execute(
+        _insert_checkin_statement(),
+        {
+            "member_id": member_id,
+            "habit": habit,
+            "slot": slot,
+            "nudge_id": nudge_id,
+            "local_date": local_date,
+            "value": value,
+            "status": status,
+            "source": source,
+            "created_at": created_at,
+        },
+    )
 
 
 @cache
 def _answer_nudge_statement() -> Update:
     nudge = _table(Nudge)
-    return (update(nudge).where(nudge.c.id == bindparam("nudge_id"))
-            .values(status=NudgeStatus.ANSWERED.value, answered_at=bindparam("answered_at")))
+    return (
+        update(nudge)
+        .where(nudge.c.id == bindparam("nudge_id"))
+        .values(status=NudgeStatus.ANSWERED.value, answered_at=bindparam("answered_at"))
+    )
 
 
-def mark_nudge_answered(
-    *, connection: DirectConnection, nudge: NudgeSnapshot, at: datetime
-) -> NudgeSnapshot:
+def mark_nudge_answered(*, connection: DirectConnection, nudge: NudgeSnapshot, at: datetime) -> NudgeSnapshot:
     """Mark the nudge answered in the connection's transaction; returns it as it is now."""
     connection.execute(_answer_nudge_statement(), {"nudge_id": nudge.id, "answered_at": at})
     return replace(nudge, status=NudgeStatus.ANSWERED)
@@ -220,14 +242,18 @@ def mark_nudge_answered(
 @cache
 def _snooze_nudge_statement() -> Update:
     nudge = _table(Nudge)
-    return (update(nudge).where(nudge.c.id == bindparam("nudge_id"))
-            .values(status=NudgeStatus.SNOOZED.value, snooze_count=nudge.c.snooze_count + 1,
-                    resend_at=bindparam("resend_at")))
+    return (
+        update(nudge)
+        .where(nudge.c.id == bindparam("nudge_id"))
+        .values(
+            status=NudgeStatus.SNOOZED.value,
+            snooze_count=nudge.c.snooze_count + 1,
+            resend_at=bindparam("resend_at"),
+        )
+    )
 
 
-def snooze_nudge(
-    *, connection: DirectConnection, nudge: NudgeSnapshot, resend_at: datetime
-) -> NudgeSnapshot:
+def snooze_nudge(*, connection: DirectConnection, nudge: NudgeSnapshot, resend_at: datetime) -> NudgeSnapshot:
     """Send the nudge again at `resend_at` (in the connection's transaction); returns it as it is now."""
     connection.execute(_snooze_nudge_statement(), {"nudge_id": nudge.id, "resend_at": resend_at})
     return replace(nudge, status=NudgeStatus.SNOOZED, snooze_count=nudge.snooze_count + 1)
@@ -236,31 +262,42 @@ def snooze_nudge(
 @cache
 def _checkin_for_slot_statement() -> Select[Any]:
     checkin = _table(CheckIn)
-    return (select(checkin.c.id)
-            .where(checkin.c.member_id == bindparam("member_id"),
-                   checkin.c.local_date == bindparam("day"),
-                   checkin.c.habit == bindparam("habit"),
-                   checkin.c.slot == bindparam("slot"))
-            .order_by(checkin.c.id)
-            .limit(1))
+    return (
+        select(checkin.c.id)
+        .where(
+            checkin.c.member_id == bindparam("member_id"),
+            checkin.c.local_date == bindparam("day"),
+            checkin.c.habit == bindparam("habit"),
+            checkin.c.slot == bindparam("slot"),
+        )
+        .order_by(checkin.c.id)
+        .limit(1)
+    )
 
 
 def checkin_for_slot(
     *, connection: DirectConnection, member_id: int, day: date, habit: str, slot: str
 ) -> int | None:
     """The id of the member's check-in for this habit and slot on a routine day, if there is one."""
-    checkin_id = connection.scalar(_checkin_for_slot_statement(),
-                                   {"member_id": member_id, "day": day, "habit": habit,
-                                    "slot": slot})
+    checkin_id = connection.scalar(
+        _checkin_for_slot_statement(), {"member_id": member_id, "day": day, "habit": habit, "slot": slot}
+    )
     return None if checkin_id is None else int(checkin_id)
 
 
 @cache
 def _correct_checkin_statement() -> Update:
     checkin = _table(CheckIn)
-    return (update(checkin).where(checkin.c.id == bindparam("checkin_id"))
-            .values(value=bindparam("value"), status=bindparam("status"),
-                    source=bindparam("source"), created_at=bindparam("created_at")))
+    return (
+        update(checkin)
+        .where(checkin.c.id == bindparam("checkin_id"))
+        .values(
+            value=bindparam("value"),
+            status=bindparam("status"),
+            source=bindparam("source"),
+            created_at=bindparam("created_at"),
+        )
+    )
 
 
 def correct_checkin(
@@ -273,6 +310,13 @@ def correct_checkin(
     created_at: datetime,
 ) -> None:
     """Replace a check-in's answer in the connection's transaction (the caller commits)."""
-    connection.execute(_correct_checkin_statement(),
-                       {"checkin_id": checkin_id, "value": value, "status": status,
-                        "source": source, "created_at": created_at})
+    connection.execute(
+        _correct_checkin_statement(),
+        {
+            "checkin_id": checkin_id,
+            "value": value,
+            "status": status,
+            "source": source,
+            "created_at": created_at,
+        },
+    )

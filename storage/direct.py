@@ -52,8 +52,7 @@ class CompiledStatement:
         """
         if self._result_processors is None:
             processors = []
-            for index, (kind, column) in enumerate(zip(self._result_types, description,
-                                                       strict=True)):
+            for index, (kind, column) in enumerate(zip(self._result_types, description, strict=True)):
                 processor = kind.result_processor(self._dialect, column[1])
                 if processor is not None:
                     processors.append((index, processor))
@@ -77,8 +76,9 @@ class DirectConnection:
     def __enter__(self) -> DirectConnection:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self.close()
 
     def _run(self, statement: Executable, params: dict[str, Any]) -> tuple[CompiledStatement, Any]:

@@ -38,9 +38,7 @@ def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
 
 
 def member_reference() -> Any:
-    return Field(
-        sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=False)
-    )
+    return Field(sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=False))
 
 
 class NudgeStatus(StrEnum):
@@ -55,7 +53,6 @@ class NudgeStatus(StrEnum):
     QUIET = "quiet"  # would have gone out inside the member's quiet hours: not sent
     UNDELIVERED = "undelivered"  # Telegram refused it or kept failing
     UNCONFIRMED = "unconfirmed"  # the process died between claiming and recording the send
-
 
 
 class Member(SQLModel, table=True):
@@ -170,9 +167,7 @@ class WeeklyReportStatus(StrEnum):
 class WeeklyReport(SQLModel, table=True):
     """One weekly picture per member and week, unique so that a restart never sends it twice."""
 
-    __table_args__ = (
-        UniqueConstraint("member_id", "week_ending", name="uq_weekly_report_week"),
-    )
+    __table_args__ = (UniqueConstraint("member_id", "week_ending", name="uq_weekly_report_week"),)
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = member_reference()
@@ -183,6 +178,8 @@ class WeeklyReport(SQLModel, table=True):
     tip_id: str | None = None
     claimed_at: datetime = utc_column()
     sent_at: datetime | None = utc_column(nullable=True)
+
+
 class TipChange(SQLModel, table=True):
     """One change to a tip, made by an admin in Telegram or by hand in the tip file."""
 

@@ -42,8 +42,6 @@ def lock_due_members(*, session: Session, now: datetime, limit: int) -> Sequence
     return session.exec(statement).all()
 
 
-
-
 def checkins_on(*, session: Session, member_id: int, day: date) -> Sequence[CheckIn]:
     statement = (
         select(CheckIn)
@@ -95,8 +93,6 @@ def add_nudge(*, session: Session, nudge: Nudge) -> Nudge:
     return nudge
 
 
-
-
 def lock_snoozed_nudges_due(*, session: Session, now: datetime, limit: int) -> Sequence[Nudge]:
     statement = (
         select(Nudge)
@@ -108,9 +104,7 @@ def lock_snoozed_nudges_due(*, session: Session, now: datetime, limit: int) -> S
     return session.exec(statement).all()
 
 
-def lock_abandoned_claims(
-    *, session: Session, claimed_before: datetime, limit: int
-) -> Sequence[Nudge]:
+def lock_abandoned_claims(*, session: Session, claimed_before: datetime, limit: int) -> Sequence[Nudge]:
     """Claims a dispatcher took but never handed to Telegram (it died or let go): safe to take over."""
     statement = (
         select(Nudge)
@@ -135,8 +129,6 @@ def mark_stale_claims_unconfirmed(*, session: Session, claimed_before: datetime)
     return int(result.rowcount)
 
 
-
-
 def create_checkin(*, session: Session, checkin: CheckIn) -> CheckIn:
     session.add(checkin)
     session.flush()
@@ -153,24 +145,27 @@ def nudges_of_member(*, session: Session, member_id: int) -> Sequence[Nudge]:
     return session.exec(statement).all()
 
 
-def start_sending(
-    *, session: Session, nudge_ids: Sequence[int], claimer: str, now: datetime
-) -> set[int]:
+def start_sending(*, session: Session, nudge_ids: Sequence[int], claimer: str, now: datetime) -> set[int]:
     """Mark the nudges this claimer still holds as SENDING; return those ids (only these may go).
 
     One UPDATE ... RETURNING; the caller commits before handing them to Telegram.
     """
     nudge = _nudge_table()
-    held = session.connection().execute(
-        update(nudge)
-        .where(
-            nudge.c.id.in_(list(nudge_ids)),
-            nudge.c.status == NudgeStatus.CLAIMED.value,
-            nudge.c.claimed_by == claimer,
+    held = (
+        session.connection()
+        .execute(
+            update(nudge)
+            .where(
+                nudge.c.id.in_(list(nudge_ids)),
+                nudge.c.status == NudgeStatus.CLAIMED.value,
+                nudge.c.claimed_by == claimer,
+            )
+            .values(status=NudgeStatus.SENDING.value, claimed_at=now)
+            .returning(nudge.c.id)
         )
-        .values(status=NudgeStatus.SENDING.value, claimed_at=now)
-        .returning(nudge.c.id)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     return set(held)
 
 
@@ -218,8 +213,11 @@ def members_without_weekly_schedule(*, session: Session, limit: int) -> Sequence
     """Active members who want the weekly picture but have no due time for it yet."""
     statement = (
         select(Member)
-        .where(col(Member.active).is_(True), col(Member.weekly_report_on).is_(True),
-               col(Member.next_weekly_report_at).is_(None))
+        .where(
+            col(Member.active).is_(True),
+            col(Member.weekly_report_on).is_(True),
+            col(Member.next_weekly_report_at).is_(None),
+        )
         .order_by(col(Member.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -227,14 +225,15 @@ def members_without_weekly_schedule(*, session: Session, limit: int) -> Sequence
     return session.exec(statement).all()
 
 
-def lock_members_due_weekly_report(
-    *, session: Session, now: datetime, limit: int
-) -> Sequence[Member]:
+def lock_members_due_weekly_report(*, session: Session, now: datetime, limit: int) -> Sequence[Member]:
     """Active members whose weekly picture is due by `now`, earliest first, locked."""
     statement = (
         select(Member)
-        .where(col(Member.active).is_(True), col(Member.weekly_report_on).is_(True),
-               col(Member.next_weekly_report_at) <= now)
+        .where(
+            col(Member.active).is_(True),
+            col(Member.weekly_report_on).is_(True),
+            col(Member.next_weekly_report_at) <= now,
+        )
         .order_by(col(Member.next_weekly_report_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -242,9 +241,7 @@ def lock_members_due_weekly_report(
     return session.exec(statement).all()
 
 
-def weekly_report_for_week(
-    *, session: Session, member_id: int, week_ending: date
-) -> WeeklyReport | None:
+def weekly_report_for_week(*, session: Session, member_id: int, week_ending: date) -> WeeklyReport | None:
     statement = select(WeeklyReport).where(
         WeeklyReport.member_id == member_id, WeeklyReport.week_ending == week_ending
     )
@@ -309,6 +306,8 @@ def erase_member(*, session: Session, member_id: int) -> dict[str, int]:
     result = session.exec(delete(member_table).where(member_table.c.id == member_id))
     deleted[member_table.name] = int(result.rowcount)
     return deleted
+
+
 def add_tip_changes(*, session: Session, changes: Iterable[TipChange]) -> list[TipChange]:
     """Store changes to tips and commit."""
     stored = list(changes)
@@ -326,16 +325,16 @@ def tip_changes(*, session: Session, tip_id: str, limit: int) -> Sequence[TipCha
         .limit(limit)
     )
     return session.exec(statement).all()
+
+
 def earliest_due_at(*, session: Session) -> datetime | None:
     """The earliest instant anything is due: a member's next slot or a snoozed nudge's return."""
-    slot = session.exec(
-        select(func.min(Member.next_due_at)).where(col(Member.active).is_(True))
-    ).one()
-    snoozed = session.exec(
-        select(func.min(Nudge.resend_at)).where(Nudge.status == NudgeStatus.SNOOZED)
-    ).one()
+    slot = session.exec(select(func.min(Member.next_due_at)).where(col(Member.active).is_(True))).one()
+    snoozed = session.exec(select(func.min(Nudge.resend_at)).where(Nudge.status == NudgeStatus.SNOOZED)).one()
     found = [moment for moment in (slot, snoozed) if moment is not None]
     return min(found) if found else None
+
+
 # Batched forms of the look-ups above, for a dispatch claim that handles hundreds of members at once.
 
 
@@ -352,12 +351,10 @@ def nudge_keys_of_members(
     """(member_id, habit, local_date, slot) of the nudges these members already have on these days."""
     if not member_ids or not days:
         return set()
-    statement = select(col(Nudge.member_id), col(Nudge.habit), col(Nudge.local_date),
-                       col(Nudge.slot)).where(
+    statement = select(col(Nudge.member_id), col(Nudge.habit), col(Nudge.local_date), col(Nudge.slot)).where(
         col(Nudge.member_id).in_(list(member_ids)), col(Nudge.local_date).in_(list(days))
     )
-    return {(member_id, habit, day, slot)
-            for member_id, habit, day, slot in session.exec(statement).all()}
+    return {(member_id, habit, day, slot) for member_id, habit, day, slot in session.exec(statement).all()}
 
 
 def checkins_of_members_on(
@@ -448,21 +445,29 @@ def record_send_outcomes(*, session: Session, outcomes: Sequence[dict[str, Any]]
     """
     nudge = _nudge_table()
     connection = session.connection()
-    delivered = [{"nudge_id": o["id"], "new_message_id": o["message_id"], "new_sent_at": o["sent_at"]}
-                 for o in outcomes if "message_id" in o]
+    delivered = [
+        {"nudge_id": o["id"], "new_message_id": o["message_id"], "new_sent_at": o["sent_at"]}
+        for o in outcomes
+        if "message_id" in o
+    ]
     if delivered:
         connection.execute(
-            update(nudge).where(nudge.c.id == bindparam("nudge_id"))
+            update(nudge)
+            .where(nudge.c.id == bindparam("nudge_id"))
             .values(message_id=bindparam("new_message_id"), sent_at=bindparam("new_sent_at")),
             delivered,
         )
     if outcomes:
         connection.execute(
             update(nudge)
-            .where(nudge.c.id == bindparam("nudge_id"),
-                   # Not IN (...): an expanding parameter cannot go into an executemany.
-                   or_(nudge.c.status == NudgeStatus.SENDING.value,
-                       nudge.c.status == NudgeStatus.UNCONFIRMED.value))
+            .where(
+                nudge.c.id == bindparam("nudge_id"),
+                # Not IN (...): an expanding parameter cannot go into an executemany.
+                or_(
+                    nudge.c.status == NudgeStatus.SENDING.value,
+                    nudge.c.status == NudgeStatus.UNCONFIRMED.value,
+                ),
+            )
             .values(status=bindparam("new_status")),
             [{"nudge_id": o["id"], "new_status": str(o["status"])} for o in outcomes],
         )

@@ -52,8 +52,7 @@ def tip_send_counts(
     answered_done = exists().where(
         col(CheckIn.nudge_id) == col(Nudge.id),
         col(CheckIn.status) == CheckInStatus.DONE,
-        _seconds_between(session, Nudge.sent_at, CheckIn.created_at)
-        <= answer_window.total_seconds(),
+        _seconds_between(session, Nudge.sent_at, CheckIn.created_at) <= answer_window.total_seconds(),
     )
     in_last_week = col(Nudge.sent_at) >= since_7
     statement = (
@@ -70,8 +69,7 @@ def tip_send_counts(
         .order_by(col(Nudge.habit), col(Nudge.tip_id))
     )
     return [
-        TipSendCounts(habit, tip_id, int(sent_7 or 0), int(done_7 or 0), int(sent_30 or 0),
-                      int(done_30 or 0))
+        TipSendCounts(habit, tip_id, int(sent_7 or 0), int(done_7 or 0), int(sent_30 or 0), int(done_30 or 0))
         for habit, tip_id, sent_7, done_7, sent_30, done_30 in session.connection().execute(statement).all()
     ]
 

@@ -41,8 +41,10 @@ def require_server(url: str) -> None:
         with probe.connect() as connection:
             connection.execute(text("SELECT 1"))
     except OperationalError as error:
-        reason = (f"PostgreSQL at {make_url(url).render_as_string(hide_password=True)} is not "
-                  f"reachable ({type(error.orig).__name__}); start it or set TEST_POSTGRES_URL")
+        reason = (
+            f"PostgreSQL at {make_url(url).render_as_string(hide_password=True)} is not "
+            f"reachable ({type(error.orig).__name__}); start it or set TEST_POSTGRES_URL"
+        )
         if in_ci():
             pytest.fail(f"CI=true: {reason}", pytrace=False)
         pytest.skip(reason)

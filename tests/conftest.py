@@ -101,7 +101,6 @@ async def admin_bot(
     api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path, tips_file: Path
 ) -> AsyncIterator[BotHarness]:
     """The bot with ADMIN as its one admin and `tips_file` as its tips."""
-    settings = make_settings(f"sqlite:///{database_path}", admin_ids=str(ADMIN),
-                             tips_path=tips_file)
+    settings = make_settings(f"sqlite:///{database_path}", admin_ids=str(ADMIN), tips_path=tips_file)
     async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as harness:
         yield harness

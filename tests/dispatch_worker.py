@@ -42,18 +42,19 @@ async def dispatch(args: argparse.Namespace, engine: Engine, tips: TipLibrary) -
     policy = DispatchPolicy(members_per_claim=args.members_per_claim, concurrent_sends=50)
     if args.crash_after_claim:
         with new_session(engine) as session:
-            claim_due_nudges(session=session, now=now, policy=policy, tips=tips,
-                             claimer=f"crashing-{os.getpid()}")
+            claim_due_nudges(
+                session=session, now=now, policy=policy, tips=tips, claimer=f"crashing-{os.getpid()}"
+            )
         os._exit(CRASH_EXIT_CODE)  # no clean-up, no sending: as if the process were killed
     api = FakeBotApi(token=TOKEN, clock=lambda: now)
     bot = Bot(TOKEN, request=FakeRequest(api))
     await bot.initialize()
     started = time.perf_counter()
-    totals = await dispatch_due(engine=engine, sender=TelegramSender(bot), tips=tips, now=now,
-                                policy=policy, clock=lambda: now)
+    totals = await dispatch_due(
+        engine=engine, sender=TelegramSender(bot), tips=tips, now=now, policy=policy, clock=lambda: now
+    )
     await bot.shutdown()
-    return {"sent": sent_nudge_ids(api), "totals": dict(totals),
-            "seconds": time.perf_counter() - started}
+    return {"sent": sent_nudge_ids(api), "totals": dict(totals), "seconds": time.perf_counter() - started}
 
 
 def main() -> None:

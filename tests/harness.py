@@ -181,9 +181,12 @@ async def running_bot(
     `read_timeout` bounds each Bot API call (fakegram's delay_next then simulates timeouts).
     """
     app = build_application(
-        settings=settings, engine=engine, tips=tips or load_tip_library(settings.tips_path),
+        settings=settings,
+        engine=engine,
+        tips=tips or load_tip_library(settings.tips_path),
         clock=clock,
-        request=FakeRequest(api, read_timeout=read_timeout), updates_request=FakeRequest(api),
+        request=FakeRequest(api, read_timeout=read_timeout),
+        updates_request=FakeRequest(api),
         rate_limiter=rate_limiter or AIORateLimiter(max_retries=2),
     )
     assert app.job_queue is not None
@@ -237,6 +240,8 @@ def button_with_label(message: dict[str, Any], label: str) -> str:
     """The callback data of the button whose label contains `label`."""
     found = [data for text, data in buttons(message) if label in text]
     if len(found) != 1:
-        raise AssertionError(f"{len(found)} buttons labelled {label!r} on {message.get('text')!r}: "
-                             f"{[text for text, _ in buttons(message)]}")
+        raise AssertionError(
+            f"{len(found)} buttons labelled {label!r} on {message.get('text')!r}: "
+            f"{[text for text, _ in buttons(message)]}"
+        )
     return found[0]

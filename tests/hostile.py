@@ -45,7 +45,8 @@ CONTROL_AND_EMOJI = st.text(
 )
 # Telegram's longest message, built cheaply from a short random piece.
 FULL_LENGTH = st.text(min_size=1, max_size=8).map(
-    lambda piece: (piece * TELEGRAM_TEXT_LIMIT)[:TELEGRAM_TEXT_LIMIT])
+    lambda piece: (piece * TELEGRAM_TEXT_LIMIT)[:TELEGRAM_TEXT_LIMIT]
+)
 
 
 def hostile_text(*fragments: str) -> st.SearchStrategy[str]:
@@ -56,12 +57,45 @@ def hostile_text(*fragments: str) -> st.SearchStrategy[str]:
 
 
 # Every word the setup screens use in their callback data, so the fuzzer reaches every branch.
-SETUP_ACTIONS = ["t", "set", "defaults", "location", "toggle", "goal", "every", "auto", "off",
-                 "open", "menu", "close", "next", "previous", "finish"]
-SETUP_ARGUMENTS = ["nl", "en", "de", "", *[habit.value for habit in Habit],
-                   *[screen.value for screen in Screen], *[f"{s.value}.0700" for s in TimeSetting],
-                   "wake_time.0730", "bedtime.0700", "bedtime.2400", "lunch_time.1260",
-                   "2200-0700", "2200-2200", "0700", "2500-0700", "22-07", "-1", "-9", "8", "9"]
+SETUP_ACTIONS = [
+    "t",
+    "set",
+    "defaults",
+    "location",
+    "toggle",
+    "goal",
+    "every",
+    "auto",
+    "off",
+    "open",
+    "menu",
+    "close",
+    "next",
+    "previous",
+    "finish",
+]
+SETUP_ARGUMENTS = [
+    "nl",
+    "en",
+    "de",
+    "",
+    *[habit.value for habit in Habit],
+    *[screen.value for screen in Screen],
+    *[f"{s.value}.0700" for s in TimeSetting],
+    "wake_time.0730",
+    "bedtime.0700",
+    "bedtime.2400",
+    "lunch_time.1260",
+    "2200-0700",
+    "2200-2200",
+    "0700",
+    "2500-0700",
+    "22-07",
+    "-1",
+    "-9",
+    "8",
+    "9",
+]
 
 
 def setup_callback_data() -> st.SearchStrategy[str]:
@@ -70,8 +104,9 @@ def setup_callback_data() -> st.SearchStrategy[str]:
     screen = st.sampled_from([screen.value for screen in Screen] + ["", "Main", "../x"])
     action = st.sampled_from(SETUP_ACTIONS) | st.text(max_size=8)
     argument = st.sampled_from(SETUP_ARGUMENTS) | NUMBERS | st.text(max_size=12)
-    shaped = st.builds(lambda m, s, a, g: f"{m}:{s}:{a}" + (f":{g}" if g else ""),
-                       mode, screen, action, argument)
+    shaped = st.builds(
+        lambda m, s, a, g: f"{m}:{s}:{a}" + (f":{g}" if g else ""), mode, screen, action, argument
+    )
     return shaped | hostile_text("o:", "s:", *SETUP_ACTIONS)
 
 
@@ -88,9 +123,28 @@ def random_text(rng: random.Random, words: Sequence[str] = ()) -> str:
     makers = [
         lambda: "".join(random_character(rng) for _ in range(rng.randrange(1, 40))),
         lambda: "".join(rng.choice("0123456789:.,-+e u") for _ in range(rng.randrange(1, 20))),
-        lambda: rng.choice(["-7:00", "25:00", "7:60", "99999999999999999999", "1e308", "nan", "inf",
-                            "-1", "0:00 0:00", "7:00 7:00", "1 2 3 4", "٣:٠٠", "７:３０",
-                            "../../etc/passwd", "Europe/", "UTC", "Etc/GMT+14", "amsterdam"]),
+        lambda: rng.choice(
+            [
+                "-7:00",
+                "25:00",
+                "7:60",
+                "99999999999999999999",
+                "1e308",
+                "nan",
+                "inf",
+                "-1",
+                "0:00 0:00",
+                "7:00 7:00",
+                "1 2 3 4",
+                "٣:٠٠",
+                "７:３０",
+                "../../etc/passwd",
+                "Europe/",
+                "UTC",
+                "Etc/GMT+14",
+                "amsterdam",
+            ]
+        ),
         lambda: " ".join(rng.choice(list(words) or ["x"]) for _ in range(rng.randrange(1, 5))),
         lambda: "🙂" * rng.randrange(1, 300),
         lambda: (random_character(rng) * TELEGRAM_TEXT_LIMIT)[:TELEGRAM_TEXT_LIMIT],
@@ -105,10 +159,14 @@ def random_callback_data(rng: random.Random, prefixes: Sequence[str]) -> str:
     """Callback data a forged client could send: at most 64 bytes, like Telegram allows."""
     makers = [
         lambda: rng.choice(prefixes) + rng.choice(SETUP_ACTIONS + SETUP_ARGUMENTS),
-        lambda: ":".join([rng.choice(["o", "s", "p", "t", "n", "del", "x"]),
-                          rng.choice([s.value for s in Screen] + ["l", "s", "on", "off", "yes"]),
-                          rng.choice(SETUP_ACTIONS + SETUP_ARGUMENTS),
-                          rng.choice([*SETUP_ARGUMENTS, "999999999999", "-1", "٣"])]),
+        lambda: ":".join(
+            [
+                rng.choice(["o", "s", "p", "t", "n", "del", "x"]),
+                rng.choice([s.value for s in Screen] + ["l", "s", "on", "off", "yes"]),
+                rng.choice(SETUP_ACTIONS + SETUP_ARGUMENTS),
+                rng.choice([*SETUP_ARGUMENTS, "999999999999", "-1", "٣"]),
+            ]
+        ),
         lambda: rng.choice(prefixes) + "".join(random_character(rng) for _ in range(rng.randrange(0, 12))),
         lambda: "".join(random_character(rng) for _ in range(rng.randrange(1, 16))),
     ]
@@ -129,8 +187,14 @@ def assert_member_is_sound(member: Member) -> None:
     """Every stored setting is one the bot itself offers or validates."""
     assert member.language in SUPPORTED_LANGUAGES, member.language
     assert is_valid_zone(member.timezone), member.timezone
-    times = [member.wake_time, member.bedtime, member.breakfast_time, member.lunch_time,
-             member.dinner_time, member.breathing_time]
+    times = [
+        member.wake_time,
+        member.bedtime,
+        member.breakfast_time,
+        member.lunch_time,
+        member.dinner_time,
+        member.breathing_time,
+    ]
     assert all(isinstance(value, time) and _whole_minute(value) for value in times), times
     assert member.wake_time != member.bedtime
     assert member.water_goal in WATER_GOAL_CHOICES, member.water_goal

@@ -32,15 +32,17 @@ def bot_environment(database_path: Path, api_url: str, **settings: str) -> dict[
     """The environment for `python -m bot`: the test's settings only, none inherited."""
     names = {name.upper() for name in Settings.model_fields}
     env = {key: value for key, value in os.environ.items() if key.upper() not in names}
-    env.update({
-        "PYTHONPATH": str(ROOT),
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api_url,
-        "DATABASE_URL": f"sqlite:///{database_path}",
-        "TIPS_PATH": str(ROOT / "content" / "tips.yaml"),
-        "DISPATCH_INTERVAL_SECONDS": "0.2",
-        "LOG_LEVEL": "INFO",
-    })
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": api_url,
+            "DATABASE_URL": f"sqlite:///{database_path}",
+            "TIPS_PATH": str(ROOT / "content" / "tips.yaml"),
+            "DISPATCH_INTERVAL_SECONDS": "0.2",
+            "LOG_LEVEL": "INFO",
+        }
+    )
     env.update(settings)
     return env
 
@@ -61,8 +63,14 @@ async def start_bot(env: dict[str, str], workdir: Path, log_path: Path) -> BotPr
     """Start `python -m bot` in `workdir` (no .env there), appending its output to `log_path`."""
     with log_path.open("ab") as log:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=env, cwd=workdir, stdin=asyncio.subprocess.DEVNULL,
-            stdout=log, stderr=asyncio.subprocess.STDOUT,
+            sys.executable,
+            "-m",
+            "bot",
+            env=env,
+            cwd=workdir,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
         )
     return BotProcess(process, log_path)
 
@@ -90,10 +98,17 @@ def seed_due_members(engine: Engine, count: int, now: datetime) -> int:
         for index in range(count):
             telegram_id = FIRST_MEMBER_ID + index
             member = Member(
-                telegram_id=telegram_id, chat_id=telegram_id, first_name=f"M{index}",
-                timezone=str(zone.key), breathing_time=breathing, lunch_time=lunch,
-                water_on=False, sleep_on=False, walk_on=index % 2 == 0,
-                created_at=now - timedelta(days=1), schedule_cursor=now - timedelta(minutes=10),
+                telegram_id=telegram_id,
+                chat_id=telegram_id,
+                first_name=f"M{index}",
+                timezone=str(zone.key),
+                breathing_time=breathing,
+                lunch_time=lunch,
+                water_on=False,
+                sleep_on=False,
+                walk_on=index % 2 == 0,
+                created_at=now - timedelta(days=1),
+                schedule_cursor=now - timedelta(minutes=10),
             )
             reschedule(member)
             assert member.next_due_at is not None
@@ -111,8 +126,9 @@ def nudge_sends(api: FakeBotApi) -> list[tuple[int, int]]:
         if not call.ok:
             continue
         markup: Any = call.params.get("reply_markup") or {}
-        data = [button.get("callback_data", "") for row in markup.get("inline_keyboard", [])
-                for button in row]
+        data = [
+            button.get("callback_data", "") for row in markup.get("inline_keyboard", []) for button in row
+        ]
         ids = {int(match.group(1)) for item in data if (match := NUDGE_ID.match(item))}
         if ids:
             (nudge_id,) = ids

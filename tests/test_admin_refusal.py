@@ -36,14 +36,21 @@ ARGUMENTS = {
     TipAction.HELP: "",
 }
 BOT_USERNAME = "habits_test_bot"
-EVERY_TIP_FORM = sorted({
-    "/tip", "/tips", "/TIP", f"/tip@{BOT_USERNAME}", f"/tip@{BOT_USERNAME} herlaad",
-    "/tip water-why", "/tip nieuw water\nDrink een glas.\nDrink a glass.", "/tip onzin",
-    *(f"/tip {word} {ARGUMENTS[action]}".strip() for word, action in ACTION_WORDS.items()),
-    *(f"/tips {word} {ARGUMENTS[action]}".strip() for word, action in ACTION_WORDS.items()),
-    *(f"/tip {word}" for word in GROUP_WORDS),
-})
-
+EVERY_TIP_FORM = sorted(
+    {
+        "/tip",
+        "/tips",
+        "/TIP",
+        f"/tip@{BOT_USERNAME}",
+        f"/tip@{BOT_USERNAME} herlaad",
+        "/tip water-why",
+        "/tip nieuw water\nDrink een glas.\nDrink a glass.",
+        "/tip onzin",
+        *(f"/tip {word} {ARGUMENTS[action]}".strip() for word, action in ACTION_WORDS.items()),
+        *(f"/tips {word} {ARGUMENTS[action]}".strip() for word, action in ACTION_WORDS.items()),
+        *(f"/tip {word}" for word in GROUP_WORDS),
+    }
+)
 
 
 def _stored(engine: Engine) -> tuple[Any, ...]:
@@ -64,8 +71,12 @@ class Observer:
 
     def snapshot(self) -> tuple[Any, ...]:
         bot = self.bot
-        return (self.tips_file.read_bytes(), bot.app.services.tips, _stored(bot.engine),
-                [m["text"] for m in bot.api.sent_messages(ADMIN)])
+        return (
+            self.tips_file.read_bytes(),
+            bot.app.services.tips,
+            _stored(bot.engine),
+            [m["text"] for m in bot.api.sent_messages(ADMIN)],
+        )
 
     def assert_unchanged(self, what: str) -> None:
         assert self.snapshot() == self.before, what
@@ -78,8 +89,9 @@ async def _forward(bot: BotHarness, user: FakeUser, command: str, *, from_user_i
 
 
 def _calls_since(api: FakeBotApi, start: int) -> list[tuple[str, Any]]:
-    return [(call.method, call.params.get("chat_id")) for call in api.calls[start:]
-            if call.method != "getUpdates"]
+    return [
+        (call.method, call.params.get("chat_id")) for call in api.calls[start:] if call.method != "getUpdates"
+    ]
 
 
 async def _replies_like_an_unknown_command(
@@ -105,8 +117,10 @@ async def test_every_tip_form_from_a_non_admin_is_an_unknown_command(
     assert "tip" not in unknown.lower()
     observer = Observer(admin_bot, tips_file)
     for command in EVERY_TIP_FORM:
+
         async def send(command: str = command) -> None:
             await admin_bot.say(user, command)
+
         await _replies_like_an_unknown_command(admin_bot, user, send, unknown, command)
     observer.assert_unchanged("a non-admin's /tip")
 
@@ -121,16 +135,24 @@ async def test_a_non_admin_forwarding_an_admins_tip_commands_gets_the_unknown_co
     unknown = api.last_message(MEMBER)["text"]
     observer = Observer(admin_bot, tips_file)
     for command in EVERY_TIP_FORM:
+
         async def send(command: str = command) -> None:
             await _forward(admin_bot, member, command, from_user_id=ADMIN)
+
         await _replies_like_an_unknown_command(admin_bot, member, send, unknown, command)
     observer.assert_unchanged("a forwarded /tip")
 
 
 async def _admin_button_data(bot: BotHarness, admin: FakeUser) -> set[str]:
     """The callback data of every button the admin screens show."""
-    for command in ("/tip", "/tip water", "/tip general", "/tip toon water-why",
-                    "/tip stuur water-why", "/tip stuur walk-after-dinner nl"):
+    for command in (
+        "/tip",
+        "/tip water",
+        "/tip general",
+        "/tip toon water-why",
+        "/tip stuur water-why",
+        "/tip stuur walk-after-dinner nl",
+    ):
         await bot.say(admin, command)
     return {data for message in bot.api.sent_messages(ADMIN) for _, data in buttons(message)}
 
@@ -140,9 +162,17 @@ async def test_admin_buttons_pressed_by_a_non_admin_get_the_old_button_answer(
 ) -> None:
     admin = api.user(ADMIN, first_name="Ada")
     every_admin_button = await _admin_button_data(admin_bot, admin)
-    for expected in ("t:l:water", "t:s:water-why", "t:off:l:water-why",
-                     "t:off:s:water-why", "t:send:water-why", "t:h:water-why", "t:stats",
-                     "t:reload", "t:pv"):
+    for expected in (
+        "t:l:water",
+        "t:s:water-why",
+        "t:off:l:water-why",
+        "t:off:s:water-why",
+        "t:send:water-why",
+        "t:h:water-why",
+        "t:stats",
+        "t:reload",
+        "t:pv",
+    ):
         assert expected in every_admin_button
     member = api.user(MEMBER, first_name="Mia")
     await admin_bot.onboard(member)

@@ -23,9 +23,12 @@ from tests.harness import FakeClock, make_settings, running_bot, sqlite_engine
 DONE, SKIPPED, MISSED = DayOutcome.DONE, DayOutcome.SKIPPED, DayOutcome.MISSED
 PICTURE = WeekPicture(
     days=[date(2026, 11, 23) + timedelta(days=offset) for offset in range(7)],
-    outcomes={Habit.WATER: [DONE, MISSED, DONE, DONE, SKIPPED, DONE, DONE],
-              Habit.WALK: [DONE, SKIPPED, DONE, MISSED, DONE, DONE, DONE]},
-    water_glasses=[8, 5, 9, 8, 0, 8, 3], water_goal=8,
+    outcomes={
+        Habit.WATER: [DONE, MISSED, DONE, DONE, SKIPPED, DONE, DONE],
+        Habit.WALK: [DONE, SKIPPED, DONE, MISSED, DONE, DONE, DONE],
+    },
+    water_glasses=[8, 5, 9, 8, 0, 8, 3],
+    water_goal=8,
     sleep_hours=[7.5, 6.0, None, 8.0, None, 9.0, 7.0],
 )
 
@@ -46,8 +49,9 @@ async def test_pictures_are_drawn_in_worker_processes_at_the_same_time() -> None
     charts = ChartWorkers(2)
     assert not charts.started  # nothing is started before the first picture
     try:
-        pngs = await asyncio.gather(*(charts.render(PICTURE, language)
-                                      for language in ("nl", "en", "nl", "en")))
+        pngs = await asyncio.gather(
+            *(charts.render(PICTURE, language) for language in ("nl", "en", "nl", "en"))
+        )
         assert charts.started
         assert len(worker_processes()) == 2
         for png in pngs:

@@ -38,8 +38,13 @@ def run_bot(tmp_path: Path, args: list[str], stdin: str | None) -> subprocess.Co
     # cwd is a folder without a .env, so no token can sneak in; the tips come from the checkout.
     env = _env(tmp_path) | {"TIPS_PATH": str(ROOT / "content" / "tips.yaml")}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        cwd=tmp_path, env=env, timeout=60,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
         stdin=None if stdin is not None else subprocess.DEVNULL,
     )
 

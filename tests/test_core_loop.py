@@ -58,13 +58,19 @@ async def test_walk_nudge_tap_done_is_stored_and_never_repeated(
     nudge_message = api.last_message(ALICE)
     assert nudge_message["text"].startswith("🚶 Even wandelen na het ontbijt?")
     assert [label for label, _ in buttons(nudge_message)] == [
-        "✅ Gedaan", "⏰ Over 15 min", "⏭️ Overslaan",
+        "✅ Gedaan",
+        "⏰ Over 15 min",
+        "⏭️ Overslaan",
     ]
     await bot.press(alice, nudge_message, button_data(nudge_message, "done"))
 
     (checkin,) = bot.checkins(ALICE)
     assert (checkin.habit, checkin.slot, checkin.status, checkin.source) == (
-        "walk", "walk-breakfast", "done", "button")
+        "walk",
+        "walk-breakfast",
+        "done",
+        "button",
+    )
     assert checkin.local_date == date(2026, 11, 23)
     assert checkin.created_at == WALK_TIME
     walk_nudge = next(n for n in bot.nudges(ALICE) if n.slot == "walk-breakfast")

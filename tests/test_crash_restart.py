@@ -34,8 +34,13 @@ from tests.processes import (
 
 MEMBERS = 500  # 750 due nudges: enough to be still sending at the 20th kill
 KILLS = 20
-SETTLED = {NudgeStatus.SENT, NudgeStatus.ANSWERED, NudgeStatus.UNCONFIRMED,
-           NudgeStatus.UNDELIVERED, NudgeStatus.MISSED}
+SETTLED = {
+    NudgeStatus.SENT,
+    NudgeStatus.ANSWERED,
+    NudgeStatus.UNCONFIRMED,
+    NudgeStatus.UNDELIVERED,
+    NudgeStatus.MISSED,
+}
 GLASSES_ACK = re.compile(r"(\d+)/(\d+)")
 
 
@@ -58,7 +63,10 @@ class Activity:
 
 
 async def members_answer(
-    api: FakeBotApi, users: dict[int, FakeUser], activity: Activity, rng: random.Random,
+    api: FakeBotApi,
+    users: dict[int, FakeUser],
+    activity: Activity,
+    rng: random.Random,
     stop: asyncio.Event,
 ) -> None:
     """Members tap done/skip on nudges they got (sometimes twice) and type "2 glazen"."""
@@ -71,10 +79,10 @@ async def members_answer(
             match = NUDGE_ID.match(data)
             assert match is not None
             action = rng.choice(["done", "skip"])
-            update = users[chat_id].press(call.result["message_id"],
-                                          f"n:{match.group(1)}:{action}", check_button=False)
-            activity.presses[update["callback_query"]["id"]] = (chat_id, int(match.group(1)),
-                                                                action)
+            update = users[chat_id].press(
+                call.result["message_id"], f"n:{match.group(1)}:{action}", check_button=False
+            )
+            activity.presses[update["callback_query"]["id"]] = (chat_id, int(match.group(1)), action)
         else:
             telegram_id = rng.choice(list(users))
             users[telegram_id].send_text("2 glazen")
@@ -118,13 +126,15 @@ async def test_sigkill_at_random_moments_never_doubles_or_loses_anything(tmp_pat
             if rng.random() < 0.3:
                 # Early: while the first tick claims, or before it has sent anything.
                 started = activity.get_me_calls
-                await api.wait_until(lambda s=started: activity.get_me_calls > s, timeout=20,
-                                     what="the bot to start")
+                await api.wait_until(
+                    lambda s=started: activity.get_me_calls > s, timeout=20, what="the bot to start"
+                )
                 await asyncio.sleep(rng.uniform(0.0, 0.8))
             else:
                 target = activity.nudges_sent + rng.randint(1, 15)
-                await api.wait_until(lambda t=target: activity.nudges_sent >= t, timeout=20,
-                                     what="nudges to go out")
+                await api.wait_until(
+                    lambda t=target: activity.nudges_sent >= t, timeout=20, what="nudges to go out"
+                )
                 await asyncio.sleep(rng.uniform(0.0, 0.03))
             bot.process.send_signal(signal.SIGKILL)
             assert await bot.wait() == -signal.SIGKILL
@@ -147,8 +157,9 @@ async def test_sigkill_at_random_moments_never_doubles_or_loses_anything(tmp_pat
         bot.process.send_signal(signal.SIGTERM)
         assert await bot.wait() == 0, bot.log()[-3000:]
 
-    context = (f"(seed {seed}, unsettled at each kill {unsettled_at_kill}, "
-               f"left sending {left_sending_at_kill})")
+    context = (
+        f"(seed {seed}, unsettled at each kill {unsettled_at_kill}, left sending {left_sending_at_kill})"
+    )
     # Every kill came while nudges were still waiting to be dealt with.
     assert all(count > 0 for count in unsettled_at_kill), context
     # A kill leaves at most the one chunk in flight with its outcome unrecorded.

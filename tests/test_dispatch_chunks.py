@@ -29,8 +29,7 @@ async def test_every_nudge_is_sending_when_it_goes_out_and_never_more_than_a_chu
     def committed_state(call: ApiCall) -> None:
         if call.method != "sendMessage" or not call.ok:
             return
-        nudge_id = int(call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-                       .split(":")[1])
+        nudge_id = int(call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1])
         with engine.connect() as connection:  # what a crash right now would leave behind
             statuses = dict(connection.execute(text("SELECT id, status FROM nudge")).all())
         seen.append((statuses[nudge_id], Counter(statuses.values())[NudgeStatus.SENDING]))

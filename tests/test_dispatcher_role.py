@@ -23,14 +23,22 @@ async def test_dispatcher_sends_due_nudges_without_polling_and_stops_on_sigterm(
     api: FakeBotApi, clock: FakeClock, engine: Engine
 ) -> None:
     with new_session(engine) as session:
-        register_member(session=session, telegram_id=501, chat_id=501, first_name="Ada",
-                        language_code="en", default_language="nl",
-                        default_timezone="Europe/Amsterdam", now=clock())
+        register_member(
+            session=session,
+            telegram_id=501,
+            chat_id=501,
+            first_name="Ada",
+            language_code="en",
+            default_language="nl",
+            default_timezone="Europe/Amsterdam",
+            now=clock(),
+        )
     clock.set(WALK_TIME)
     settings = make_settings("sqlite://", role="dispatcher", dispatch_interval_seconds=0.05)
     assert settings.role == "dispatcher"
-    app = build_application(settings=settings, engine=engine, tips=load_shipped_tips(),
-                            clock=clock, request=FakeRequest(api))
+    app = build_application(
+        settings=settings, engine=engine, tips=load_shipped_tips(), clock=clock, request=FakeRequest(api)
+    )
     running = asyncio.create_task(dispatch_until_stopped(app))
 
     (nudge,) = await api.wait_for_messages(501, count=1)

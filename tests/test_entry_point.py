@@ -14,8 +14,14 @@ def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if key != "BOT_TOKEN"}
     clean.update(PYTHONPATH=str(ROOT), **env)
     return subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env=clean, stdin=subprocess.DEVNULL,
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=clean,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -31,8 +37,12 @@ def test_without_a_token_it_exits_2_with_one_line_about_botfather(tmp_path: Path
 def test_an_invalid_tip_file_stops_start_up_naming_file_line_and_field(tmp_path: Path) -> None:
     tips = tmp_path / "tips.yaml"
     tips.write_text('water:\n  - id: water-one\n    nl: ""\n    en: "Drink"\n', encoding="utf-8")
-    result = run_bot(tmp_path, BOT_TOKEN="123:abc", TIPS_PATH=str(tips),
-                     DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    result = run_bot(
+        tmp_path,
+        BOT_TOKEN="123:abc",
+        TIPS_PATH=str(tips),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
     assert result.returncode == 1
     assert "tips.yaml, line 3, field water[0].nl" in result.stderr
     assert "123:abc" not in result.stderr

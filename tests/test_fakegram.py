@@ -71,9 +71,7 @@ def api() -> FakeBotApi:
 
 @pytest.fixture
 async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
-    async with Bot(
-        api.token, request=FakeRequest(api), get_updates_request=FakeRequest(api)
-    ) as bot:
+    async with Bot(api.token, request=FakeRequest(api), get_updates_request=FakeRequest(api)) as bot:
         yield bot
 
 
@@ -126,9 +124,7 @@ async def app(api: FakeBotApi) -> AsyncIterator[Application]:  # type: ignore[ty
 # In-process transport with a real telegram.Bot
 
 
-async def test_get_me_and_send_message_are_real_telegram_objects(
-    api: FakeBotApi, bot: Bot
-) -> None:
+async def test_get_me_and_send_message_are_real_telegram_objects(api: FakeBotApi, bot: Bot) -> None:
     assert bot.username == "habits_test_bot"
     assert bot.id == api.bot_id
 
@@ -153,7 +149,8 @@ async def test_get_me_and_send_message_are_real_telegram_objects(
 
 
 async def test_application_polling_answers_start_and_button_presses(
-    api: FakeBotApi, app: Application  # type: ignore[type-arg]
+    api: FakeBotApi,
+    app: Application,  # type: ignore[type-arg]
 ) -> None:
     user = api.user(1001, first_name="Anna", username="anna")
     update = user.send_text("/start")
@@ -233,9 +230,7 @@ async def test_text_validation_and_parse_modes(api: FakeBotApi, bot: Bot) -> Non
         await bot.send_message(5, "x" * 4097)
     await bot.send_message(5, "x" * 4096)
 
-    html = await bot.send_message(
-        5, "<b>Drink</b> 2 &lt; 3 <i>glazen</i>", parse_mode=ParseMode.HTML
-    )
+    html = await bot.send_message(5, "<b>Drink</b> 2 &lt; 3 <i>glazen</i>", parse_mode=ParseMode.HTML)
     assert html.text == "Drink 2 < 3 glazen"
     assert [(e.type, e.offset, e.length) for e in html.entities] == [
         ("bold", 0, 5),
@@ -412,9 +407,7 @@ async def test_simulated_updates_parse_as_ptb_updates(api: FakeBotApi, bot: Bot)
     assert [u.update_id for u in parsed] == ids
     command, location, sticker, photo, voice, forward, group = (u.message for u in parsed)
     assert command is not None
-    assert command.parse_entities() == {
-        command.entities[0]: "/checkin@habits_test_bot"
-    }
+    assert command.parse_entities() == {command.entities[0]: "/checkin@habits_test_bot"}
     assert location is not None
     assert location.location is not None
     assert location.location.latitude == 52.37
@@ -438,9 +431,7 @@ async def test_simulated_updates_parse_as_ptb_updates(api: FakeBotApi, bot: Bot)
     assert resent.photo[-1].file_unique_id == photo.photo[-1].file_unique_id
 
 
-async def test_flood_limit_refuses_bursts(
-    api: FakeBotApi, bot: Bot, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_flood_limit_refuses_bursts(api: FakeBotApi, bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     api.enforce_flood_limit(5)
     results = await asyncio.gather(
@@ -472,9 +463,7 @@ async def test_aio_rate_limiter_stays_within_the_flood_limit(api: FakeBotApi) ->
 # HTTP transport
 
 
-async def test_http_server_with_ptb_default_httpx_request(
-    api: FakeBotApi, server: FakeBotApiServer
-) -> None:
+async def test_http_server_with_ptb_default_httpx_request(api: FakeBotApi, server: FakeBotApiServer) -> None:
     assert server.base_url == f"http://127.0.0.1:{server.port}/bot"
     async with Bot(api.token, base_url=server.base_url) as bot:
         assert bot.username == "habits_test_bot"
@@ -513,9 +502,7 @@ async def test_http_server_with_ptb_default_httpx_request(
             await wrong.shutdown()
 
 
-async def test_http_body_encodings_and_keep_alive(
-    api: FakeBotApi, server: FakeBotApiServer
-) -> None:
+async def test_http_body_encodings_and_keep_alive(api: FakeBotApi, server: FakeBotApiServer) -> None:
     root = f"http://127.0.0.1:{server.port}"
     url = f"{server.base_url}{api.token}"
     async with httpx.AsyncClient() as client:
@@ -574,9 +561,7 @@ async def test_cli_prints_base_url_and_stops_on_ctrl_c() -> None:
             await process.wait()
 
 
-async def test_http_raw_keep_alive_and_chunked_bodies(
-    api: FakeBotApi, server: FakeBotApiServer
-) -> None:
+async def test_http_raw_keep_alive_and_chunked_bodies(api: FakeBotApi, server: FakeBotApiServer) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     try:
         form = b"chat_id=8&text=eerste"

@@ -28,22 +28,57 @@ from tips.schema import has_control_characters
 MEMBER = 1001
 ACTIONS_PER_RUN = 90
 REPLY_METHODS = {"sendMessage", "editMessageText", "sendDocument", "sendPhoto"}
-MEMBER_COMMANDS = ["/start", "/settings", "/today", "/pause", "/resume", "/stats", "/help",
-                   "/privacy", "/export", "/delete", "/tip", "/tip water", "/bogus", "/settings x"]
-ADMIN_COMMANDS = ["/tip", "/tip water", "/tip algemeen", "/tip toon water-why", "/tip stats",
-                  "/tip herlaad", "/tip geschiedenis water-why", "/tip stuur water-why en",
-                  "/tip uit water-why", "/tip aan water-why", "/tip wijzig water-why nl {junk}",
-                  "/tip wijzig water-why en {junk}", "/tip nieuw water {junk} | {junk}",
-                  "/tip nieuw {junk}", "/tip {junk}", "/tip wijzig {junk}", "/tips {junk}"]
+MEMBER_COMMANDS = [
+    "/start",
+    "/settings",
+    "/today",
+    "/pause",
+    "/resume",
+    "/stats",
+    "/help",
+    "/privacy",
+    "/export",
+    "/delete",
+    "/tip",
+    "/tip water",
+    "/bogus",
+    "/settings x",
+]
+ADMIN_COMMANDS = [
+    "/tip",
+    "/tip water",
+    "/tip algemeen",
+    "/tip toon water-why",
+    "/tip stats",
+    "/tip herlaad",
+    "/tip geschiedenis water-why",
+    "/tip stuur water-why en",
+    "/tip uit water-why",
+    "/tip aan water-why",
+    "/tip wijzig water-why nl {junk}",
+    "/tip wijzig water-why en {junk}",
+    "/tip nieuw water {junk} | {junk}",
+    "/tip nieuw {junk}",
+    "/tip {junk}",
+    "/tip wijzig {junk}",
+    "/tips {junk}",
+]
 TIP_WORDS = ["nieuw", "wijzig", "aan", "uit", "water-why", "nl", "en", "|", "water", "stuur"]
-
 
 
 class Fuzzer:
     """Fires one random action at a time and checks that the bot answered it."""
 
-    def __init__(self, bot: BotHarness, user: FakeUser, rng: random.Random, *,
-                 commands: list[str], words: list[str], avoid: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        bot: BotHarness,
+        user: FakeUser,
+        rng: random.Random,
+        *,
+        commands: list[str],
+        words: list[str],
+        avoid: tuple[str, ...] = (),
+    ) -> None:
         self.bot, self.user, self.rng = bot, user, rng
         self.commands, self.words, self.avoid = commands, words, avoid
 
@@ -95,8 +130,9 @@ class Fuzzer:
         """Anywhere, including coordinates no place has (a forged client can send those)."""
         latitude = self.rng.choice([self.rng.uniform(-90, 90), self.rng.uniform(-1e6, 1e6), 90.0])
         longitude = self.rng.choice([self.rng.uniform(-180, 180), -180.0, 1e308])
-        await self.answered(lambda: self.user.send_location(latitude, longitude),
-                            f"location {latitude}, {longitude}")
+        await self.answered(
+            lambda: self.user.send_location(latitude, longitude), f"location {latitude}, {longitude}"
+        )
 
     async def send(self, message: str) -> None:
         await self.answered(lambda: self.user.send_text(message), message[:80])
@@ -105,8 +141,11 @@ class Fuzzer:
         start = len(self.bot.api.calls)
         act()
         await self.bot.settle()
-        replies = [call for call in self.bot.api.calls[start:] if call.method in REPLY_METHODS
-                   and call.params.get("chat_id") == self.user.id]
+        replies = [
+            call
+            for call in self.bot.api.calls[start:]
+            if call.method in REPLY_METHODS and call.params.get("chat_id") == self.user.id
+        ]
         assert replies, f"no answer to {what!r}"
 
 
@@ -117,7 +156,8 @@ def assert_telegram_refused_nothing(api: FakeBotApi) -> None:
         description = str((call.response or {}).get("description", "")).lower()
         # Edits Telegram refuses without harm (the sender treats them as done).
         harmless = call.method == "editMessageText" and any(
-            error in description for error in HARMLESS_EDIT_ERRORS)
+            error in description for error in HARMLESS_EDIT_ERRORS
+        )
         assert harmless, (call.method, call.params, description)
 
 
@@ -138,8 +178,14 @@ async def test_a_member_in_onboarding_survives_random_input(
 ) -> None:
     member = api.user(MEMBER, first_name="Mia")
     await admin_bot.say(member, "/start")
-    fuzzer = Fuzzer(admin_bot, member, random.Random(seed), commands=MEMBER_COMMANDS,
-                    words=["7:30", "22:00", "tokyo", "klaar", "2 glazen"], avoid=(":finish",))
+    fuzzer = Fuzzer(
+        admin_bot,
+        member,
+        random.Random(seed),
+        commands=MEMBER_COMMANDS,
+        words=["7:30", "22:00", "tokyo", "klaar", "2 glazen"],
+        avoid=(":finish",),
+    )
     with caplog.at_level(logging.WARNING):
         await fuzzer.run(ACTIONS_PER_RUN)
     assert_nothing_went_wrong(admin_bot, caplog, MEMBER)
@@ -152,8 +198,14 @@ async def test_a_member_in_the_settings_menu_survives_random_input(
     member = api.user(MEMBER, first_name="Mia", language_code="en")
     await admin_bot.onboard(member)
     await admin_bot.say(member, "/settings")
-    fuzzer = Fuzzer(admin_bot, member, random.Random(seed), commands=MEMBER_COMMANDS,
-                    words=["7:30", "22:00", "tokyo", "done", "2 glasses"], avoid=(":close",))
+    fuzzer = Fuzzer(
+        admin_bot,
+        member,
+        random.Random(seed),
+        commands=MEMBER_COMMANDS,
+        words=["7:30", "22:00", "tokyo", "done", "2 glasses"],
+        avoid=(":close",),
+    )
     with caplog.at_level(logging.WARNING):
         await fuzzer.run(ACTIONS_PER_RUN)
     assert_nothing_went_wrong(admin_bot, caplog, MEMBER)
@@ -161,14 +213,16 @@ async def test_a_member_in_the_settings_menu_survives_random_input(
 
 @pytest.mark.parametrize("seed", [3])
 async def test_an_admin_survives_random_input_and_the_tip_file_stays_valid(
-    admin_bot: BotHarness, api: FakeBotApi, tips_file: Path, caplog: pytest.LogCaptureFixture,
+    admin_bot: BotHarness,
+    api: FakeBotApi,
+    tips_file: Path,
+    caplog: pytest.LogCaptureFixture,
     seed: int,
 ) -> None:
     admin = api.user(ADMIN, first_name="Ada")
     await admin_bot.onboard(admin)
     await admin_bot.say(admin, "/tip")
-    fuzzer = Fuzzer(admin_bot, admin, random.Random(seed), commands=ADMIN_COMMANDS,
-                    words=TIP_WORDS)
+    fuzzer = Fuzzer(admin_bot, admin, random.Random(seed), commands=ADMIN_COMMANDS, words=TIP_WORDS)
     with caplog.at_level(logging.WARNING):
         await fuzzer.run(ACTIONS_PER_RUN)
     assert_nothing_went_wrong(admin_bot, caplog, ADMIN)

@@ -55,18 +55,83 @@ from tips.schema import MAX_TIP_LENGTH, TIP_ID_PATTERN, TipGroup, has_control_ch
 from tips.store import TipStore
 
 NOW = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
-TIME_WORDS = ("7:30", "07.30", "7u30", "19:30", "22:30-07:00", "tot", "en", "and", "to", ",", ";",
-              "/", "–", "u", "h", "am", "pm")
-ZONE_WORDS = ("Europe/Amsterdam", "europe", "/", "amsterdam", "new york", "tokyo", "..", "UTC",
-              "Etc/GMT+14", "posixrules", "localtime", "_", "America/Argentina/Buenos_Aires")
-TIP_WORDS = ("tip", "/tip", "/tip@HabitsBot", "nieuw", "add", "wijzig", "edit", "aan", "uit", "on",
-             "off", "stuur", "send", "toon", "show", "geschiedenis", "history", "herlaad", "reload",
-             "stats", "lijst", "list", "water", "walk", "sleep", "general", "algemeen", "nl", "en",
-             "water-why", "water-", "|", "\n", "WATER-WHY", "a" * 70)
+TIME_WORDS = (
+    "7:30",
+    "07.30",
+    "7u30",
+    "19:30",
+    "22:30-07:00",
+    "tot",
+    "en",
+    "and",
+    "to",
+    ",",
+    ";",
+    "/",
+    "–",
+    "u",
+    "h",
+    "am",
+    "pm",
+)
+ZONE_WORDS = (
+    "Europe/Amsterdam",
+    "europe",
+    "/",
+    "amsterdam",
+    "new york",
+    "tokyo",
+    "..",
+    "UTC",
+    "Etc/GMT+14",
+    "posixrules",
+    "localtime",
+    "_",
+    "America/Argentina/Buenos_Aires",
+)
+TIP_WORDS = (
+    "tip",
+    "/tip",
+    "/tip@HabitsBot",
+    "nieuw",
+    "add",
+    "wijzig",
+    "edit",
+    "aan",
+    "uit",
+    "on",
+    "off",
+    "stuur",
+    "send",
+    "toon",
+    "show",
+    "geschiedenis",
+    "history",
+    "herlaad",
+    "reload",
+    "stats",
+    "lijst",
+    "list",
+    "water",
+    "walk",
+    "sleep",
+    "general",
+    "algemeen",
+    "nl",
+    "en",
+    "water-why",
+    "water-",
+    "|",
+    "\n",
+    "WATER-WHY",
+    "a" * 70,
+)
 FLOATS = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
-    [90.0, -90.0, 180.0, -180.0, 90.0000001, -180.0000001, 0.0, -0.0, 5e-324, 1e308])
-DB_SETTINGS = settings(max_examples=150, deadline=None,
-                       suppress_health_check=[HealthCheck.function_scoped_fixture])
+    [90.0, -90.0, 180.0, -180.0, 90.0000001, -180.0000001, 0.0, -0.0, 5e-324, 1e308]
+)
+DB_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 # ---- pure parsers -------------------------------------------------------------------------------
@@ -87,12 +152,11 @@ def test_typed_zone_parser_returns_only_real_zones(typed: str) -> None:
 
 
 @given(FLOATS, FLOATS)
-def test_location_lookup_never_raises_and_returns_only_real_zones(
-    latitude: float, longitude: float
-) -> None:
+def test_location_lookup_never_raises_and_returns_only_real_zones(latitude: float, longitude: float) -> None:
     zone = zone_from_location(latitude, longitude)
-    inside = math.isfinite(latitude) and math.isfinite(longitude) and abs(latitude) <= 90 \
-        and abs(longitude) <= 180
+    inside = (
+        math.isfinite(latitude) and math.isfinite(longitude) and abs(latitude) <= 90 and abs(longitude) <= 180
+    )
     if not inside:
         assert zone is None
     assert zone is None or is_valid_zone(zone)
@@ -135,8 +199,26 @@ def test_delete_callback_parser_round_trips(data: str) -> None:
         assert data == (f"del:yes:{button.issued_at}" if button.confirmed else "del:no")
 
 
-@given(hostile_text("t:", "menu", "stats", "reload", "pv", "l:", "s:", "send:", "h:", "on:",
-                    "off:", "water", "general", "water-why", ":l:", ":s:"))
+@given(
+    hostile_text(
+        "t:",
+        "menu",
+        "stats",
+        "reload",
+        "pv",
+        "l:",
+        "s:",
+        "send:",
+        "h:",
+        "on:",
+        "off:",
+        "water",
+        "general",
+        "water-why",
+        ":l:",
+        ":s:",
+    )
+)
 def test_tip_callback_parser_accepts_only_what_the_admin_screens_make(data: str) -> None:
     button = parse_tip_callback(data)
     if button is None:
@@ -171,8 +253,13 @@ def test_tip_command_parser_yields_only_complete_commands(message: str) -> None:
         assert command.nl
         assert command.en == command.en.strip()
         assert command.en
-    if command.action in (TipAction.SHOW, TipAction.ENABLE, TipAction.DISABLE, TipAction.SEND,
-                          TipAction.HISTORY):
+    if command.action in (
+        TipAction.SHOW,
+        TipAction.ENABLE,
+        TipAction.DISABLE,
+        TipAction.SEND,
+        TipAction.HISTORY,
+    ):
         assert command.tip_id is not None
 
 
@@ -192,8 +279,14 @@ _telegram_ids = itertools.count(10_000)
 def _new_member(session: Session, *, step: Step | None, screen: Screen | None = None) -> Member:
     """A fresh member on an onboarding step, or set up with a settings screen waiting for input."""
     member = onboarding.begin_onboarding(
-        session=session, telegram_id=next(_telegram_ids), chat_id=1, first_name="Fuzz",
-        language_code="nl", default_language="nl", default_timezone="Europe/Amsterdam", now=NOW,
+        session=session,
+        telegram_id=next(_telegram_ids),
+        chat_id=1,
+        first_name="Fuzz",
+        language_code="nl",
+        default_language="nl",
+        default_timezone="Europe/Amsterdam",
+        now=NOW,
     ).member
     member.onboarding_step = step
     member.settings_screen = screen.value if screen else None
@@ -209,12 +302,12 @@ def _stored(engine: Engine, telegram_id: int) -> Member:
     return member
 
 
-WAITING = ([(step, None) for step in Step]
-           + [(None, screen) for screen in sorted(TYPED_SCREENS)] + [(None, None)])
+WAITING = (
+    [(step, None) for step in Step] + [(None, screen) for screen in sorted(TYPED_SCREENS)] + [(None, None)]
+)
 
 
-@given(typed=hostile_text(*TIME_WORDS, *ZONE_WORDS, "klaar", "2 glazen"),
-       waiting=st.sampled_from(WAITING))
+@given(typed=hostile_text(*TIME_WORDS, *ZONE_WORDS, "klaar", "2 glazen"), waiting=st.sampled_from(WAITING))
 @DB_SETTINGS
 def test_typed_answers_on_any_screen_never_raise_and_store_only_sound_settings(
     shared_engine: Engine, typed: str, waiting: tuple[Step | None, Screen | None]
@@ -247,8 +340,7 @@ def test_any_setup_button_never_raises_and_stores_only_sound_settings(
     assert_member_is_sound(_stored(shared_engine, telegram_id))
 
 
-@pytest.mark.parametrize("argument", ["-1", "-8", "٣", " 3", "3 ", "+3", "03", "1_0", "99",
-                                      "9" * 5000])
+@pytest.mark.parametrize("argument", ["-1", "-8", "٣", " 3", "3 ", "+3", "03", "1_0", "99", "9" * 5000])
 def test_a_forged_zone_index_changes_nothing(shared_engine: Engine, argument: str) -> None:
     button = SetupButton(Mode.SETTINGS, Screen.TIMEZONE, "set", argument)
     with new_session(shared_engine) as session:
@@ -262,29 +354,43 @@ def test_a_forged_zone_index_changes_nothing(shared_engine: Engine, argument: st
 @given(latitude=FLOATS, longitude=FLOATS, waiting=st.sampled_from(WAITING))
 @DB_SETTINGS
 def test_any_shared_location_never_raises_and_stores_only_real_zones(
-    shared_engine: Engine, latitude: float, longitude: float,
+    shared_engine: Engine,
+    latitude: float,
+    longitude: float,
     waiting: tuple[Step | None, Screen | None],
 ) -> None:
     step, screen = waiting
     with new_session(shared_engine) as session:
         member = _new_member(session, step=step, screen=screen)
-        setup_flow.handle_location(session=session, member=member, latitude=latitude,
-                                   longitude=longitude, now=NOW)
+        setup_flow.handle_location(
+            session=session, member=member, latitude=latitude, longitude=longitude, now=NOW
+        )
         telegram_id = member.telegram_id
     assert_member_is_sound(_stored(shared_engine, telegram_id))
 
 
-@given(asked_at=st.integers(min_value=-(10**15), max_value=10**15) | st.sampled_from(
-    [0, 999_999_999_999, 253_402_300_800, int(NOW.timestamp()), int(NOW.timestamp()) + 1,
-     int((NOW - timedelta(minutes=15)).timestamp())]))
+@given(
+    asked_at=st.integers(min_value=-(10**15), max_value=10**15)
+    | st.sampled_from(
+        [
+            0,
+            999_999_999_999,
+            253_402_300_800,
+            int(NOW.timestamp()),
+            int(NOW.timestamp()) + 1,
+            int((NOW - timedelta(minutes=15)).timestamp()),
+        ]
+    )
+)
 @DB_SETTINGS
 def test_any_delete_confirmation_never_raises_and_erases_only_when_fresh(
     shared_engine: Engine, asked_at: int
 ) -> None:
     with new_session(shared_engine) as session:
         telegram_id = _new_member(session, step=None).telegram_id
-        answer = privacy.answer_delete_question(session=session, telegram_id=telegram_id,
-                                                confirmed=True, asked_at=asked_at, now=NOW)
+        answer = privacy.answer_delete_question(
+            session=session, telegram_id=telegram_id, confirmed=True, asked_at=asked_at, now=NOW
+        )
     fresh = 0 <= NOW.timestamp() - asked_at <= 15 * 60
     assert answer is (privacy.DeleteAnswer.ERASED if fresh else privacy.DeleteAnswer.EXPIRED)
     with new_session(shared_engine) as session:
@@ -315,8 +421,9 @@ def _edit_of(command: TipCommand) -> TipEdit | None:
 EDIT_COMMANDS = st.builds(
     lambda verb, target, rest: f"/tip {verb} {target} {rest}",
     st.sampled_from(["nieuw", "add", "wijzig", "edit", "aan", "uit"]),
-    st.sampled_from(["water", "general", "water-why", "water-why nl", "water-why en", "walk",
-                     "nope-nope", "water-why EN"]),
+    st.sampled_from(
+        ["water", "general", "water-why", "water-why nl", "water-why en", "walk", "nope-nope", "water-why EN"]
+    ),
     hostile_text("|", "\n", "Drink", "water") | st.text(min_size=190, max_size=230),
 )
 

@@ -72,8 +72,17 @@ async def _session(bot: BotHarness, server_url: str, monkeypatch: pytest.MonkeyP
     await bot.say(alice, "/settings")
     await bot.press_label(alice, "Water")
     await bot.press_label(alice, "🎯 10")
-    for command in ("/tip", "/tip stuur water-why", "/tip uit water-why", "/tip herlaad",
-                    "/tip stats", "/export", "/week", "2 glazen", "/today"):
+    for command in (
+        "/tip",
+        "/tip stuur water-why",
+        "/tip uit water-why",
+        "/tip herlaad",
+        "/tip stats",
+        "/export",
+        "/week",
+        "2 glazen",
+        "/today",
+    ):
         await bot.say(alice, command)
     assert [call.ok for call in api.calls_named("sendDocument")] == [True, True]  # the export
     bot.clock.set(WALK_TIME)
@@ -101,12 +110,14 @@ async def test_a_full_session_logged_at_debug_never_shows_the_token(
     tips = tmp_path / "tips.yaml"
     shutil.copy(ROOT / "content" / "tips.yaml", tips)
     async with await serve_http(api) as server:
-        settings = make_settings(f"sqlite:///{tmp_path / 'habits.sqlite3'}",
-                                 telegram_api_url=server.base_url, admin_ids=str(ALICE),
-                                 tips_path=tips)
+        settings = make_settings(
+            f"sqlite:///{tmp_path / 'habits.sqlite3'}",
+            telegram_api_url=server.base_url,
+            admin_ids=str(ALICE),
+            tips_path=tips,
+        )
         # No fake request object: PTB's own httpx client talks HTTP to fakegram.
-        app = build_application(settings=settings, engine=engine, tips=load_tip_library(tips),
-                                clock=clock)
+        app = build_application(settings=settings, engine=engine, tips=load_tip_library(tips), clock=clock)
         assert app.job_queue is not None
         for job in app.job_queue.jobs():
             job.enabled = False
@@ -115,8 +126,9 @@ async def test_a_full_session_logged_at_debug_never_shows_the_token(
         await app.updater.start_polling(poll_interval=0, timeout=1)
         await app.start()
         try:
-            await _session(BotHarness(api=api, app=app, clock=clock, engine=engine),
-                           server.base_url, monkeypatch)
+            await _session(
+                BotHarness(api=api, app=app, clock=clock, engine=engine), server.base_url, monkeypatch
+            )
         finally:
             await app.updater.stop()
             await app.stop()
@@ -126,8 +138,7 @@ async def test_a_full_session_logged_at_debug_never_shows_the_token(
     logged = captured_logs.getvalue()
     assert "HTTP Request: POST" in logged  # httpx's request lines were captured...
     assert f"{REDACTED}/getUpdates" in logged  # ...with the token replaced
-    for method in ("sendMessage", "editMessageText", "answerCallbackQuery", "sendDocument",
-                   "sendPhoto"):
+    for method in ("sendMessage", "editMessageText", "answerCallbackQuery", "sendDocument", "sendPhoto"):
         assert f"{REDACTED}/{method}" in logged, method  # every kind of call was logged
     assert "Internal Server Error" in logged  # the failing request was logged
     assert "Traceback" in logged  # and so was the crash, with its traceback
@@ -138,8 +149,7 @@ async def test_a_full_session_logged_at_debug_never_shows_the_token(
 
 
 def test_the_filter_redacts_arguments_tracebacks_and_stack_info() -> None:
-    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "url %s", (f"/bot{TOKEN}/x",),
-                               None)
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "url %s", (f"/bot{TOKEN}/x",), None)
     try:
         raise ValueError(f"bad {TOKEN}")
     except ValueError as error:

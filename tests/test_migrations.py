@@ -47,7 +47,8 @@ def test_upgrading_again_changes_nothing(migrated: Engine) -> None:
     upgrade_schema(migrated)
     assert schema_differences(migrated, SQLModel.metadata) == []
     assert {"member", "nudge", "checkin", "pause", "alembic_version"} <= set(
-        inspect(migrated).get_table_names())
+        inspect(migrated).get_table_names()
+    )
 
 
 def test_a_model_change_without_migration_is_reported(migrated: Engine) -> None:
@@ -56,5 +57,6 @@ def test_a_model_change_without_migration_is_reported(migrated: Engine) -> None:
         table.to_metadata(changed)
     changed.tables["member"].append_column(Column("streak_record", Integer, nullable=True))
     differences = schema_differences(migrated, changed)
-    assert [(kind, column.name) for kind, _, _, column in
-            (d for d in differences if d[0] == "add_column")] == [("add_column", "streak_record")]
+    assert [
+        (kind, column.name) for kind, _, _, column in (d for d in differences if d[0] == "add_column")
+    ] == [("add_column", "streak_record")]

@@ -48,8 +48,7 @@ async def test_water_taps_count_up_and_stop_at_the_goal(
     for hour in (13, 15, 17, 19, 21):
         clock.set(at(hour))
         await bot.tick()
-    water_after_goal = [m for m in api.sent_messages(ALICE)[sent_before:]
-                        if m["text"].startswith("💧")]
+    water_after_goal = [m for m in api.sent_messages(ALICE)[sent_before:] if m["text"].startswith("💧")]
     assert water_after_goal == []
     statuses = {n.slot: n.status for n in bot.nudges(ALICE) if n.habit == "water"}
     assert statuses["water-1300"] == statuses["water-2100"] == NudgeStatus.SUPPRESSED
@@ -66,8 +65,7 @@ async def test_snooze_resends_after_15_minutes_at_most_twice(
     breathing = api.last_message(ALICE)
     assert breathing["text"].startswith("🌬️")
     await bot.press(alice, breathing, button_data(breathing, "snooze"))
-    assert api.message(ALICE, breathing["message_id"])["text"].endswith(
-        "⏰ Ik kom over 15 minuten terug.")
+    assert api.message(ALICE, breathing["message_id"])["text"].endswith("⏰ Ik kom over 15 minuten terug.")
 
     clock.set(at(16, 14))
     await bot.tick()
@@ -89,7 +87,10 @@ async def test_snooze_resends_after_15_minutes_at_most_twice(
     assert (checkin.habit, checkin.status) == ("breathing", "done")
     (nudge,) = [n for n in bot.nudges(ALICE) if n.habit == "breathing"]
     assert (nudge.snooze_count, nudge.status, nudge.message_id) == (
-        2, NudgeStatus.ANSWERED, third["message_id"])
+        2,
+        NudgeStatus.ANSWERED,
+        third["message_id"],
+    )
 
 
 async def test_snoozed_walk_done_by_text_is_not_resent(
@@ -121,8 +122,7 @@ async def test_morning_sleep_question_takes_a_button_or_a_typed_number(
     await bot.tick()
     question = api.last_message(ALICE)
     assert question["text"].startswith("☀️ Goedemorgen! Hoeveel uur heb je geslapen?")
-    assert [label for label, _ in buttons(question)] == [
-        "5 u", "6 u", "7 u", "8 u", "9+ u", "⏭️ Overslaan"]
+    assert [label for label, _ in buttons(question)] == ["5 u", "6 u", "7 u", "8 u", "9+ u", "⏭️ Overslaan"]
     await bot.say(alice, "klaar")
     assert "Hoeveel uur" in api.last_message(ALICE)["text"]
     assert bot.checkins(ALICE) == []
@@ -130,7 +130,11 @@ async def test_morning_sleep_question_takes_a_button_or_a_typed_number(
     assert api.last_message(ALICE)["text"] == "😴 7,5 uur geslapen, genoteerd."
     (checkin,) = bot.checkins(ALICE)
     assert (checkin.habit, checkin.slot, checkin.value, checkin.source) == (
-        "sleep", "sleep-morning", 7.5, "text")
+        "sleep",
+        "sleep-morning",
+        7.5,
+        "text",
+    )
     # A later correction replaces the night rather than adding one.
     await bot.say(alice, "slept 8h")
     (checkin,) = bot.checkins(ALICE)
@@ -148,9 +152,7 @@ async def test_morning_hours_button(bot: BotHarness, api: FakeBotApi, clock: Fak
     assert api.message(ALICE, question["message_id"])["text"].endswith("😴 9 uur geslapen, genoteerd.")
 
 
-async def test_wind_down_skip_and_english_member(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
-) -> None:
+async def test_wind_down_skip_and_english_member(bot: BotHarness, api: FakeBotApi, clock: FakeClock) -> None:
     await registered(bot, language="en")
     clock.set(at(22, 15))
     await bot.tick()
@@ -185,9 +187,7 @@ async def test_someone_who_never_started_is_asked_to_start_in_their_language(
     assert bot.member(2002) is None
 
 
-async def test_today_shows_progress_per_habit(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
-) -> None:
+async def test_today_shows_progress_per_habit(bot: BotHarness, api: FakeBotApi, clock: FakeClock) -> None:
     await registered(bot)
     alice = api.user(ALICE)
     clock.set(at(8, 15))
@@ -266,8 +266,9 @@ async def test_yesterdays_button_is_answered_gracefully(
     await bot.press(api.user(ALICE), breathing, button_data(breathing, "done"))
     assert bot.checkins(ALICE) == []
     edited = api.message(ALICE, breathing["message_id"])
-    assert edited["text"].endswith("Deze herinnering is van een eerdere dag. "
-                                   "/today laat je dag van vandaag zien.")
+    assert edited["text"].endswith(
+        "Deze herinnering is van een eerdere dag. /today laat je dag van vandaag zien."
+    )
     assert "reply_markup" not in edited
 
 
@@ -290,8 +291,13 @@ async def test_the_running_job_queue_dispatches_on_its_own(
     from tests.harness import make_settings, running_bot
 
     settings = make_settings(f"sqlite:///{database_path}", dispatch_interval_seconds=0.05)
-    async with running_bot(api=api, clock=clock, engine=engine, settings=settings,  # type: ignore[arg-type]
-                           real_ticks=True) as bot:
+    async with running_bot(
+        api=api,
+        clock=clock,
+        engine=engine,
+        settings=settings,  # type: ignore[arg-type]
+        real_ticks=True,
+    ) as bot:
         await registered(bot)
         clock.set(at(8, 15))
         await api.wait_until(

@@ -27,7 +27,10 @@ async def test_onboarding_with_defaults_takes_six_taps_and_then_nudges(
     assert member is not None
     assert member.onboarding_step is None
     assert (member.timezone, member.wake_time, member.bedtime) == (
-        "Europe/Amsterdam", time(7, 0), time(23, 0))
+        "Europe/Amsterdam",
+        time(7, 0),
+        time(23, 0),
+    )
     # Onboarding edits one message in place; Start leaves a summary and says when nudges begin.
     assert texts(api, ALICE)[-1].startswith("Alles staat klaar. Je eerste herinnering komt vandaag om 07:15.")
     assert member.next_due_at == datetime(2026, 11, 23, 6, 15, tzinfo=UTC)
@@ -157,8 +160,19 @@ async def test_existing_member_start_wipes_nothing(bot: BotHarness, api: FakeBot
 
 
 async def test_commands_menu_in_dutch_and_english(bot: BotHarness, api: FakeBotApi) -> None:
-    wanted = ["start", "today", "settings", "pause", "resume", "stats", "week", "privacy",
-              "export", "delete", "help"]
+    wanted = [
+        "start",
+        "today",
+        "settings",
+        "pause",
+        "resume",
+        "stats",
+        "week",
+        "privacy",
+        "export",
+        "delete",
+        "help",
+    ]
     assert [c["command"] for c in api.commands(language_code="nl")] == wanted
     assert [c["command"] for c in api.commands()] == wanted
 

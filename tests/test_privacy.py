@@ -48,12 +48,20 @@ async def member_with_data(bot: BotHarness, user: FakeUser, clock: FakeClock) ->
     assert member is not None
     assert member.id is not None
     with new_session(bot.engine) as session:
-        queries.add_pause(session=session, pause=Pause(
-            member_id=member.id, starts_at=WALK_TIME + timedelta(days=2),
-            ends_at=WALK_TIME + timedelta(days=3)))
-        queries.add_weekly_report(session=session, report=WeeklyReport(
-            member_id=member.id, week_ending=date(2026, 11, 22), due_at=WALK_TIME,
-            claimed_at=WALK_TIME))
+        queries.add_pause(
+            session=session,
+            pause=Pause(
+                member_id=member.id,
+                starts_at=WALK_TIME + timedelta(days=2),
+                ends_at=WALK_TIME + timedelta(days=3),
+            ),
+        )
+        queries.add_weekly_report(
+            session=session,
+            report=WeeklyReport(
+                member_id=member.id, week_ending=date(2026, 11, 22), due_at=WALK_TIME, claimed_at=WALK_TIME
+            ),
+        )
         session.commit()
 
 
@@ -77,18 +85,27 @@ def rows_referencing(engine: Engine, member_id: int) -> dict[str, int]:
                 table = Table(table_name, MetaData(), autoload_with=connection)
                 (column_name,) = foreign_key["constrained_columns"]
                 counts[table_name] = connection.execute(
-                    select(func.count()).select_from(table)
-                    .where(table.c[column_name] == member_id)).scalar_one()
+                    select(func.count()).select_from(table).where(table.c[column_name] == member_id)
+                ).scalar_one()
         counts["member"] = connection.execute(
-            text("SELECT count(*) FROM member WHERE id = :id"), {"id": member_id}).scalar_one()
+            text("SELECT count(*) FROM member WHERE id = :id"), {"id": member_id}
+        ).scalar_one()
     return counts
 
 
 async def test_privacy_says_what_why_how_long_and_how(bot: BotHarness) -> None:
     await bot.say(bot.api.user(ALICE, language_code="nl"), "/privacy")
     reply = bot.api.last_message(ALICE)["text"]
-    for needed in ("Telegram-id", "voornaam", "tijdzone", "check-ins", "Waarom", "Hoe lang",
-                   "/export", "/delete"):
+    for needed in (
+        "Telegram-id",
+        "voornaam",
+        "tijdzone",
+        "check-ins",
+        "Waarom",
+        "Hoe lang",
+        "/export",
+        "/delete",
+    ):
         assert needed in reply
     assert len(reply.splitlines()) <= 6
     await bot.say(bot.api.user(BOB, language_code="en"), "/privacy")
@@ -107,15 +124,21 @@ async def test_export_files_equal_the_database(bot: BotHarness, clock: FakeClock
     assert len(stored) == 4
     assert rows == [
         {
-            "id": str(c.id), "day": c.local_date.isoformat(), "habit": c.habit,
-            "slot": c.slot or "", "status": c.status,
-            "value": "" if c.value is None else f"{c.value:g}", "source": c.source,
+            "id": str(c.id),
+            "day": c.local_date.isoformat(),
+            "habit": c.habit,
+            "slot": c.slot or "",
+            "status": c.status,
+            "value": "" if c.value is None else f"{c.value:g}",
+            "source": c.source,
             "recorded_at_utc": c.created_at.isoformat(),
         }
         for c in stored
     ]
     assert {(r["habit"], r["status"], r["value"]) for r in rows} == {
-        ("walk", "done", ""), ("water", "done", "2"), ("sleep", "done", "7.5"),
+        ("walk", "done", ""),
+        ("water", "done", "2"),
+        ("sleep", "done", "7.5"),
         ("breathing", "skipped", ""),
     }
     settings = json.loads(files["settings.json"])
@@ -238,8 +261,7 @@ async def test_message_texts_are_not_stored(bot: BotHarness, clock: FakeClock) -
         for table in SQLModel.metadata.sorted_tables:
             for column in table.columns:
                 if isinstance(column.type, String):
-                    found += connection.execute(
-                        select(column).where(column.like("%geheim%"))).scalars().all()
+                    found += connection.execute(select(column).where(column.like("%geheim%"))).scalars().all()
     assert found == []
 
 
@@ -252,21 +274,44 @@ def test_erase_does_not_rely_on_cascading_foreign_keys(tmp_path: Path) -> None:
         with new_session(engine) as session:
             ids = []
             for telegram_id in (ALICE, BOB):
-                member = queries.create_member(session=session, member=Member(
-                    telegram_id=telegram_id, chat_id=telegram_id, created_at=now,
-                    schedule_cursor=now))
+                member = queries.create_member(
+                    session=session,
+                    member=Member(
+                        telegram_id=telegram_id, chat_id=telegram_id, created_at=now, schedule_cursor=now
+                    ),
+                )
                 assert member.id is not None
                 ids.append(member.id)
-                nudge = queries.add_nudge(session=session, nudge=Nudge(
-                    member_id=member.id, habit="walk", slot="walk-lunch",
-                    local_date=now.date(), due_at=now))
-                queries.create_checkin(session=session, checkin=CheckIn(
-                    member_id=member.id, habit="walk", slot="walk-lunch", nudge_id=nudge.id,
-                    local_date=now.date(), status="done", source="button", created_at=now))
-                queries.add_pause(session=session, pause=Pause(member_id=member.id,
-                                                               starts_at=now))
-                queries.add_weekly_report(session=session, report=WeeklyReport(
-                    member_id=member.id, week_ending=now.date(), due_at=now, claimed_at=now))
+                nudge = queries.add_nudge(
+                    session=session,
+                    nudge=Nudge(
+                        member_id=member.id,
+                        habit="walk",
+                        slot="walk-lunch",
+                        local_date=now.date(),
+                        due_at=now,
+                    ),
+                )
+                queries.create_checkin(
+                    session=session,
+                    checkin=CheckIn(
+                        member_id=member.id,
+                        habit="walk",
+                        slot="walk-lunch",
+                        nudge_id=nudge.id,
+                        local_date=now.date(),
+                        status="done",
+                        source="button",
+                        created_at=now,
+                    ),
+                )
+                queries.add_pause(session=session, pause=Pause(member_id=member.id, starts_at=now))
+                queries.add_weekly_report(
+                    session=session,
+                    report=WeeklyReport(
+                        member_id=member.id, week_ending=now.date(), due_at=now, claimed_at=now
+                    ),
+                )
             session.commit()
             deleted = queries.erase_member(session=session, member_id=ids[0])
             session.commit()

@@ -60,12 +60,12 @@ async def test_sigterm_mid_dispatch_finishes_what_is_in_flight_and_releases_the_
         # Nothing was left half-done: every send it started is recorded, the rest is released.
         assert set(statuses) == {NudgeStatus.SENT, NudgeStatus.CLAIMED}, statuses
         assert statuses[NudgeStatus.SENT] == len(sent_before_restart)
-        assert all(n.claimed_by is None for n in all_nudges(engine)
-                   if n.status == NudgeStatus.CLAIMED)
+        assert all(n.claimed_by is None for n in all_nudges(engine) if n.status == NudgeStatus.CLAIMED)
 
         restarted = await start_bot(env, tmp_path, tmp_path / "bot.log")
-        await api.wait_until(lambda: len(nudge_sends(api)) >= expected, timeout=30,
-                             what="the released nudges")
+        await api.wait_until(
+            lambda: len(nudge_sends(api)) >= expected, timeout=30, what="the released nudges"
+        )
         restarted.process.send_signal(signal.SIGTERM)
         assert await restarted.wait(timeout=15) == 0
     sends = nudge_sends(api)
@@ -74,8 +74,7 @@ async def test_sigterm_mid_dispatch_finishes_what_is_in_flight_and_releases_the_
     engine.dispose()
 
 
-async def _post(client: httpx.AsyncClient, url: str, body: object,
-                secret: str | None) -> httpx.Response:
+async def _post(client: httpx.AsyncClient, url: str, body: object, secret: str | None) -> httpx.Response:
     headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
     return await client.post(url, json=body, headers=headers)
 
@@ -88,9 +87,12 @@ async def test_webhook_mode_rejects_requests_without_the_right_secret(tmp_path: 
     port = free_port()
     async with await serve_http(api) as server:
         env = bot_environment(
-            database_path, server.base_url,
+            database_path,
+            server.base_url,
             WEBHOOK_URL="https://habits.example.org/telegram/hook",
-            WEBHOOK_SECRET=WEBHOOK_SECRET, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
+            WEBHOOK_SECRET=WEBHOOK_SECRET,
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=str(port),
         )
         bot = await start_bot(env, tmp_path, tmp_path / "bot.log")
         try:

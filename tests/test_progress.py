@@ -30,24 +30,39 @@ WEEK = [date(2026, 11, 23) + timedelta(days=offset) for offset in range(7)]
 DONE, SKIPPED = CheckInStatus.DONE, CheckInStatus.SKIPPED
 
 
-def make_member(engine: Engine, *, telegram_id: int = ALICE, created_at: datetime,
-                **fields: Any) -> Member:
-    member = Member(telegram_id=telegram_id, chat_id=telegram_id, first_name="Alice",
-                    created_at=created_at, schedule_cursor=created_at, **fields)
+def make_member(engine: Engine, *, telegram_id: int = ALICE, created_at: datetime, **fields: Any) -> Member:
+    member = Member(
+        telegram_id=telegram_id,
+        chat_id=telegram_id,
+        first_name="Alice",
+        created_at=created_at,
+        schedule_cursor=created_at,
+        **fields,
+    )
     with new_session(engine) as session:
         queries.create_member(session=session, member=member)
         session.commit()
     return member
 
 
-def add_checkins(engine: Engine, member_id: int,
-                 rows: Sequence[tuple[date, str, str | None, CheckInStatus, float | None]]) -> None:
+def add_checkins(
+    engine: Engine, member_id: int, rows: Sequence[tuple[date, str, str | None, CheckInStatus, float | None]]
+) -> None:
     with new_session(engine) as session:
         for day, habit, slot, status, value in rows:
-            queries.create_checkin(session=session, checkin=CheckIn(
-                member_id=member_id, habit=habit, slot=slot, local_date=day, value=value,
-                status=status, source=CheckInSource.BUTTON,
-                created_at=datetime.combine(day, time(12), UTC)))
+            queries.create_checkin(
+                session=session,
+                checkin=CheckIn(
+                    member_id=member_id,
+                    habit=habit,
+                    slot=slot,
+                    local_date=day,
+                    value=value,
+                    status=status,
+                    source=CheckInSource.BUTTON,
+                    created_at=datetime.combine(day, time(12), UTC),
+                ),
+            )
         session.commit()
 
 
@@ -76,14 +91,19 @@ def mixed_week(engine: Engine, member_id: int) -> None:
     add_checkins(engine, member_id, rows)
     with new_session(engine) as session:
         # Friday 27 November, 10:00 to 20:00 in Amsterdam.
-        queries.add_pause(session=session, pause=Pause(
-            member_id=member_id, starts_at=datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
-            ends_at=datetime(2026, 11, 27, 19, 0, tzinfo=UTC)))
+        queries.add_pause(
+            session=session,
+            pause=Pause(
+                member_id=member_id,
+                starts_at=datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
+                ends_at=datetime(2026, 11, 27, 19, 0, tzinfo=UTC),
+            ),
+        )
         session.commit()
 
 
 def colour_pixels(png: bytes, hex_colour: str) -> int:
-    wanted = tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    wanted = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     image = Image.open(io.BytesIO(png)).convert("RGB")
     counts = image.getcolors(maxcolors=image.width * image.height) or []
     return sum(count for count, colour in counts if colour == wanted)
@@ -110,8 +130,13 @@ def test_chart_of_a_week_with_mixed_data(engine: Engine) -> None:
     assert picture.water_glasses == [8, 5, 9, 0, 0, 8, 3]
     assert picture.sleep_hours == [7.5, 6.0, None, 8.0, None, 9.0, 7.0]
     water, walk, breathing, sleep = picture.outcomes.values()
-    d, s, m, p, o = (DayOutcome.DONE, DayOutcome.SKIPPED, DayOutcome.MISSED, DayOutcome.PAUSED,
-                     DayOutcome.OPEN)
+    d, s, m, p, o = (
+        DayOutcome.DONE,
+        DayOutcome.SKIPPED,
+        DayOutcome.MISSED,
+        DayOutcome.PAUSED,
+        DayOutcome.OPEN,
+    )
     assert water == [d, m, d, m, p, d, o]
     assert walk == [d, s, d, m, p, d, d]
     assert breathing == [d, s, m, d, p, d, o]
@@ -135,8 +160,9 @@ def test_chart_of_a_brand_new_member(engine: Engine) -> None:
 
 
 def test_chart_with_every_habit_switched_off(engine: Engine) -> None:
-    member = make_member(engine, created_at=SUNDAY_EVENING, water_on=False, walk_on=False,
-                         breathing_on=False, sleep_on=False)
+    member = make_member(
+        engine, created_at=SUNDAY_EVENING, water_on=False, walk_on=False, breathing_on=False, sleep_on=False
+    )
     with new_session(engine) as session:
         picture = week_picture(session=session, member=member, now=SUNDAY_EVENING)
     assert picture.outcomes == {}
@@ -145,8 +171,7 @@ def test_chart_with_every_habit_switched_off(engine: Engine) -> None:
 
 
 def test_stats_figures(engine: Engine) -> None:
-    member = make_member(engine, created_at=datetime(2026, 11, 22, 8, 0, tzinfo=UTC),
-                         walk_streak_rule="one")
+    member = make_member(engine, created_at=datetime(2026, 11, 22, 8, 0, tzinfo=UTC), walk_streak_rule="one")
     assert member.id is not None
     mixed_week(engine, member.id)
     with new_session(engine) as session:
@@ -273,7 +298,8 @@ async def test_the_sunday_picture_comes_once_even_across_a_restart(
         assert member.id is not None
         reports = queries.weekly_reports_of_member(session=session, member_id=member.id)
     assert [(r.week_ending, r.status) for r in reports] == [
-        (date(2026, 11, 29), WeeklyReportStatus.SENT), (date(2026, 12, 6), WeeklyReportStatus.SENT),
+        (date(2026, 11, 29), WeeklyReportStatus.SENT),
+        (date(2026, 12, 6), WeeklyReportStatus.SENT),
     ]
     bot.app.updater.stop = _noop  # type: ignore[method-assign, union-attr]
     bot.app.stop = _noop  # type: ignore[method-assign]
@@ -307,7 +333,8 @@ async def test_no_picture_when_switched_off_and_the_chosen_day_and_time_when_cha
         session.commit()
     await bot.tick()
     assert bot.member(ALICE).next_weekly_report_at == datetime(  # type: ignore[union-attr]
-        2026, 12, 5, 8, 30, tzinfo=UTC)
+        2026, 12, 5, 8, 30, tzinfo=UTC
+    )
     clock.set(datetime(2026, 12, 5, 8, 30, 5, tzinfo=UTC))
     await bot.tick()
     assert len(photos(api, ALICE)) == 1
@@ -326,7 +353,8 @@ async def test_a_picture_far_overdue_after_downtime_is_recorded_not_sent(
         (report,) = queries.weekly_reports_of_member(session=session, member_id=member.id)
     assert report.status == WeeklyReportStatus.MISSED
     assert bot.member(ALICE).next_weekly_report_at == datetime(  # type: ignore[union-attr]
-        2026, 12, 6, 18, 0, tzinfo=UTC)
+        2026, 12, 6, 18, 0, tzinfo=UTC
+    )
 
 
 def test_weekly_report_rows_are_unique_per_member_and_week(engine: Engine) -> None:
@@ -334,7 +362,13 @@ def test_weekly_report_rows_are_unique_per_member_and_week(engine: Engine) -> No
     assert member.id is not None
     with new_session(engine) as session:
         for _ in range(2):
-            session.add(WeeklyReport(member_id=member.id, week_ending=WEEK[-1],
-                                     due_at=SUNDAY_EVENING, claimed_at=SUNDAY_EVENING))
+            session.add(
+                WeeklyReport(
+                    member_id=member.id,
+                    week_ending=WEEK[-1],
+                    due_at=SUNDAY_EVENING,
+                    claimed_at=SUNDAY_EVENING,
+                )
+            )
         with pytest.raises(IntegrityError, match=r"(?i)unique"):
             session.commit()

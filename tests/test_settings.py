@@ -36,8 +36,18 @@ async def test_settings_menu_is_edited_in_place(bot: BotHarness, api: FakeBotApi
     menu = api.last_message(ALICE)
     count = len(api.sent_messages(ALICE))
     assert menu["text"].startswith("⚙️ Instellingen")
-    for label in ("Gewoontes", "Wandelen", "Terug naar het menu", "Uitstellen", "30 min",
-                  "Terug naar het menu", "Taal", "English", "Back to the menu", "Close"):
+    for label in (
+        "Gewoontes",
+        "Wandelen",
+        "Terug naar het menu",
+        "Uitstellen",
+        "30 min",
+        "Terug naar het menu",
+        "Taal",
+        "English",
+        "Back to the menu",
+        "Close",
+    ):
         await bot.press_label(alice, label)
     assert len(api.sent_messages(ALICE)) == count  # every step edited the one menu message
     member = bot.member(ALICE)
@@ -72,8 +82,9 @@ async def test_mid_day_change_recomputes_the_rest_of_the_day_no_duplicate_none_l
     slots = [n.slot for n in nudges]
     assert len(slots) == len(set(slots))  # no slot twice
     after = {n.slot: n.due_at for n in nudges if n.due_at > AMS_11_00}
-    hourly = {f"water-{hour:02d}00": datetime(2026, 11, 23, hour - 1, 0, tzinfo=UTC)
-              for hour in range(12, 23)}
+    hourly = {
+        f"water-{hour:02d}00": datetime(2026, 11, 23, hour - 1, 0, tzinfo=UTC) for hour in range(12, 23)
+    }
     assert after == {
         **hourly,
         "walk-lunch": datetime(2026, 11, 23, 12, 15, tzinfo=UTC),  # 13:15, not 12:45
@@ -86,9 +97,7 @@ async def test_mid_day_change_recomputes_the_rest_of_the_day_no_duplicate_none_l
     assert len(nudge_messages(api, ALICE)) == len(nudges)
 
 
-async def test_time_zone_change_mid_day_sends_no_slot_twice(
-    bot: BotHarness, api: FakeBotApi
-) -> None:
+async def test_time_zone_change_mid_day_sends_no_slot_twice(bot: BotHarness, api: FakeBotApi) -> None:
     await onboarded(bot, api)
     alice = api.user(ALICE, first_name="Alice")
     await bot.run_until(AMS_11_00)
@@ -108,14 +117,16 @@ async def test_time_zone_change_mid_day_sends_no_slot_twice(
     }
 
 
-async def test_pause_until_resumed_then_resume(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
-) -> None:
+async def test_pause_until_resumed_then_resume(bot: BotHarness, api: FakeBotApi, clock: FakeClock) -> None:
     await onboarded(bot, api)
     alice = api.user(ALICE, first_name="Alice")
     await bot.say(alice, "/pause")
     assert [label for label, _ in buttons(api.last_message(ALICE))] == [
-        "1 dag", "3 dagen", "1 week", "Tot ik verder ga"]
+        "1 dag",
+        "3 dagen",
+        "1 week",
+        "Tot ik verder ga",
+    ]
     await bot.press_label(alice, "Tot ik verder ga")
     assert texts(api, ALICE)[-1] == "⏸️ Gepauzeerd tot je /resume stuurt."
     messages = len(api.sent_messages(ALICE))
@@ -140,15 +151,12 @@ async def test_pause_until_resumed_then_resume(
     assert texts(api, ALICE)[-1].startswith("Je was niet gepauzeerd")
 
 
-async def test_pause_for_one_day_ends_by_itself(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
-) -> None:
+async def test_pause_for_one_day_ends_by_itself(bot: BotHarness, api: FakeBotApi, clock: FakeClock) -> None:
     await onboarded(bot, api)
     alice = api.user(ALICE, first_name="Alice")
     await bot.say(alice, "/pause")
     await bot.press_label(alice, "1 dag")
-    assert texts(api, ALICE)[-1] == (
-        "⏸️ Gepauzeerd tot di 24 nov 07:05. Met /resume ga je eerder verder.")
+    assert texts(api, ALICE)[-1] == ("⏸️ Gepauzeerd tot di 24 nov 07:05. Met /resume ga je eerder verder.")
     await bot.say(alice, "/pause")  # paused: says until when, and offers to resume
     assert texts(api, ALICE)[-1].startswith("⏸️ Gepauzeerd tot di 24 nov 07:05.")
     assert "▶️ Nu verder" in [label for label, _ in buttons(api.last_message(ALICE))]
@@ -160,9 +168,7 @@ async def test_pause_for_one_day_ends_by_itself(
     assert statuses[(24, "sleep-morning")] == NudgeStatus.SENT  # 07:15, after the pause
 
 
-async def test_quiet_hours_hold_back_a_nudge_set_at_night(
-    bot: BotHarness, api: FakeBotApi
-) -> None:
+async def test_quiet_hours_hold_back_a_nudge_set_at_night(bot: BotHarness, api: FakeBotApi) -> None:
     await onboarded(bot, api)
     alice = api.user(ALICE, first_name="Alice")
     await bot.say(alice, "/settings")
@@ -206,7 +212,10 @@ async def test_typed_settings_that_are_wrong_get_a_retry_and_change_nothing(
     assert before is not None
     assert after is not None
     assert (after.breathing_time, after.timezone, after.quiet_start) == (
-        before.breathing_time, before.timezone, before.quiet_start)
+        before.breathing_time,
+        before.timezone,
+        before.quiet_start,
+    )
     assert after.next_due_at == before.next_due_at
 
     # A check-in typed while a settings screen is open is still a check-in.
@@ -227,7 +236,10 @@ async def test_weekly_picture_day_time_on_off_and_walk_rule_from_settings(
     member = bot.member(ALICE)
     assert member is not None
     assert (member.weekly_report_weekday, member.weekly_report_time, member.walk_streak_rule) == (
-        5, time(20, 0), "all")
+        5,
+        time(20, 0),
+        "all",
+    )
     assert "elke zaterdag om 20:00" in api.message(ALICE, menu["message_id"])["text"]
 
     await bot.tick()  # the next tick works out when the picture is due

@@ -41,8 +41,16 @@ def pg_engine(postgres_url: str) -> Iterator[Engine]:
 
 
 def worker_command(url: str, now: datetime, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "tests.dispatch_worker", "--database-url", url,
-            "--now", now.isoformat(), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "tests.dispatch_worker",
+        "--database-url",
+        url,
+        "--now",
+        now.isoformat(),
+        *extra,
+    ]
 
 
 def run_workers(commands: Sequence[list[str]], go: Path, ready: Sequence[Path]) -> list[int]:
@@ -65,8 +73,9 @@ def run_workers(commands: Sequence[list[str]], go: Path, ready: Sequence[Path]) 
 
 def run_one(url: str, now: datetime, tmp_path: Path, name: str, *extra: str) -> dict[str, Any]:
     out = tmp_path / f"{name}.json"
-    done = subprocess.run(worker_command(url, now, "--out", str(out), *extra), cwd=ROOT,
-                          timeout=WORKER_TIMEOUT, check=False)
+    done = subprocess.run(
+        worker_command(url, now, "--out", str(out), *extra), cwd=ROOT, timeout=WORKER_TIMEOUT, check=False
+    )
     assert done.returncode == 0
     result: dict[str, Any] = json.loads(out.read_text())
     return result
@@ -84,9 +93,19 @@ def test_three_workers_send_each_of_5000_nudges_exactly_once(
     insert_rows(pg_engine, default_member_rows(5000))
     go = tmp_path / "go"
     names = ["a", "b", "c"]
-    commands = [worker_command(postgres_url, TICK, "--out", str(tmp_path / f"{n}.json"),
-                               "--ready", str(tmp_path / f"{n}.ready"), "--go", str(go))
-                for n in names]
+    commands = [
+        worker_command(
+            postgres_url,
+            TICK,
+            "--out",
+            str(tmp_path / f"{n}.json"),
+            "--ready",
+            str(tmp_path / f"{n}.ready"),
+            "--go",
+            str(go),
+        )
+        for n in names
+    ]
     codes = run_workers(commands, go, [tmp_path / f"{n}.ready" for n in names])
 
     assert codes == [0, 0, 0]
@@ -97,17 +116,24 @@ def test_three_workers_send_each_of_5000_nudges_exactly_once(
     assert all(result["sent"] for result in results), "every worker took a share of the work"
     assert statuses(pg_engine) == {"sent": 5000}
     with pg_engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM member WHERE schedule_cursor = "
-                                       ":tick"), {"tick": TICK}).scalar_one() == 5000
+        assert (
+            connection.execute(
+                text("SELECT count(*) FROM member WHERE schedule_cursor = :tick"), {"tick": TICK}
+            ).scalar_one()
+            == 5000
+        )
 
 
 def test_a_crashed_workers_claims_are_sent_once_by_another_after_the_lease(
     pg_engine: Engine, postgres_url: str, tmp_path: Path
 ) -> None:
     insert_rows(pg_engine, default_member_rows(200))
-    crashed = subprocess.run(worker_command(postgres_url, TICK, "--crash-after-claim",
-                                            "--members-per-claim", "500"),
-                             cwd=ROOT, timeout=WORKER_TIMEOUT, check=False)
+    crashed = subprocess.run(
+        worker_command(postgres_url, TICK, "--crash-after-claim", "--members-per-claim", "500"),
+        cwd=ROOT,
+        timeout=WORKER_TIMEOUT,
+        check=False,
+    )
     assert crashed.returncode == CRASH_EXIT_CODE
     assert statuses(pg_engine) == {"claimed": 200}
 

@@ -53,7 +53,10 @@ async def test_an_onboarding_step_and_an_open_settings_screen_survive_a_restart(
 
 
 async def test_a_member_erased_while_their_nudge_is_being_sent_leaves_nothing_behind(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path,
+    api: FakeBotApi,
+    clock: FakeClock,
+    engine: Engine,
+    database_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings = make_settings(f"sqlite:///{database_path}")
@@ -116,9 +119,14 @@ async def test_an_answer_given_while_the_nudge_is_being_recorded_stands(
         if call.method == "sendMessage" and call.ok and "n:" in str(call.params.get("reply_markup")):
             api.remove_listener(answer_at_once)
             with DirectConnection(engine) as connection:
-                result = checkins.answer_button(connection=connection, telegram_id=ALICE,
-                                                nudge_id=_nudge_id(call), action=action,
-                                                value=None, now=clock())
+                result = checkins.answer_button(
+                    connection=connection,
+                    telegram_id=ALICE,
+                    nudge_id=_nudge_id(call),
+                    action=action,
+                    value=None,
+                    now=clock(),
+                )
             answers.append(result.outcome)
 
     async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as bot:

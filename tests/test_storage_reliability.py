@@ -40,8 +40,13 @@ async def unthrottled_bot(
 ) -> AsyncIterator[BotHarness]:
     """The bot without the 30/s send limit, so 250 replies do not take 8 s to leave."""
     settings = make_settings(f"sqlite:///{database_path}")
-    async with running_bot(api=api, clock=clock, engine=engine, settings=settings,
-                           rate_limiter=AIORateLimiter(overall_max_rate=0)) as harness:
+    async with running_bot(
+        api=api,
+        clock=clock,
+        engine=engine,
+        settings=settings,
+        rate_limiter=AIORateLimiter(overall_max_rate=0),
+    ) as harness:
         yield harness
 
 
@@ -101,9 +106,16 @@ def test_concurrent_writers_on_separate_connections_wait_instead_of_failing(
         assert connection.execute(sql("PRAGMA busy_timeout")).scalar() == SQLITE_BUSY_TIMEOUT_MS
     with new_session(first) as session:
         for index in range(MEMBERS):
-            members.register_member(session=session, telegram_id=7000 + index, chat_id=7000 + index,
-                                    first_name="M", language_code="nl", default_language="nl",
-                                    default_timezone="Europe/Amsterdam", now=NOON)
+            members.register_member(
+                session=session,
+                telegram_id=7000 + index,
+                chat_id=7000 + index,
+                first_name="M",
+                language_code="nl",
+                default_language="nl",
+                default_timezone="Europe/Amsterdam",
+                now=NOON,
+            )
 
     def member_checks_in(index: int) -> list[str]:
         engine = first if index % 2 else second
@@ -113,10 +125,12 @@ def test_concurrent_writers_on_separate_connections_wait_instead_of_failing(
             assert parsed is not None
             with DirectConnection(engine) as connection:
                 member, latest = checkins.member_and_open_nudge(
-                    connection=connection, telegram_id=7000 + index, parsed=parsed, now=NOON)
+                    connection=connection, telegram_id=7000 + index, parsed=parsed, now=NOON
+                )
                 assert member is not None
-                result = checkins.record_text(connection=connection, member=member, latest=latest,
-                                              parsed=parsed, now=NOON)
+                result = checkins.record_text(
+                    connection=connection, member=member, latest=latest, parsed=parsed, now=NOON
+                )
             outcomes.append(result.outcome.value)
         return outcomes
 
@@ -144,16 +158,27 @@ def test_database_file_and_folder_are_created_for_the_owner_only(tmp_path: Path)
     try:
         create_schema(engine)
         with new_session(engine) as session:
-            members.register_member(session=session, telegram_id=1, chat_id=1, first_name="A",
-                                    language_code="nl", default_language="nl",
-                                    default_timezone="Europe/Amsterdam", now=NOON)
+            members.register_member(
+                session=session,
+                telegram_id=1,
+                chat_id=1,
+                first_name="A",
+                language_code="nl",
+                default_language="nl",
+                default_timezone="Europe/Amsterdam",
+                now=NOON,
+            )
             # While a connection is open, the -wal and -shm files exist.
             wal = database.with_name(database.name + "-wal")
             shm = database.with_name(database.name + "-shm")
             assert wal.exists()
             assert shm.exists()
             assert (_mode(database.parent), _mode(database), _mode(wal), _mode(shm)) == (
-                0o700, 0o600, 0o600, 0o600)
+                0o700,
+                0o600,
+                0o600,
+                0o600,
+            )
     finally:
         engine.dispose()
 

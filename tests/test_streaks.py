@@ -74,9 +74,16 @@ def outcomes_of(scenario: Scenario) -> dict[date, DayOutcome]:
     today = routine_day(ROUTINE, scenario.now_zone, scenario.now)
     days = list(days_between(min([scenario.joined, *facts]), max([today, *facts])))
     paused = paused_days(scenario.pauses, ROUTINE, scenario.now_zone, days)
-    outcomes = habit_outcomes(scenario.habit, facts, days=days, today=today,
-                              first_day=scenario.joined, paused=paused, water_goal=8,
-                              walk_rule=WalkRule.ONE)
+    outcomes = habit_outcomes(
+        scenario.habit,
+        facts,
+        days=days,
+        today=today,
+        first_day=scenario.joined,
+        paused=paused,
+        water_goal=8,
+        walk_rule=WalkRule.ONE,
+    )
     return dict(zip(days, outcomes, strict=True))
 
 
@@ -96,82 +103,127 @@ def at_four(day: int, zone: ZoneInfo = AMS) -> datetime:
 SCENARIOS = {
     "three days in a row": Scenario(
         [breathing(at_four(16)), breathing(at_four(17)), breathing(at_four(18))],
-        now=local(AMS, 2026, 11, 19, 9, 0), joined=JOINED,
+        now=local(AMS, 2026, 11, 19, 9, 0),
+        joined=JOINED,
     ),
     "a skipped day keeps the streak, adds nothing": Scenario(
         [breathing(at_four(16)), breathing(at_four(17), status=SKIPPED), breathing(at_four(18))],
-        now=local(AMS, 2026, 11, 19, 9, 0), joined=JOINED,
+        now=local(AMS, 2026, 11, 19, 9, 0),
+        joined=JOINED,
     ),
     "a paused day keeps the streak": Scenario(
         [breathing(at_four(16)), breathing(at_four(18))],
-        now=local(AMS, 2026, 11, 19, 9, 0), joined=JOINED,
+        now=local(AMS, 2026, 11, 19, 9, 0),
+        joined=JOINED,
         pauses=[(local(AMS, 2026, 11, 17, 10, 0), local(AMS, 2026, 11, 18, 2, 0))],
     ),
     "a pause still running keeps the streak": Scenario(
         [breathing(at_four(16)), breathing(at_four(17))],
-        now=local(AMS, 2026, 11, 21, 9, 0), joined=JOINED,
+        now=local(AMS, 2026, 11, 21, 9, 0),
+        joined=JOINED,
         pauses=[(local(AMS, 2026, 11, 18, 8, 0), None)],
     ),
     "a missed day breaks it": Scenario(
         [breathing(at_four(16)), breathing(at_four(18)), breathing(at_four(19))],
-        now=local(AMS, 2026, 11, 20, 9, 0), joined=JOINED,
+        now=local(AMS, 2026, 11, 20, 9, 0),
+        joined=JOINED,
     ),
     "today not done yet breaks nothing": Scenario(
         [breathing(at_four(16)), breathing(at_four(17))],
-        now=local(AMS, 2026, 11, 18, 22, 0), joined=JOINED,
+        now=local(AMS, 2026, 11, 18, 22, 0),
+        joined=JOINED,
     ),
     "yesterday not done breaks it": Scenario(
         [breathing(at_four(16)), breathing(at_four(17))],
-        now=local(AMS, 2026, 11, 19, 9, 0), joined=JOINED,
+        now=local(AMS, 2026, 11, 19, 9, 0),
+        joined=JOINED,
     ),
     "the day of joining counts when done": Scenario(
         [breathing(at_four(15)), breathing(at_four(16)), breathing(at_four(17))],
-        now=local(AMS, 2026, 11, 17, 20, 0), joined=JOINED,
+        now=local(AMS, 2026, 11, 17, 20, 0),
+        joined=JOINED,
     ),
     "a check-in at 00:15 counts for the evening before": Scenario(
-        [breathing(at_four(16)), breathing(local(AMS, 2026, 11, 18, 0, 15)),
-         breathing(at_four(18))],
-        now=local(AMS, 2026, 11, 19, 9, 0), joined=JOINED,
+        [breathing(at_four(16)), breathing(local(AMS, 2026, 11, 18, 0, 15)), breathing(at_four(18))],
+        now=local(AMS, 2026, 11, 19, 9, 0),
+        joined=JOINED,
     ),
     "water goal reached at 00:20 counts for the evening before": Scenario(
-        [glasses(local(AMS, 2026, 11, 16, 9, 0), 8),
-         glasses(local(AMS, 2026, 11, 17, 12, 0), 7), glasses(local(AMS, 2026, 11, 18, 0, 20), 1),
-         glasses(local(AMS, 2026, 11, 18, 13, 0), 8)],
-        now=local(AMS, 2026, 11, 19, 9, 0), joined=JOINED, habit=Habit.WATER,
+        [
+            glasses(local(AMS, 2026, 11, 16, 9, 0), 8),
+            glasses(local(AMS, 2026, 11, 17, 12, 0), 7),
+            glasses(local(AMS, 2026, 11, 18, 0, 20), 1),
+            glasses(local(AMS, 2026, 11, 18, 13, 0), 8),
+        ],
+        now=local(AMS, 2026, 11, 19, 9, 0),
+        joined=JOINED,
+        habit=Habit.WATER,
     ),
     "water one glass short is a missed day": Scenario(
-        [glasses(local(AMS, 2026, 11, 16, 9, 0), 8), glasses(local(AMS, 2026, 11, 17, 12, 0), 7),
-         glasses(local(AMS, 2026, 11, 18, 13, 0), 8)],
-        now=local(AMS, 2026, 11, 19, 9, 0), joined=JOINED, habit=Habit.WATER,
+        [
+            glasses(local(AMS, 2026, 11, 16, 9, 0), 8),
+            glasses(local(AMS, 2026, 11, 17, 12, 0), 7),
+            glasses(local(AMS, 2026, 11, 18, 13, 0), 8),
+        ],
+        now=local(AMS, 2026, 11, 19, 9, 0),
+        joined=JOINED,
+        habit=Habit.WATER,
     ),
     # Sunday 25 October 2026: 03:00 CEST becomes 02:00 CET, the night has 25 hours.
     "fall-back night: a glass at the second 02:30 counts for Saturday, no day doubled": Scenario(
-        [glasses(local(AMS, 2026, 10, 24, 12, 0), 7),
-         glasses(local(AMS, 2026, 10, 25, 2, 30, fold=1), 1),
-         glasses(local(AMS, 2026, 10, 25, 12, 0), 8), glasses(local(AMS, 2026, 10, 26, 12, 0), 8)],
-        now=local(AMS, 2026, 10, 27, 9, 0), joined=date(2026, 10, 23), habit=Habit.WATER,
+        [
+            glasses(local(AMS, 2026, 10, 24, 12, 0), 7),
+            glasses(local(AMS, 2026, 10, 25, 2, 30, fold=1), 1),
+            glasses(local(AMS, 2026, 10, 25, 12, 0), 8),
+            glasses(local(AMS, 2026, 10, 26, 12, 0), 8),
+        ],
+        now=local(AMS, 2026, 10, 27, 9, 0),
+        joined=date(2026, 10, 23),
+        habit=Habit.WATER,
     ),
     # Sunday 29 March 2026: 02:00 CET becomes 03:00 CEST, the night has 23 hours.
     "spring-forward night: no day lost": Scenario(
-        [breathing(local(AMS, 2026, 3, 28, 16, 0)), breathing(local(AMS, 2026, 3, 29, 3, 30)),
-         breathing(local(AMS, 2026, 3, 29, 16, 0)), breathing(local(AMS, 2026, 3, 30, 16, 0))],
-        now=local(AMS, 2026, 3, 31, 9, 0), joined=date(2026, 3, 27),
+        [
+            breathing(local(AMS, 2026, 3, 28, 16, 0)),
+            breathing(local(AMS, 2026, 3, 29, 3, 30)),
+            breathing(local(AMS, 2026, 3, 29, 16, 0)),
+            breathing(local(AMS, 2026, 3, 30, 16, 0)),
+        ],
+        now=local(AMS, 2026, 3, 31, 9, 0),
+        joined=date(2026, 3, 27),
     ),
     "flying west: Amsterdam to New York, no day doubled or lost": Scenario(
-        [breathing(at_four(16)), breathing(at_four(17)),
-         breathing(local(NYC, 2026, 11, 18, 21, 0), NYC), breathing(at_four(19, NYC), NYC)],
-        now=local(NYC, 2026, 11, 20, 9, 0), now_zone=NYC, joined=JOINED,
+        [
+            breathing(at_four(16)),
+            breathing(at_four(17)),
+            breathing(local(NYC, 2026, 11, 18, 21, 0), NYC),
+            breathing(at_four(19, NYC), NYC),
+        ],
+        now=local(NYC, 2026, 11, 20, 9, 0),
+        now_zone=NYC,
+        joined=JOINED,
     ),
     "flying east: Amsterdam to Tokyo, no day lost": Scenario(
-        [breathing(at_four(16)), breathing(local(AMS, 2026, 11, 17, 21, 0)),
-         breathing(local(TOKYO, 2026, 11, 18, 20, 0), TOKYO), breathing(at_four(19, TOKYO), TOKYO)],
-        now=local(TOKYO, 2026, 11, 20, 9, 0), now_zone=TOKYO, joined=JOINED,
+        [
+            breathing(at_four(16)),
+            breathing(local(AMS, 2026, 11, 17, 21, 0)),
+            breathing(local(TOKYO, 2026, 11, 18, 20, 0), TOKYO),
+            breathing(at_four(19, TOKYO), TOKYO),
+        ],
+        now=local(TOKYO, 2026, 11, 20, 9, 0),
+        now_zone=TOKYO,
+        joined=JOINED,
     ),
     "Tokyo morning then New York the same date: one day, counted once": Scenario(
-        [breathing(local(TOKYO, 2026, 11, 16, 16, 0), TOKYO),
-         breathing(local(TOKYO, 2026, 11, 17, 10, 0), TOKYO),
-         breathing(local(NYC, 2026, 11, 17, 18, 0), NYC), breathing(at_four(18, NYC), NYC)],
-        now=local(NYC, 2026, 11, 19, 9, 0), now_zone=NYC, joined=JOINED,
+        [
+            breathing(local(TOKYO, 2026, 11, 16, 16, 0), TOKYO),
+            breathing(local(TOKYO, 2026, 11, 17, 10, 0), TOKYO),
+            breathing(local(NYC, 2026, 11, 17, 18, 0), NYC),
+            breathing(at_four(18, NYC), NYC),
+        ],
+        now=local(NYC, 2026, 11, 19, 9, 0),
+        now_zone=NYC,
+        joined=JOINED,
     ),
 }
 
@@ -203,13 +255,19 @@ def test_streak_scenarios(name: str) -> None:
 def test_the_day_sequence_around_a_pause_and_a_skip() -> None:
     scenario = Scenario(
         [breathing(at_four(16)), breathing(at_four(17), status=SKIPPED), breathing(at_four(20))],
-        now=local(AMS, 2026, 11, 21, 9, 0), joined=JOINED,
+        now=local(AMS, 2026, 11, 21, 9, 0),
+        joined=JOINED,
         pauses=[(local(AMS, 2026, 11, 18, 12, 0), local(AMS, 2026, 11, 20, 8, 0))],
     )
     outcomes = outcomes_of(scenario)
     assert [outcomes[date(2026, 11, day)] for day in range(15, 22)] == [
-        DayOutcome.NOT_TRACKED, DayOutcome.DONE, DayOutcome.SKIPPED, DayOutcome.PAUSED,
-        DayOutcome.PAUSED, DayOutcome.DONE, DayOutcome.OPEN,
+        DayOutcome.NOT_TRACKED,
+        DayOutcome.DONE,
+        DayOutcome.SKIPPED,
+        DayOutcome.PAUSED,
+        DayOutcome.PAUSED,
+        DayOutcome.DONE,
+        DayOutcome.OPEN,
     ]
 
 
@@ -221,8 +279,14 @@ def test_check_in_just_after_midnight_lands_on_the_right_routine_day() -> None:
     assert routine_day(ROUTINE, AMS, local(AMS, 2026, 10, 25, 2, 30, fold=1)) == date(2026, 10, 24)
 
 
-D, S, P, M, OP, N = (DayOutcome.DONE, DayOutcome.SKIPPED, DayOutcome.PAUSED, DayOutcome.MISSED,
-                    DayOutcome.OPEN, DayOutcome.NOT_TRACKED)
+D, S, P, M, OP, N = (
+    DayOutcome.DONE,
+    DayOutcome.SKIPPED,
+    DayOutcome.PAUSED,
+    DayOutcome.MISSED,
+    DayOutcome.OPEN,
+    DayOutcome.NOT_TRACKED,
+)
 
 
 @pytest.mark.parametrize(
@@ -253,12 +317,19 @@ def fact(slot: str, status: CheckInStatus = DONE, value: float | None = None) ->
     [
         (Habit.WALK, [fact("walk-lunch")], WalkRule.ONE, DONE),
         (Habit.WALK, [fact("walk-lunch")], WalkRule.ALL, None),
-        (Habit.WALK, [fact("walk-breakfast"), fact("walk-lunch"), fact("walk-dinner")],
-         WalkRule.ALL, DONE),
-        (Habit.WALK, [fact("walk-breakfast"), fact("walk-lunch", SKIPPED), fact("walk-dinner")],
-         WalkRule.ALL, DONE),
-        (Habit.WALK, [fact(f"walk-{m}", SKIPPED) for m in ("breakfast", "lunch", "dinner")],
-         WalkRule.ALL, SKIPPED),
+        (Habit.WALK, [fact("walk-breakfast"), fact("walk-lunch"), fact("walk-dinner")], WalkRule.ALL, DONE),
+        (
+            Habit.WALK,
+            [fact("walk-breakfast"), fact("walk-lunch", SKIPPED), fact("walk-dinner")],
+            WalkRule.ALL,
+            DONE,
+        ),
+        (
+            Habit.WALK,
+            [fact(f"walk-{m}", SKIPPED) for m in ("breakfast", "lunch", "dinner")],
+            WalkRule.ALL,
+            SKIPPED,
+        ),
         (Habit.WALK, [fact("walk-lunch", SKIPPED)], WalkRule.ONE, SKIPPED),
         (Habit.WALK, [fact("walk-lunch", SKIPPED), fact("walk-dinner")], WalkRule.ONE, DONE),
         (Habit.WALK, [], WalkRule.ONE, None),
@@ -266,12 +337,15 @@ def fact(slot: str, status: CheckInStatus = DONE, value: float | None = None) ->
         (Habit.BREATHING, [fact("breathing", SKIPPED)], WalkRule.ONE, SKIPPED),
         (Habit.SLEEP, [fact("sleep-winddown")], WalkRule.ONE, DONE),
         (Habit.SLEEP, [fact("sleep-morning", value=7.5)], WalkRule.ONE, DONE),
-        (Habit.SLEEP, [fact("sleep-winddown", SKIPPED), fact("sleep-morning", value=6)],
-         WalkRule.ONE, DONE),
+        (Habit.SLEEP, [fact("sleep-winddown", SKIPPED), fact("sleep-morning", value=6)], WalkRule.ONE, DONE),
         (Habit.SLEEP, [fact("sleep-winddown", SKIPPED)], WalkRule.ONE, SKIPPED),
         (Habit.WATER, [CheckInFact("water", None, DONE, 8)], WalkRule.ONE, DONE),
-        (Habit.WATER, [CheckInFact("water", None, DONE, 5), CheckInFact("water", None, DONE, 2)],
-         WalkRule.ONE, None),
+        (
+            Habit.WATER,
+            [CheckInFact("water", None, DONE, 5), CheckInFact("water", None, DONE, 2)],
+            WalkRule.ONE,
+            None,
+        ),
         # Another habit's check-ins never count.
         (Habit.BREATHING, [fact("walk-lunch"), fact("sleep-winddown")], WalkRule.ONE, None),
     ],
@@ -283,8 +357,12 @@ def test_what_meets_a_habits_daily_target(
 
 
 def test_doing_the_habit_on_a_paused_day_still_counts() -> None:
-    assert day_outcome(DONE, day=date(2026, 11, 17), today=date(2026, 11, 20),
-                       first_day=date(2026, 11, 1), paused=True) is DayOutcome.DONE
+    assert (
+        day_outcome(
+            DONE, day=date(2026, 11, 17), today=date(2026, 11, 20), first_day=date(2026, 11, 1), paused=True
+        )
+        is DayOutcome.DONE
+    )
 
 
 @pytest.mark.parametrize(
@@ -320,16 +398,32 @@ SUNDAY_19 = {"weekday": 6, "at": time(19, 0)}
         (local(AMS, 2026, 10, 18, 19, 0), AMS, SUNDAY_19, local(AMS, 2026, 10, 25, 19, 0)),
         (local(AMS, 2026, 10, 18, 19, 0), AMS, SUNDAY_19, datetime(2026, 10, 25, 18, 0, tzinfo=UTC)),
         # 02:30 on the spring-forward Sunday does not exist: it comes just after the gap.
-        (local(AMS, 2026, 3, 28, 12, 0), AMS, {"weekday": 6, "at": time(2, 30)},
-         datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),
+        (
+            local(AMS, 2026, 3, 28, 12, 0),
+            AMS,
+            {"weekday": 6, "at": time(2, 30)},
+            datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
+        ),
         # 02:30 on the fall-back Sunday exists twice: the first one.
-        (local(AMS, 2026, 10, 24, 12, 0), AMS, {"weekday": 6, "at": time(2, 30)},
-         datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        (
+            local(AMS, 2026, 10, 24, 12, 0),
+            AMS,
+            {"weekday": 6, "at": time(2, 30)},
+            datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        ),
         # Another zone, another weekday: Wednesday 08:00 in New York.
-        (datetime(2026, 11, 25, 12, 0, tzinfo=UTC), NYC, {"weekday": 2, "at": time(8, 0)},
-         datetime(2026, 11, 25, 13, 0, tzinfo=UTC)),
-        (datetime(2026, 11, 25, 13, 0, tzinfo=UTC), NYC, {"weekday": 2, "at": time(8, 0)},
-         datetime(2026, 12, 2, 13, 0, tzinfo=UTC)),
+        (
+            datetime(2026, 11, 25, 12, 0, tzinfo=UTC),
+            NYC,
+            {"weekday": 2, "at": time(8, 0)},
+            datetime(2026, 11, 25, 13, 0, tzinfo=UTC),
+        ),
+        (
+            datetime(2026, 11, 25, 13, 0, tzinfo=UTC),
+            NYC,
+            {"weekday": 2, "at": time(8, 0)},
+            datetime(2026, 12, 2, 13, 0, tzinfo=UTC),
+        ),
     ],
 )
 def test_next_weekly_report(

@@ -41,8 +41,9 @@ async def quick_bot(
 ) -> AsyncIterator[BotHarness]:
     """The bot with Bot API calls that time out after 0.3 s instead of 5 s."""
     settings = make_settings(f"sqlite:///{database_path}")
-    async with running_bot(api=api, clock=clock, engine=engine, settings=settings,
-                           read_timeout=0.3) as harness:
+    async with running_bot(
+        api=api, clock=clock, engine=engine, settings=settings, read_timeout=0.3
+    ) as harness:
         yield harness
 
 
@@ -57,14 +58,18 @@ def _walk_nudge(bot: BotHarness) -> NudgeStatus:
 
 
 def _send_attempts(api: FakeBotApi) -> list[float]:
-    return [call.monotonic for call in api.calls_named("sendMessage")
-            if "n:" in str(call.params.get("reply_markup"))]
+    return [
+        call.monotonic
+        for call in api.calls_named("sendMessage")
+        if "n:" in str(call.params.get("reply_markup"))
+    ]
 
 
 async def test_flood_control_is_waited_out_and_the_nudge_still_goes(bot: BotHarness) -> None:
     await _walk_nudge_due(bot)
-    bot.api.fail_next("sendMessage", status=429, description="Too Many Requests: retry after 1",
-                      retry_after=1)
+    bot.api.fail_next(
+        "sendMessage", status=429, description="Too Many Requests: retry after 1", retry_after=1
+    )
     await bot.tick()
     assert _walk_nudge(bot) == NudgeStatus.SENT
     first, second = _send_attempts(bot.api)
@@ -137,12 +142,15 @@ async def test_a_member_who_blocked_the_bot_is_marked_inactive_and_left_alone(
     assert len(bot.api.calls_named("sendMessage")) == attempts
 
 
-@pytest.mark.parametrize("edit_error", [
-    "Bad Request: message is not modified: specified new message content and reply markup are "
-    "exactly the same as a current content and reply markup of the message",
-    "Bad Request: message to edit not found",
-    "Bad Request: there is no text in the message to edit",
-])
+@pytest.mark.parametrize(
+    "edit_error",
+    [
+        "Bad Request: message is not modified: specified new message content and reply markup are "
+        "exactly the same as a current content and reply markup of the message",
+        "Bad Request: message to edit not found",
+        "Bad Request: there is no text in the message to edit",
+    ],
+)
 async def test_harmless_edit_errors_change_nothing_for_the_member(
     bot: BotHarness, edit_error: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -187,8 +195,9 @@ async def test_a_burst_of_1000_due_nudges_stays_within_the_flood_limit(
     api.enforce_flood_limit(rate, algorithm="token_bucket")
     settings = make_settings(f"sqlite:///{database_path}")
     limiter = AIORateLimiter(overall_max_rate=rate, overall_time_period=1, max_retries=0)
-    async with running_bot(api=api, clock=clock, engine=engine, settings=settings,
-                           rate_limiter=limiter) as bot:
+    async with running_bot(
+        api=api, clock=clock, engine=engine, settings=settings, rate_limiter=limiter
+    ) as bot:
         await bot.tick()
     assert len(nudge_sends(api)) == expected
     assert not [call for call in api.calls if call.status == 429]
@@ -200,11 +209,10 @@ async def test_a_burst_of_1000_due_nudges_stays_within_the_flood_limit(
     assert afternoon_zone(clock.now)  # the seeded members' zone exists
 
 
-def test_the_bot_itself_limits_sends_to_telegrams_30_per_second(
-    engine: Engine, database_path: Path
-) -> None:
-    application = build_application(settings=make_settings(f"sqlite:///{database_path}"),
-                                    engine=engine, tips=load_shipped_tips())
+def test_the_bot_itself_limits_sends_to_telegrams_30_per_second(engine: Engine, database_path: Path) -> None:
+    application = build_application(
+        settings=make_settings(f"sqlite:///{database_path}"), engine=engine, tips=load_shipped_tips()
+    )
     limiter = application.bot.rate_limiter
     assert isinstance(limiter, AIORateLimiter)
     base = limiter._base_limiter

@@ -19,11 +19,12 @@ from tests.harness import ADMIN, BotHarness, FakeClock, buttons, make_settings, 
 from tips.library import TIP_REPEAT_GAP, load_tip_library
 
 MEMBER = 1001
-NEW_TIP = ("/tip nieuw water Drink een glas water na het tandenpoetsen. | "
-           "Have a glass of water after brushing your teeth.")
+NEW_TIP = (
+    "/tip nieuw water Drink een glas water na het tandenpoetsen. | "
+    "Have a glass of water after brushing your teeth."
+)
 NEW_ID = "water-have-a-glass-of-water-after"
 UNKNOWN = text("nl", "unknown_command")
-
 
 
 def on_disk(path: Path) -> str:
@@ -62,8 +63,10 @@ async def test_admin_adds_edits_disables_and_previews_a_tip(
     reply = api.last_message(ADMIN)
     assert reply["text"].startswith(f"✅ Tip toegevoegd: {NEW_ID}\n💡 {NEW_ID} · 💧 Water · ✅ aan")
     assert "💧 Tijd voor een glas water (3/8)\n\nDrink een glas water na het tandenpoetsen." in reply["text"]
-    assert ("💧 Time for a glass of water (3/8)\n\nHave a glass of water after brushing your teeth."
-            in reply["text"])
+    assert (
+        "💧 Time for a glass of water (3/8)\n\nHave a glass of water after brushing your teeth."
+        in reply["text"]
+    )
     tip = admin_bot.app.services.tips.get(NEW_ID)
     assert tip is not None
     assert tip.enabled
@@ -103,8 +106,9 @@ async def test_admin_adds_edits_disables_and_previews_a_tip(
     history = last_text(api, ADMIN)
     assert history.startswith(f"🕘 Geschiedenis van {NEW_ID}")
     assert "enabled: “true” → “false”" in history
-    assert ("en: “Have a glass of water after brushing your teeth.” → "
-            "“Have a glass of water after brushing.”") in history
+    assert (
+        "en: “Have a glass of water after brushing your teeth.” → “Have a glass of water after brushing.”"
+    ) in history
     assert "toegevoegd: “Drink een glas water na het tandenpoetsen.”" in history
     assert "Anna (4242)" in history
     logged = changes_of(engine, NEW_ID)
@@ -139,7 +143,14 @@ async def test_list_per_habit_with_buttons_to_preview_and_switch(
     await admin_bot.say(admin, "/tip")
     overview = api.last_message(ADMIN)
     assert [data for _, data in buttons(overview)] == [
-        "t:l:water", "t:l:walk", "t:l:breathing", "t:l:sleep", "t:l:general", "t:stats", "t:reload"]
+        "t:l:water",
+        "t:l:walk",
+        "t:l:breathing",
+        "t:l:sleep",
+        "t:l:general",
+        "t:stats",
+        "t:reload",
+    ]
     await admin_bot.press(admin, overview, "t:l:water")
     listed = api.message(ADMIN, overview["message_id"])
     assert listed["text"].startswith("💧 Water: ")
@@ -179,8 +190,15 @@ async def test_bad_admin_input_is_explained_and_changes_nothing(
 
 
 NON_ADMIN_COMMANDS = [
-    "/tip", "/tips", NEW_TIP, "/tip uit water-why", "/tip wijzig water-why nl Hoi",
-    "/tip herlaad", "/tip stats", "/tip stuur water-why", "/tip geschiedenis water-why",
+    "/tip",
+    "/tips",
+    NEW_TIP,
+    "/tip uit water-why",
+    "/tip wijzig water-why nl Hoi",
+    "/tip herlaad",
+    "/tip stats",
+    "/tip stuur water-why",
+    "/tip geschiedenis water-why",
     "/tip toon water-why",
 ]
 
@@ -247,7 +265,8 @@ async def test_hand_edit_of_the_file_is_picked_up_and_logged(
     await admin_bot.watch_tips()
     assert admin_bot.app.services.tips.get("water-why").nl == "Water houdt je fris. Tijd voor een glas!"  # type: ignore[union-attr]
     assert last_text(api, ADMIN) == (
-        "🔄 tips.yaml is met de hand aangepast en opnieuw geladen: 1 wijziging(en).")
+        "🔄 tips.yaml is met de hand aangepast en opnieuw geladen: 1 wijziging(en)."
+    )
     (change,) = changes_of(engine, "water-why")
     assert (change.field, change.before, change.changed_by) == ("nl", old.nl, None)
 
@@ -266,7 +285,8 @@ async def test_broken_hand_edit_keeps_the_last_valid_tips_and_tells_the_admins_o
     assert admin_bot.app.services.tips is live
     warning = last_text(api, ADMIN)
     assert warning.startswith(
-        "⚠️ tips.yaml is aangepast maar heeft een fout; de vorige tips blijven in gebruik.\n")
+        "⚠️ tips.yaml is aangepast maar heeft een fout; de vorige tips blijven in gebruik.\n"
+    )
     line = on_disk(tips_file).splitlines().index("    tekst: oeps") + 1
     assert f"{tips_file}, line {line}, field water[1].tekst: unknown field 'tekst'" in warning
     messages = len(api.sent_messages(ADMIN))
@@ -308,8 +328,9 @@ async def test_statistics_per_habit_and_tip(admin_bot: BotHarness, api: FakeBotA
     admin = api.user(ADMIN)
     await admin_bot.say(admin, "/tip stats")
     stats = "\n\n".join(m["text"] for m in api.sent_messages(ADMIN))
-    assert stats.startswith("📊 Statistieken: verstuurd en binnen 2 uur gedaan\n"
-                            "Leden: 1 actief · 0 gepauzeerd · 0 inactief")
+    assert stats.startswith(
+        "📊 Statistieken: verstuurd en binnen 2 uur gedaan\nLeden: 1 actief · 0 gepauzeerd · 0 inactief"
+    )
     assert "🚶 Wandelen: 7 dagen 1/1 (100%) · 30 dagen 1/1 (100%)" in stats
     walk_tip = next(n.tip_id for n in admin_bot.nudges(MEMBER) if n.habit == "walk")
     assert f"\n{walk_tip}: 1/1 · 1/1\n" in stats + "\n"
@@ -345,7 +366,7 @@ async def test_rotation_end_to_end_never_repeats_a_tip_before_the_cycle_nor_with
     assert len(walks) == 30
     assert all(walks), "a group of 12 tips always has one to show"
     for start in range(0, len(walks) - 11):
-        window = [tip for tip in walks[start:start + 12] if tip]
+        window = [tip for tip in walks[start : start + 12] if tip]
         assert len(window) == len(set(window))
     breathing = [(n.sent_at, n.tip_id) for n in sent if n.habit == "breathing"]
     assert [tip for _, tip in breathing[:3]] == ["breathing-0", "breathing-1", "breathing-2"]

@@ -98,7 +98,10 @@ def test_adding_to_a_new_group_and_ids_stay_unique() -> None:
     second = edit_tip_text(first.text, path, AddTip(TipGroup.SLEEP, "Slaap", "Sleep well!"))
     third = edit_tip_text(second.text, path, AddTip(TipGroup.SLEEP, "Slaap", "😴"))
     assert (first.tip_id, second.tip_id, third.tip_id) == (
-        "sleep-sleep-well", "sleep-sleep-well-2", "sleep-tip")
+        "sleep-sleep-well",
+        "sleep-sleep-well-2",
+        "sleep-tip",
+    )
     assert [tip.id for tip in third.library.tips][-3:] == [first.tip_id, second.tip_id, "sleep-tip"]
     long = edit_tip_text(SMALL, path, AddTip(TipGroup.WATER, "x", "word " * 40))
     assert len(long.tip_id) <= 40
@@ -131,8 +134,10 @@ def test_an_edit_on_a_broken_file_is_refused_with_the_files_error() -> None:
     with pytest.raises(TipEditError) as caught:
         edit_tip_text(SMALL.replace("walk:", "wlak:"), Path("t.yaml"), SetEnabled("water-a", False))
     assert caught.value.problem is EditProblem.FILE_INVALID
-    assert caught.value.detail == "t.yaml, line 8, field wlak: unknown group 'wlak'; " \
+    assert (
+        caught.value.detail == "t.yaml, line 8, field wlak: unknown group 'wlak'; "
         "the groups are water, walk, breathing, sleep, general"
+    )
 
 
 def test_write_is_atomic_and_keeps_the_mode(tmp_path: Path) -> None:
@@ -211,7 +216,9 @@ def test_reload_reports_what_changed(tips_file: Path) -> None:
     result = store.reload_if_changed()
     assert result.status is ReloadStatus.RELOADED
     assert {(c.tip_id, c.field, c.after is None) for c in result.changes} == {
-        ("water-why", "tip", True), ("water-how", "tip", False)}
+        ("water-why", "tip", True),
+        ("water-how", "tip", False),
+    }
     assert store.library.get("water-how") is not None
 
 
@@ -257,18 +264,27 @@ def test_invalid_file_at_startup_stops_the_bot_naming_file_line_and_field(
         ("Water-Why", TipCommand(TipAction.SHOW, tip_id="water-why")),
         ("toon water-why", TipCommand(TipAction.SHOW, tip_id="water-why")),
         ("show water-why", TipCommand(TipAction.SHOW, tip_id="water-why")),
-        ("nieuw slaap Slaap lekker | Sleep well",
-         TipCommand(TipAction.ADD, group=TipGroup.SLEEP, nl="Slaap lekker", en="Sleep well")),
-        ("add breathing\nAdem in\nBreathe in",
-         TipCommand(TipAction.ADD, group=TipGroup.BREATHING, nl="Adem in", en="Breathe in")),
+        (
+            "nieuw slaap Slaap lekker | Sleep well",
+            TipCommand(TipAction.ADD, group=TipGroup.SLEEP, nl="Slaap lekker", en="Sleep well"),
+        ),
+        (
+            "add breathing\nAdem in\nBreathe in",
+            TipCommand(TipAction.ADD, group=TipGroup.BREATHING, nl="Adem in", en="Breathe in"),
+        ),
         ("add water only one text", TipUsage(TipAction.ADD)),
         ("add water | en", TipUsage(TipAction.ADD)),
         ("nieuw koffie a | b", TipUsage(TipAction.ADD)),
-        ("wijzig water-why nl Nieuwe  tekst\nmet twee regels",
-         TipCommand(TipAction.EDIT, tip_id="water-why", language="nl",
-                    text="Nieuwe  tekst\nmet twee regels")),
-        ("edit water-why english New", TipCommand(TipAction.EDIT, tip_id="water-why", language="en",
-                                                  text="New")),
+        (
+            "wijzig water-why nl Nieuwe  tekst\nmet twee regels",
+            TipCommand(
+                TipAction.EDIT, tip_id="water-why", language="nl", text="Nieuwe  tekst\nmet twee regels"
+            ),
+        ),
+        (
+            "edit water-why english New",
+            TipCommand(TipAction.EDIT, tip_id="water-why", language="en", text="New"),
+        ),
         ("edit water-why fr Nouveau", TipUsage(TipAction.EDIT)),
         ("edit water-why nl", TipUsage(TipAction.EDIT)),
         ("aan water-why", TipCommand(TipAction.ENABLE, tip_id="water-why")),
@@ -308,8 +324,9 @@ def test_a_small_group_sends_no_tip_rather_than_repeating_within_the_gap() -> No
 def test_a_never_seen_tip_shown_within_the_gap_is_not_picked() -> None:
     # water-2 was sent this week but is older than the (short) history passed in.
     library = make_library(3)
-    tip = choose_tip(library, "water", ["water-0", "water-1"],
-                     shown_within_repeat_gap={"water-0", "water-1", "water-2"})
+    tip = choose_tip(
+        library, "water", ["water-0", "water-1"], shown_within_repeat_gap={"water-0", "water-1", "water-2"}
+    )
     assert tip is None
     with pytest.raises(TypeError):
         choose_tip(library, "water", [], shown_within_repeat_gap="water-0")

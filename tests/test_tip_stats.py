@@ -53,28 +53,54 @@ def postgres() -> Iterator[Engine]:
 
 
 def add_member(session: Session, telegram_id: int, *, active: bool = True) -> Member:
-    member = Member(telegram_id=telegram_id, chat_id=telegram_id, active=active,
-                    created_at=NOW - timedelta(days=60), schedule_cursor=NOW)
+    member = Member(
+        telegram_id=telegram_id,
+        chat_id=telegram_id,
+        active=active,
+        created_at=NOW - timedelta(days=60),
+        schedule_cursor=NOW,
+    )
     session.add(member)
     session.flush()
     return member
 
 
 def add_sent(
-    session: Session, member: Member, habit: str, tip_id: str | None, *, days_ago: float,
-    done_after: timedelta | None = None, skipped: bool = False,
+    session: Session,
+    member: Member,
+    habit: str,
+    tip_id: str | None,
+    *,
+    days_ago: float,
+    done_after: timedelta | None = None,
+    skipped: bool = False,
 ) -> Nudge:
     assert member.id is not None
     sent_at = NOW - timedelta(days=days_ago)
-    nudge = Nudge(member_id=member.id, habit=habit, slot=f"{habit}-{uuid.uuid4().hex[:6]}",
-                  local_date=sent_at.date(), due_at=sent_at, status=NudgeStatus.SENT,
-                  tip_id=tip_id, sent_at=sent_at)
+    nudge = Nudge(
+        member_id=member.id,
+        habit=habit,
+        slot=f"{habit}-{uuid.uuid4().hex[:6]}",
+        local_date=sent_at.date(),
+        due_at=sent_at,
+        status=NudgeStatus.SENT,
+        tip_id=tip_id,
+        sent_at=sent_at,
+    )
     session.add(nudge)
     session.flush()
     if done_after is not None:
-        session.add(CheckIn(member_id=member.id, habit=habit, nudge_id=nudge.id,
-                            local_date=sent_at.date(), status="skipped" if skipped else "done",
-                            source="button", created_at=sent_at + done_after))
+        session.add(
+            CheckIn(
+                member_id=member.id,
+                habit=habit,
+                nudge_id=nudge.id,
+                local_date=sent_at.date(),
+                status="skipped" if skipped else "done",
+                source="button",
+                created_at=sent_at + done_after,
+            )
+        )
         nudge.status = NudgeStatus.ANSWERED
     return nudge
 
@@ -86,22 +112,34 @@ def build_factory_data(engine: Engine) -> None:
         add_member(session, 4, active=False)
         ended_pause = add_member(session, 5)
         session.add(Pause(member_id=paused.id, starts_at=NOW - timedelta(days=1)))  # type: ignore[arg-type]
-        session.add(Pause(member_id=ended_pause.id, starts_at=NOW - timedelta(days=3),  # type: ignore[arg-type]
-                          ends_at=NOW - timedelta(days=2)))
+        session.add(
+            Pause(
+                member_id=ended_pause.id,
+                starts_at=NOW - timedelta(days=3),  # type: ignore[arg-type]
+                ends_at=NOW - timedelta(days=2),
+            )
+        )
         # water-a: two this week (one done in time, one done too late), one 20 days ago done.
         add_sent(session, alice, "water", "water-a", days_ago=1, done_after=timedelta(minutes=5))
         add_sent(session, bob, "water", "water-a", days_ago=2, done_after=timedelta(hours=2, seconds=1))
         add_sent(session, alice, "water", "water-a", days_ago=20, done_after=timedelta(hours=2))
         # walk-b: skipped this week (not done), and one 31 days ago (outside both windows).
-        add_sent(session, bob, "walk", "walk-b", days_ago=3, done_after=timedelta(minutes=1),
-                 skipped=True)
+        add_sent(session, bob, "walk", "walk-b", days_ago=3, done_after=timedelta(minutes=1), skipped=True)
         add_sent(session, bob, "walk", "walk-b", days_ago=31, done_after=timedelta(minutes=1))
         # Sent without a tip, exactly at the 7-day edge: in the week.
         add_sent(session, alice, "sleep", None, days_ago=7, done_after=timedelta(minutes=30))
         # Claimed but never sent: not counted.
-        session.add(Nudge(member_id=alice.id, habit="water", slot="water-x",  # type: ignore[arg-type]
-                          local_date=NOW.date(), due_at=NOW, status=NudgeStatus.CLAIMED,
-                          tip_id="water-a"))
+        session.add(
+            Nudge(
+                member_id=alice.id,
+                habit="water",
+                slot="water-x",  # type: ignore[arg-type]
+                local_date=NOW.date(),
+                due_at=NOW,
+                status=NudgeStatus.CLAIMED,
+                tip_id="water-a",
+            )
+        )
         session.commit()
 
 

@@ -47,9 +47,7 @@ def test_shipped_file_validates(shipped: TipLibrary) -> None:
 
 
 @pytest.mark.parametrize("group", list(TipGroup))
-def test_shipped_groups_have_at_least_twelve_enabled_tips(
-    shipped: TipLibrary, group: TipGroup
-) -> None:
+def test_shipped_groups_have_at_least_twelve_enabled_tips(shipped: TipLibrary, group: TipGroup) -> None:
     assert len(shipped.enabled(group)) >= 12
 
 
@@ -147,49 +145,91 @@ def test_error_message_format() -> None:
 
 BROKEN: list[tuple[str, str, int | None, str | None, str]] = [
     # (case, text, line, field, part of the reason)
-    ("bad yaml", 'water:\n  - id: water-a\n    nl: [oops\n    en: "x"\n', 4, None,
-     "not valid YAML"),
+    ("bad yaml", 'water:\n  - id: water-a\n    nl: [oops\n    en: "x"\n', 4, None, "not valid YAML"),
     ("tab indent", "water:\n\t- id: water-a\n", 2, None, "spaces, not tabs"),
-    ("duplicate key", "water:\n" + GOOD_TIP + '    nl: "Nog een."\n', 5, None,
-     "duplicate key"),
+    ("duplicate key", "water:\n" + GOOD_TIP + '    nl: "Nog een."\n', 5, None, "duplicate key"),
     ("empty file", "# only a comment\n", None, None, "no tips"),
-    ("top level list", "- id: water-a\n  nl: x\n  en: y\n", 1, None,
-     "top level must be a mapping"),
+    ("top level list", "- id: water-a\n  nl: x\n  en: y\n", 1, None, "top level must be a mapping"),
     ("top level text", "water\n", None, None, "top level must be a mapping"),
-    ("unknown group", "water:\n" + GOOD_TIP + "wter:\n" + GOOD_TIP, 5, "wter",
-     "unknown group 'wter'"),
-    ("group not a list", "water:\n  id: water-a\n  nl: x\n", 1, "water",
-     "must be a list of tips"),
+    ("unknown group", "water:\n" + GOOD_TIP + "wter:\n" + GOOD_TIP, 5, "wter", "unknown group 'wter'"),
+    ("group not a list", "water:\n  id: water-a\n  nl: x\n", 1, "water", "must be a list of tips"),
     ("group left empty", "water:\nwalk: []\n", 1, "water", "not nothing"),
-    ("tip not a mapping", "water:\n" + GOOD_TIP + "  - Drink water\n", 5, "water[1]",
-     "a tip must be a mapping"),
-    ("unknown field", "water:\n" + GOOD_TIP + "    tekst: hoi\n", 5, "water[0].tekst",
-     "unknown field 'tekst'"),
+    (
+        "tip not a mapping",
+        "water:\n" + GOOD_TIP + "  - Drink water\n",
+        5,
+        "water[1]",
+        "a tip must be a mapping",
+    ),
+    (
+        "unknown field",
+        "water:\n" + GOOD_TIP + "    tekst: hoi\n",
+        5,
+        "water[0].tekst",
+        "unknown field 'tekst'",
+    ),
     ("missing id", 'water:\n  - nl: "a"\n    en: "b"\n', 2, "water[0].id", "missing"),
     ("missing nl", 'water:\n  - id: water-a\n    en: "b"\n', 2, "water[0].nl", "missing"),
     ("missing en", 'water:\n  - id: water-a\n    nl: "a"\n', 2, "water[0].en", "missing"),
-    ("blank text", 'water:\n  - id: water-a\n    nl: "   "\n    en: "b"\n', 3,
-     "water[0].nl", "text is empty"),
-    ("null text", 'water:\n  - id: water-a\n    nl: "a"\n    en:\n', 4, "water[0].en",
-     "text is empty"),
-    ("text not a string", 'water:\n  - id: water-a\n    nl: 12\n    en: "b"\n', 3,
-     "water[0].nl", "must be text"),
-    ("text too long", f'water:\n  - id: water-a\n    nl: "a"\n    en: "{"x" * 231}"\n', 4,
-     "water[0].en", "text is 231 characters, the limit is 200"),
-    ("control character", 'water:\n  - id: water-a\n    nl: "a\\u0007b"\n    en: "b"\n', 3,
-     "water[0].nl", "contains control characters (only line breaks are allowed)"),
-    ("bad id", 'water:\n  - id: Water_A\n    nl: "a"\n    en: "b"\n', 2, "water[0].id",
-     "bad id 'Water_A'"),
-    ("id too short", 'water:\n  - id: w\n    nl: "a"\n    en: "b"\n', 2, "water[0].id",
-     "bad id 'w'"),
-    ("duplicate id", "water:\n" + GOOD_TIP + "walk:\n" + GOOD_TIP, 6, "walk[0].id",
-     "duplicate id 'water-ok', already used by water[0] (line 2)"),
-    ("enabled yes", "water:\n" + GOOD_TIP + "    enabled: yes\n", 5, "water[0].enabled",
-     "must be true or false"),
-    ("enabled quoted", "water:\n" + GOOD_TIP + '    enabled: "false"\n', 5,
-     "water[0].enabled", "must be true or false"),
-    ("enabled number", "water:\n" + GOOD_TIP + "    enabled: 1\n", 5, "water[0].enabled",
-     "must be true or false"),
+    (
+        "blank text",
+        'water:\n  - id: water-a\n    nl: "   "\n    en: "b"\n',
+        3,
+        "water[0].nl",
+        "text is empty",
+    ),
+    ("null text", 'water:\n  - id: water-a\n    nl: "a"\n    en:\n', 4, "water[0].en", "text is empty"),
+    (
+        "text not a string",
+        'water:\n  - id: water-a\n    nl: 12\n    en: "b"\n',
+        3,
+        "water[0].nl",
+        "must be text",
+    ),
+    (
+        "text too long",
+        f'water:\n  - id: water-a\n    nl: "a"\n    en: "{"x" * 231}"\n',
+        4,
+        "water[0].en",
+        "text is 231 characters, the limit is 200",
+    ),
+    (
+        "control character",
+        'water:\n  - id: water-a\n    nl: "a\\u0007b"\n    en: "b"\n',
+        3,
+        "water[0].nl",
+        "contains control characters (only line breaks are allowed)",
+    ),
+    ("bad id", 'water:\n  - id: Water_A\n    nl: "a"\n    en: "b"\n', 2, "water[0].id", "bad id 'Water_A'"),
+    ("id too short", 'water:\n  - id: w\n    nl: "a"\n    en: "b"\n', 2, "water[0].id", "bad id 'w'"),
+    (
+        "duplicate id",
+        "water:\n" + GOOD_TIP + "walk:\n" + GOOD_TIP,
+        6,
+        "walk[0].id",
+        "duplicate id 'water-ok', already used by water[0] (line 2)",
+    ),
+    (
+        "enabled yes",
+        "water:\n" + GOOD_TIP + "    enabled: yes\n",
+        5,
+        "water[0].enabled",
+        "must be true or false",
+    ),
+    (
+        "enabled quoted",
+        "water:\n" + GOOD_TIP + '    enabled: "false"\n',
+        5,
+        "water[0].enabled",
+        "must be true or false",
+    ),
+    (
+        "enabled number",
+        "water:\n" + GOOD_TIP + "    enabled: 1\n",
+        5,
+        "water[0].enabled",
+        "must be true or false",
+    ),
 ]
 
 

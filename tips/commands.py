@@ -1,15 +1,15 @@
 """The admins' `/tip` command, read in Dutch or English: `/tip toon water-why`, `/tip show water-why`.
 
-    /tip                         overview with a button per habit
-    /tip water | lijst water     the tips of a habit (list water)
-    /tip water-why               one tip in both languages, as members see it (toon / show)
-    /tip nieuw water NL | EN     add a tip (add); the two texts on two lines work too
-    /tip wijzig ID nl TEKST      change the Dutch or English text (edit)
-    /tip aan ID, /tip uit ID     enable or disable a tip (on / off)
-    /tip stuur ID [nl|en]        send it to yourself as a real nudge (send)
-    /tip geschiedenis ID         who changed it, when, before and after (history)
-    /tip herlaad                 load content/tips.yaml again (reload)
-    /tip stats                   sent and answered per habit and tip, and the members (statistieken)
+/tip                         overview with a button per habit
+/tip water | lijst water     the tips of a habit (list water)
+/tip water-why               one tip in both languages, as members see it (toon / show)
+/tip nieuw water NL | EN     add a tip (add); the two texts on two lines work too
+/tip wijzig ID nl TEKST      change the Dutch or English text (edit)
+/tip aan ID, /tip uit ID     enable or disable a tip (on / off)
+/tip stuur ID [nl|en]        send it to yourself as a real nudge (send)
+/tip geschiedenis ID         who changed it, when, before and after (history)
+/tip herlaad                 load content/tips.yaml again (reload)
+/tip stats                   sent and answered per habit and tip, and the members (statistieken)
 """
 
 from __future__ import annotations

@@ -131,12 +131,14 @@ def edit_tip_text(text: str, path: Path, edit: TipEdit) -> EditedFile:
         if isinstance(edit, SetText):
             new_text = _checked_text(edit.text)
             before = tip.nl if edit.language == "nl" else tip.en
-            changes = () if new_text == before else (
-                FieldChange(tip_id, edit.language, before, new_text),)
+            changes = () if new_text == before else (FieldChange(tip_id, edit.language, before, new_text),)
             entry[edit.language] = DoubleQuotedScalarString(new_text)
         else:
-            changes = () if edit.enabled == tip.enabled else (
-                FieldChange(tip_id, "enabled", _flag(tip.enabled), _flag(edit.enabled)),)
+            changes = (
+                ()
+                if edit.enabled == tip.enabled
+                else (FieldChange(tip_id, "enabled", _flag(tip.enabled), _flag(edit.enabled)),)
+            )
             _set_last_key(entry, "enabled", edit.enabled)
     if not changes:
         return EditedFile(text, current, tip_id, ())
@@ -211,12 +213,21 @@ def log_tip_changes(
 ) -> None:
     """Store who changed what, and when (`changed_by` None: the file was edited by hand)."""
     if changes:
-        queries.add_tip_changes(session=session, changes=[
-            TipChange(tip_id=change.tip_id, changed_at=now, changed_by=changed_by,
-                      changed_by_name=changed_by_name, field=change.field,
-                      before=change.before, after=change.after)
-            for change in changes
-        ])
+        queries.add_tip_changes(
+            session=session,
+            changes=[
+                TipChange(
+                    tip_id=change.tip_id,
+                    changed_at=now,
+                    changed_by=changed_by,
+                    changed_by_name=changed_by_name,
+                    field=change.field,
+                    before=change.before,
+                    after=change.after,
+                )
+                for change in changes
+            ],
+        )
 
 
 def _fields(old: Tip, new: Tip) -> Iterator[tuple[str, str | None, str | None]]:

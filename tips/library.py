@@ -204,8 +204,7 @@ def _groups(document: Any, path: Path) -> Iterator[tuple[TipGroup, CommentedSeq]
         if not isinstance(entries, CommentedSeq):
             raise TipFileError(
                 path,
-                f"a group must be a list of tips (each one starting with '- id:'), "
-                f"not {_kind(entries)}",
+                f"a group must be a list of tips (each one starting with '- id:'), not {_kind(entries)}",
                 line=line,
                 field=name,
             )

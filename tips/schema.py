@@ -47,7 +47,8 @@ class Tip(BaseModel):
     def _no_control_characters(cls, value: str) -> str:
         if has_control_characters(value):
             raise PydanticCustomError(
-                "control_characters", "contains control characters (only line breaks are allowed)")
+                "control_characters", "contains control characters (only line breaks are allowed)"
+            )
         return value
 
     @field_validator("source")
