@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import Engine, make_url
 
 from bot.settings import Settings, load_settings
-from habits.members import routine_of
+from scheduler.routines import routine_of
 from scheduler.slots import next_due_after
 from storage.database import create_db_engine, upgrade_schema
 from storage.models import Member

@@ -46,10 +46,11 @@ from bench.common import (
 from bot.app import DISPATCH_JOB_NAME, build_application
 from bot.keyboards import nudge_keyboard
 from bot.nudge_messages import nudge_text
-from bot.sender import Delivery, TelegramSender
+from bot.sender import TelegramSender
 from fakegram import FakeBotApi, FakeRequest
-from habits.checkins import is_slot_done
-from habits.members import routine_of, zone_of
+from scheduler.delivery import Delivery
+from scheduler.dispatch import is_slot_done
+from scheduler.routines import routine_of, zone_of
 from scheduler.slots import slots_for_day
 from storage import queries
 from storage.database import create_db_engine, new_session, upgrade_schema

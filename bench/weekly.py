@@ -31,14 +31,14 @@ from bench.common import (
 )
 from bot.app import DISPATCH_JOB_NAME, build_application
 from bot.chart_workers import default_workers
+from bot.jobs import WEEKLY_SHARE_OF_INTERVAL
 from bot.weekly_chart import render_week_png
 from fakegram import FakeBotApi, FakeRequest
-from habits.kinds import Habit
 from habits.stats import WeekPicture
 from habits.streaks import DayOutcome
-from scheduler.dispatch import WEEKLY_SHARE_OF_INTERVAL
 from scheduler.weekly_reports import WEEKLY_REPORT_GRACE
 from storage.database import create_db_engine, upgrade_schema
+from storage.kinds import Habit
 from tips.library import load_tip_library
 
 # Sunday 29 November 2026, 19:00 in Amsterdam: everyone's weekly picture is due.

@@ -21,12 +21,12 @@ from bot import admin_handlers, handlers, privacy_handlers, progress_handlers, s
 from bot.admin_messages import TIP_CALLBACK_PATTERN
 from bot.chart_workers import ChartWorkers, default_workers
 from bot.context import BotContext, BotServices, HabitsApplication
+from bot.jobs import dispatch_tick
 from bot.keyboards import DELETE_CALLBACK_PATTERN, NUDGE_CALLBACK_PATTERN
 from bot.pause_messages import PAUSE_CALLBACK_PATTERN
 from bot.settings import Settings
 from bot.setup_keyboards import SETUP_CALLBACK_PATTERN
 from scheduler.clock import Clock, utc_now
-from scheduler.dispatch import dispatch_tick
 from tips.library import TipLibrary
 from tips.store import TipStore
 

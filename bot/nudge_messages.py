@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.texts import format_hours, text
 from habits.checkins import CheckInResult, Outcome
-from habits.kinds import CheckInStatus, Habit
+from storage.kinds import CheckInStatus, Habit
 
 
 def nudge_text(*, language: str, slot: str, tip: str | None, glasses: int, goal: int) -> str:

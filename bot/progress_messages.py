@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.texts import format_hours, text
-from habits.kinds import CheckInStatus, Habit
 from habits.progress import DayProgress
 from habits.stats import MemberStats, WeekPicture
+from storage.kinds import CheckInStatus, Habit
 
 MARKS = {CheckInStatus.DONE: "✅", CheckInStatus.SKIPPED: "⏭️", None: "▫️"}
 

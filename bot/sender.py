@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 
 from telegram import (
     Bot,
@@ -23,22 +21,11 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from scheduler.delivery import Delivery, SendResult
+
 log = logging.getLogger(__name__)
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
-
-
-class Delivery(StrEnum):
-    DELIVERED = "delivered"
-    BLOCKED = "blocked"  # the member blocked the bot or the chat is gone
-    FAILED = "failed"  # Telegram refused it or kept failing
-
-
-@dataclass(frozen=True)
-class SendResult:
-    delivery: Delivery
-    message_id: int | None = None
-    reason: str = ""
 
 
 # The last one: the tapped message is a file or picture, which only forged button data reaches.

@@ -28,11 +28,11 @@ from bot.setup_keyboards import (
 )
 from bot.texts import text
 from habits import onboarding, preferences
-from habits.kinds import Habit
 from habits.onboarding import Step
 from habits.parsing import parse_checkin
 from habits.preferences import MEAL_SETTINGS, InvalidSetting, TimeSetting
 from habits.timezones import COMMON_ZONES, zone_from_location, zone_from_text
+from storage.kinds import Habit
 from storage.models import Member
 
 # Typed input counts for a settings screen only this long after it was opened.

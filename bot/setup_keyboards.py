@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.texts import text
-from habits.kinds import Habit
-from habits.members import SUPPORTED_LANGUAGES, quiet_hours_of
+from habits.members import SUPPORTED_LANGUAGES
 from habits.onboarding import STEPS, Step
 from habits.preferences import (
     HABIT_COLUMNS,
@@ -28,6 +27,8 @@ from habits.preferences import (
     TimeSetting,
 )
 from habits.timezones import COMMON_ZONES
+from scheduler.routines import quiet_hours_of
+from storage.kinds import Habit
 from storage.models import Member
 
 SETUP_CALLBACK_PATTERN = r"^[os]:"

@@ -14,9 +14,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.texts import format_hours, text
-from habits.kinds import Habit
 from habits.stats import WeekPicture
 from habits.streaks import DayOutcome
+from storage.kinds import Habit
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -6,19 +6,18 @@ for a slot (or, for water, whose daily goal is reached) is not nudged again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from habits.kinds import CheckInSource, CheckInStatus, Habit
-from habits.members import routine_of, zone_of
 from habits.parsing import CheckInKind, ParsedCheckIn
+from scheduler.routines import routine_of, zone_of
 from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN, meal_slot_at, routine_day
 from storage import checkin_queries
 from storage.checkin_queries import MemberSnapshot, NudgeSnapshot
 from storage.direct import DirectConnection
-from storage.models import CheckIn, NudgeStatus
+from storage.kinds import CheckInSource, CheckInStatus, Habit
+from storage.models import NudgeStatus
 
 MAX_SNOOZES = 2
 MAX_SLEEP_HOURS = 16.0
@@ -91,13 +90,6 @@ def slot_kind(slot: str) -> str:
     if slot.startswith("walk-"):
         return "walk"
     return slot
-
-
-def is_slot_done(checkins: Sequence[CheckIn], *, habit: str, slot: str, water_goal: int) -> bool:
-    """Whether a nudge for this slot would nag about something already answered today."""
-    if habit == Habit.WATER:
-        return sum(c.value or 0 for c in checkins if c.habit == Habit.WATER) >= water_goal
-    return any(c.habit == habit and c.slot == slot for c in checkins)
 
 
 def _water_today(connection: DirectConnection, member: MemberSnapshot, day: date) -> int:

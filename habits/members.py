@@ -4,47 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from habits.kinds import Habit
-from scheduler.quiet import QuietHours, quiet_hours_for
-from scheduler.slots import DailyRoutine, next_due_after, routine_day
+from scheduler.routines import routine_of, zone_of
+from scheduler.slots import next_due_after, routine_day
 from storage import queries
-from storage.checkin_queries import MemberSnapshot
 from storage.models import Member
 
 SUPPORTED_LANGUAGES = ("nl", "en")
-
-
-def routine_of(member: Member | MemberSnapshot) -> DailyRoutine:
-    switched_on = {
-        Habit.WATER: member.water_on,
-        Habit.WALK: member.walk_on,
-        Habit.BREATHING: member.breathing_on,
-        Habit.SLEEP: member.sleep_on,
-    }
-    return DailyRoutine(
-        wake=member.wake_time,
-        breakfast=member.breakfast_time,
-        lunch=member.lunch_time,
-        dinner=member.dinner_time,
-        bedtime=member.bedtime,
-        breathing=member.breathing_time,
-        water_every_minutes=member.water_interval_minutes,
-        habits=frozenset(habit for habit, on in switched_on.items() if on),
-    )
-
-
-def quiet_hours_of(member: Member) -> QuietHours:
-    return quiet_hours_for(
-        bedtime=member.bedtime, wake=member.wake_time, start=member.quiet_start, end=member.quiet_end
-    )
-
-
-def zone_of(member: Member | MemberSnapshot) -> ZoneInfo:
-    return ZoneInfo(member.timezone)
 
 
 def today_of(member: Member, now: datetime) -> date:
@@ -109,12 +77,3 @@ def register_member(
     queries.create_member(session=session, member=member)
     session.commit()
     return Registration(member=member, is_new=True, was_inactive=False)
-
-
-def deactivate_member(*, session: Session, member_id: int) -> None:
-    """The member blocked the bot: no more nudges until they send /start again."""
-    member = queries.get_member(session=session, member_id=member_id)
-    if member is not None and member.active:
-        member.active = False
-        member.next_due_at = None
-        session.commit()

@@ -70,7 +70,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from habits.kinds import Habit
+from storage.kinds import Habit
 
 MAX_TEXT_LENGTH = 200
 MIN_GLASSES = 1

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from habits.members import zone_of
+from scheduler.routines import zone_of
 from storage import queries
 from storage.models import Member, Pause
 

@@ -13,9 +13,9 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from habits.kinds import Habit
 from habits.members import SUPPORTED_LANGUAGES, reschedule
 from habits.timezones import is_valid_zone
+from storage.kinds import Habit
 from storage.models import Member
 
 

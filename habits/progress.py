@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from habits.kinds import CheckInStatus, Habit
-from habits.members import routine_of, zone_of
+from scheduler.routines import routine_of, zone_of
 from scheduler.slots import BREATHING, MEALS, SLEEP_MORNING, SLEEP_WIND_DOWN, routine_day
 from storage import queries
+from storage.kinds import CheckInStatus, Habit
 from storage.models import Member
 
 

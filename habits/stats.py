@@ -8,8 +8,6 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from habits.kinds import CheckInStatus, Habit
-from habits.members import routine_of, zone_of
 from habits.streaks import (
     CheckInFact,
     DayOutcome,
@@ -20,8 +18,10 @@ from habits.streaks import (
     habit_outcomes,
     paused_days,
 )
+from scheduler.routines import routine_of, zone_of
 from scheduler.slots import SLEEP_MORNING, routine_day
 from storage import queries
+from storage.kinds import CheckInStatus, Habit
 from storage.models import Member
 
 DAYS_PER_WEEK = 7

@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from habits.kinds import CheckInStatus, Habit
 from scheduler.slots import (
     BREATHING,
     MEALS,
@@ -27,6 +26,7 @@ from scheduler.slots import (
     DailyRoutine,
     routine_day_start,
 )
+from storage.kinds import CheckInStatus, Habit
 
 
 class DayOutcome(StrEnum):

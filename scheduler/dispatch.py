@@ -1,4 +1,7 @@
-"""The tick: claim the nudges that are due, send them through the one sender, record the outcome.
+"""The tick's core: claim the nudges that are due, hand each to the bot's `send`, record the outcome.
+
+This module decides what is sent and when; `bot/` renders a nudge and talks to Telegram (it passes
+the `send` function in), so nothing here knows about messages or buttons.
 
 Delivery is at most once. A tick first claims slots in one transaction (a Nudge row per slot, unique
 per member, habit, routine day and slot), then marks a small chunk (at most `concurrent_sends`) as
@@ -17,29 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.context import BotContext
-from bot.keyboards import nudge_keyboard
-from bot.nudge_messages import nudge_text
-from bot.sender import Delivery, TelegramSender
-from habits.checkins import is_slot_done
-from habits.kinds import Habit
-from habits.members import deactivate_member, quiet_hours_of, routine_of, zone_of
 from scheduler.clock import Clock
+from scheduler.delivery import Delivery, SendResult
 from scheduler.quiet import is_quiet_at
+from scheduler.routines import quiet_hours_of, routine_of, zone_of
 from scheduler.slots import SLEEP_MORNING, Slot, next_due_after, slots_due_between
-from scheduler.weekly_reports import send_due_weekly_reports
 from storage import queries
 from storage.database import new_session
+from storage.kinds import Habit
 from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause
 from tips.library import SMALL_GROUP, TIP_REPEAT_GAP, TipLibrary, choose_tip
 
@@ -48,9 +45,6 @@ log = logging.getLogger(__name__)
 SLOTS_WITHOUT_TIP = frozenset({SLEEP_MORNING})
 StopRequested = Callable[[], bool]
 RELEASED = "released"
-# Weekly pictures fill the tick's interval up to this share, after the nudges: the tick ends
-# before the next one is due, so the next nudges are not held up.
-WEEKLY_SHARE_OF_INTERVAL = 0.8
 
 
 def _never() -> bool:
@@ -90,6 +84,13 @@ def _glasses(checkins: Sequence[CheckIn]) -> int:
 
 def _covered(pauses: Sequence[Pause], instant: datetime) -> bool:
     return any(p.starts_at <= instant and (p.ends_at is None or p.ends_at > instant) for p in pauses)
+
+
+def is_slot_done(checkins: Sequence[CheckIn], *, habit: str, slot: str, water_goal: int) -> bool:
+    """Whether a nudge for this slot would nag about something already answered today."""
+    if habit == Habit.WATER:
+        return sum(c.value or 0 for c in checkins if c.habit == Habit.WATER) >= water_goal
+    return any(c.habit == habit and c.slot == slot for c in checkins)
 
 
 class _Claim:
@@ -286,24 +287,12 @@ def _chunks(items: Sequence[OutgoingNudge], size: int) -> Iterator[Sequence[Outg
 
 
 SendOutcome = tuple[OutgoingNudge, Delivery, int | None]
+# The bot renders a nudge and hands it to Telegram; the dispatcher only records what became of it.
+SendNudge = Callable[[OutgoingNudge], Awaitable[SendResult]]
 
 
-async def _send_one(sender: TelegramSender, outgoing: OutgoingNudge) -> SendOutcome:
-    message = nudge_text(
-        language=outgoing.language,
-        slot=outgoing.slot,
-        tip=outgoing.tip_text,
-        glasses=outgoing.glasses,
-        goal=outgoing.water_goal,
-    )
-    keyboard = nudge_keyboard(
-        nudge_id=outgoing.nudge_id,
-        slot=outgoing.slot,
-        language=outgoing.language,
-        snooze_count=outgoing.snooze_count,
-        snooze_minutes=outgoing.snooze_minutes,
-    )
-    result = await sender.send_text(outgoing.chat_id, message, keyboard)
+async def _send_one(send: SendNudge, outgoing: OutgoingNudge) -> SendOutcome:
+    result = await send(outgoing)
     if result.delivery is not Delivery.DELIVERED:
         log.warning("nudge %d not delivered (%s): %s", outgoing.nudge_id, result.delivery, result.reason)
     return outgoing, result.delivery, result.message_id
@@ -332,7 +321,7 @@ def _record_outcomes(session: Session, results: Sequence[SendOutcome], clock: Cl
     counts.update(str(outcome["status"]) for outcome in outcomes)
     queries.record_send_outcomes(session=session, outcomes=outcomes)
     for member_id in blocked:
-        deactivate_member(session=session, member_id=member_id)
+        queries.deactivate_member(session=session, member_id=member_id)
     return counts
 
 
@@ -340,7 +329,7 @@ async def send_claimed(
     outgoing: Sequence[OutgoingNudge],
     *,
     engine: Engine,
-    sender: TelegramSender,
+    send: SendNudge,
     policy: DispatchPolicy,
     clock: Clock,
     claimer: str,
@@ -366,7 +355,7 @@ async def send_claimed(
             session.commit()
         # Claims another dispatcher took over after their lease are no longer ours to send.
         mine = [item for item in chunk if item.nudge_id in held]
-        sent = await asyncio.gather(*(_send_one(sender, item) for item in mine))
+        sent = await asyncio.gather(*(_send_one(send, item) for item in mine))
     if sent:
         with new_session(engine) as session:
             counts.update(_record_outcomes(session, sent, clock))
@@ -384,7 +373,7 @@ async def send_claimed(
 async def dispatch_due(
     *,
     engine: Engine,
-    sender: TelegramSender,
+    send: SendNudge,
     tips: TipLibrary,
     now: datetime,
     policy: DispatchPolicy,
@@ -408,7 +397,7 @@ async def dispatch_due(
             await send_claimed(
                 outgoing,
                 engine=engine,
-                sender=sender,
+                send=send,
                 policy=policy,
                 clock=clock,
                 claimer=claimer,
@@ -416,43 +405,3 @@ async def dispatch_due(
             )
         )
     return totals
-
-
-async def dispatch_tick(context: BotContext) -> None:
-    """Claim the nudges and weekly pictures that are due and send them (the one repeating job)."""
-    if context.stop_requested:
-        return
-    services = context.services
-    settings = services.settings
-    policy = DispatchPolicy(
-        grace=timedelta(minutes=settings.grace_minutes),
-        claim_lease=timedelta(seconds=settings.claim_lease_seconds),
-    )
-    now, started = services.clock(), time.monotonic()
-    totals = await dispatch_due(
-        engine=services.engine,
-        sender=context.sender,
-        tips=services.tips,
-        now=now,
-        policy=policy,
-        clock=services.clock,
-        stop_requested=lambda: context.stop_requested,
-    )
-    picture_time = WEEKLY_SHARE_OF_INTERVAL * settings.dispatch_interval_seconds - (
-        time.monotonic() - started
-    )
-    if not context.stop_requested and picture_time > 0:
-        totals.update(
-            await send_due_weekly_reports(
-                engine=services.engine,
-                sender=context.sender,
-                tips=services.tips,
-                now=now,
-                clock=services.clock,
-                charts=services.charts,
-                seconds=picture_time,
-                stop_requested=lambda: context.stop_requested,
-            )
-        )
-    if totals:
-        log.info("dispatch tick: %s", dict(sorted(totals.items())))

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from habits.kinds import Habit
+from storage.kinds import Habit
 
 MINUTES_PER_DAY = 24 * 60
 WALK_AFTER_MEAL = timedelta(minutes=15)

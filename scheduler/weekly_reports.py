@@ -1,4 +1,4 @@
-"""The weekly picture, sent from the same DB-driven tick as the nudges: claim, render, send, record.
+"""When a weekly picture is due, and its claim and outcome; `bot/jobs.py` draws and sends it.
 
 Each member row holds `next_weekly_report_at` (indexed). A tick picks the members whose picture is
 due, claims it as a `WeeklyReport` row (unique per member and week) and moves the member's due
@@ -9,36 +9,27 @@ picture more than `WEEKLY_REPORT_GRACE` late (the bot was down) is recorded as m
 A member whose due time is None (new, or whose day, time, time zone or on/off setting just
 changed) gets it worked out by the next tick, so settings only need to clear the column.
 
-Pictures are drawn by the chart workers (bot/chart_workers.py), several at once, and claimed only
+Pictures are drawn by the bot's chart workers (bot/chart_workers.py), several at once, and claimed only
 a few at a time (two per worker): a crash loses at most that many (recorded as claimed, never sent
 twice). A tick draws pictures only for the time its caller gives it (the rest of the tick's
-interval, see scheduler/dispatch.py), so the next tick and its nudges start on time; the rest
+interval, see bot/jobs.py), so the next tick and its nudges start on time; the rest
 follow in the next ticks.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.chart_workers import ChartWorkers
-from bot.progress_messages import week_caption
-from bot.sender import Delivery, TelegramSender
-from habits.members import deactivate_member, routine_of, zone_of
-from habits.stats import week_picture
-from scheduler.clock import Clock
+from scheduler.delivery import Delivery, SendResult
+from scheduler.routines import routine_of, zone_of
 from scheduler.slots import routine_day
 from scheduler.weekly import next_weekly_report_after
 from storage import queries
-from storage.database import new_session
 from storage.models import Member, WeeklyReport, WeeklyReportStatus
 from tips.library import TipLibrary, choose_tip
 from tips.schema import Tip
@@ -47,10 +38,9 @@ log = logging.getLogger(__name__)
 
 WEEKLY_TIP_GROUP = "general"
 WEEKLY_REPORT_GRACE = timedelta(hours=6)
+ERASED = "weekly-erased"
 # Working out when a member's next picture is due is cheap: many members per claim.
 SCHEDULES_PER_CLAIM = 500
-# Chart workers that have drawn nothing for this long are stopped (they start again on demand).
-WORKERS_IDLE_STOP_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -119,98 +109,18 @@ def claim_weekly_reports(
     return outgoing, counts
 
 
-async def _send_report(
-    item: OutgoingReport,
-    *,
-    engine: Engine,
-    sender: TelegramSender,
-    tips: TipLibrary,
-    clock: Clock,
-    charts: ChartWorkers,
-) -> str:
-    with new_session(engine) as session:
-        member = queries.get_member(session=session, member_id=item.member_id)
-        report = session.get(WeeklyReport, item.report_id)
-        if member is None or report is None:
-            return "weekly-erased"  # the member erased their data meanwhile
-        picture = week_picture(session=session, member=member, now=clock(), last_day=item.week_ending)
-        tip = weekly_tip(session=session, member_id=item.member_id, tips=tips)
-        report.tip_id = tip.id if tip else None
-        session.commit()
-    png = await charts.render(picture, item.language)
-    caption = week_caption(item.language, picture, tip.text(item.language) if tip else None)
-    result = await sender.send_photo(item.chat_id, png, caption)
-    with new_session(engine) as session:
-        report = session.get(WeeklyReport, item.report_id)
-        if report is None:
-            return "weekly-erased"
-        if result.delivery is Delivery.DELIVERED:
-            report.status, report.sent_at = WeeklyReportStatus.SENT, clock()
-        else:
-            log.warning(
-                "weekly picture %d not delivered (%s): %s", item.report_id, result.delivery, result.reason
-            )
-            report.status = WeeklyReportStatus.UNDELIVERED
-        session.commit()
-        if result.delivery is Delivery.BLOCKED:
-            deactivate_member(session=session, member_id=item.member_id)
-        return f"weekly-{report.status}"
-
-
-async def _send_or_fail(
-    item: OutgoingReport,
-    *,
-    engine: Engine,
-    sender: TelegramSender,
-    tips: TipLibrary,
-    clock: Clock,
-    charts: ChartWorkers,
-) -> str:
-    try:
-        return await _send_report(item, engine=engine, sender=sender, tips=tips, clock=clock, charts=charts)
-    except Exception:
-        # One member's picture failing must not hold up the others (or the nudges).
-        log.exception("weekly picture %d failed", item.report_id)
-        return "weekly-failed"
-
-
-def _never() -> bool:
-    return False
-
-
-async def send_due_weekly_reports(
-    *,
-    engine: Engine,
-    sender: TelegramSender,
-    tips: TipLibrary,
-    now: datetime,
-    clock: Clock,
-    charts: ChartWorkers,
-    seconds: float,
-    stop_requested: Callable[[], bool] = _never,
-) -> Counter[str]:
-    """Claim and send the weekly pictures due by `now`, as many at once as the workers draw.
-
-    Stops when none are left, once `seconds` have passed (after the batch in hand; drawing one
-    takes about a fifth of a second of CPU), or when a stop is requested.
-    """
-    counts: Counter[str] = Counter()
-    until = time.monotonic() + seconds
-    while not stop_requested():
-        with new_session(engine) as session:
-            outgoing, claimed = claim_weekly_reports(session=session, now=now, limit=charts.parallel)
-        if not claimed:
-            await charts.stop_if_idle(WORKERS_IDLE_STOP_SECONDS)
-            break
-        counts.update(claimed)
-        counts.update(
-            await asyncio.gather(
-                *(
-                    _send_or_fail(item, engine=engine, sender=sender, tips=tips, clock=clock, charts=charts)
-                    for item in outgoing
-                )
-            )
-        )
-        if time.monotonic() >= until:
-            break
-    return counts
+def record_weekly_outcome(*, session: Session, report_id: int, result: SendResult, now: datetime) -> str:
+    """Record what became of a picture (the caller has sent it); a member who blocked the bot
+    becomes inactive. Returns the count key."""
+    report = session.get(WeeklyReport, report_id)
+    if report is None:
+        return ERASED  # the member erased their data meanwhile
+    if result.delivery is Delivery.DELIVERED:
+        report.status, report.sent_at = WeeklyReportStatus.SENT, now
+    else:
+        log.warning("weekly picture %d not delivered (%s): %s", report_id, result.delivery, result.reason)
+        report.status = WeeklyReportStatus.UNDELIVERED
+    session.commit()
+    if result.delivery is Delivery.BLOCKED:
+        queries.deactivate_member(session=session, member_id=report.member_id)
+    return f"weekly-{report.status}"

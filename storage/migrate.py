@@ -6,12 +6,12 @@ check a database by hand.
 
 from __future__ import annotations
 
-from bot.settings import load_settings
+from storage.config import load_database_settings
 from storage.database import create_db_engine, upgrade_schema
 
 
 def main() -> None:
-    engine = create_db_engine(load_settings().database_url)
+    engine = create_db_engine(load_database_settings().database_url)
     try:
         upgrade_schema(engine)
     finally:

@@ -471,3 +471,12 @@ def record_send_outcomes(*, session: Session, outcomes: Sequence[dict[str, Any]]
             .values(status=bindparam("new_status")),
             [{"nudge_id": o["id"], "new_status": str(o["status"])} for o in outcomes],
         )
+
+
+def deactivate_member(*, session: Session, member_id: int) -> None:
+    """The member blocked the bot: no more nudges until they send /start again."""
+    member = get_member(session=session, member_id=member_id)
+    if member is not None and member.active:
+        member.active = False
+        member.next_due_at = None
+        session.commit()

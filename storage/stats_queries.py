@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, exists, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from habits.kinds import CheckInStatus
+from storage.kinds import CheckInStatus
 from storage.models import CheckIn, Member, Nudge, Pause
 
 ANSWER_WINDOW = timedelta(hours=2)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from telegram import Bot
 
+from bot.jobs import nudge_sender
 from bot.sender import TelegramSender
 from fakegram import FakeBotApi, FakeRequest
 from scheduler.dispatch import DispatchPolicy, claim_due_nudges, dispatch_due
@@ -51,7 +52,12 @@ async def dispatch(args: argparse.Namespace, engine: Engine, tips: TipLibrary) -
     await bot.initialize()
     started = time.perf_counter()
     totals = await dispatch_due(
-        engine=engine, sender=TelegramSender(bot), tips=tips, now=now, policy=policy, clock=lambda: now
+        engine=engine,
+        send=nudge_sender(TelegramSender(bot)),
+        tips=tips,
+        now=now,
+        policy=policy,
+        clock=lambda: now,
     )
     await bot.shutdown()
     return {"sent": sent_nudge_ids(api), "totals": dict(totals), "seconds": time.perf_counter() - started}

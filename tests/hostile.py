@@ -17,13 +17,13 @@ from sqlmodel import select
 
 from bot.setup_keyboards import TYPED_SCREENS, Mode, Screen
 from habits.checkins import MAX_SLEEP_HOURS
-from habits.kinds import Habit
 from habits.members import SUPPORTED_LANGUAGES
 from habits.onboarding import Step
 from habits.parsing import MAX_GLASSES
 from habits.preferences import SNOOZE_CHOICES, WATER_GOAL_CHOICES, WATER_INTERVAL_CHOICES, TimeSetting
 from habits.timezones import is_valid_zone
 from storage.database import new_session
+from storage.kinds import Habit
 from storage.models import CheckIn, Member, Pause
 
 TELEGRAM_TEXT_LIMIT = 4096

@@ -15,9 +15,9 @@ from PIL import Image
 
 from bot.chart_workers import ChartWorkers
 from fakegram import FakeBotApi, UploadedFile
-from habits.kinds import Habit
 from habits.stats import WeekPicture
 from habits.streaks import DayOutcome
+from storage.kinds import Habit
 from tests.harness import FakeClock, make_settings, running_bot, sqlite_engine
 
 DONE, SKIPPED, MISSED = DayOutcome.DONE, DayOutcome.SKIPPED, DayOutcome.MISSED

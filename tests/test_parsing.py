@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from habits.kinds import Habit
 from habits.parsing import (
     MAX_GLASSES,
     MAX_NUMBER,
@@ -18,6 +17,7 @@ from habits.parsing import (
     parse_checkin,
     parse_time_of_day,
 )
+from storage.kinds import Habit
 
 DONE, SKIP, WATER, SLEEP, NUMBER = (
     CheckInKind.DONE,

@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.weekly_chart import STYLE, render_week_png
 from fakegram import FakeBotApi, UploadedFile
-from habits.kinds import CheckInSource, CheckInStatus
 from habits.stats import member_stats, week_picture
 from habits.streaks import DayOutcome
 from storage import queries
 from storage.database import new_session
+from storage.kinds import CheckInSource, CheckInStatus
 from storage.models import CheckIn, Member, Pause, WeeklyReport, WeeklyReportStatus
 from tests.harness import BotHarness, FakeClock, load_shipped_tips, make_settings, running_bot
 

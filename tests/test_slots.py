@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from habits.kinds import Habit
 from scheduler.slots import (
     DailyRoutine,
     local_to_utc,
@@ -17,6 +16,7 @@ from scheduler.slots import (
     slots_due_between,
     slots_for_day,
 )
+from storage.kinds import Habit
 
 AMS = ZoneInfo("Europe/Amsterdam")
 LA = ZoneInfo("America/Los_Angeles")

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from habits.kinds import CheckInStatus, Habit
 from habits.streaks import (
     CheckInFact,
     DayOutcome,
@@ -24,6 +23,7 @@ from habits.streaks import (
 )
 from scheduler.slots import DailyRoutine, routine_day
 from scheduler.weekly import next_weekly_report_after
+from storage.kinds import CheckInStatus, Habit
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NYC = ZoneInfo("America/New_York")

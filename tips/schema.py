@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from pydantic_core import PydanticCustomError
 
-from habits.kinds import Habit
+from storage.kinds import Habit
 
 MAX_TIP_LENGTH = 200
 TIP_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"

@@ -42,10 +42,10 @@ def run_migrations() -> None:
     if connection is not None:
         _run(connection)
         return
-    from bot.settings import load_settings
+    from storage.config import load_database_settings
     from storage.database import create_db_engine
 
-    engine = create_db_engine(load_settings().database_url)
+    engine = create_db_engine(load_database_settings().database_url)
     try:
         with engine.begin() as connection:
             _run(connection)

@@ -1,4 +1,4 @@
-"""The habits the bot knows, and the slots in a day at which each one nudges."""
+"""The habits the bot knows and the vocabulary of check-ins, stored as they are in the tables."""
 
 from __future__ import annotations
 
