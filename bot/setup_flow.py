@@ -33,14 +33,14 @@ from habits.parsing import parse_checkin
 from habits.preferences import MEAL_SETTINGS, InvalidSetting, TimeSetting
 from habits.timezones import COMMON_ZONES, zone_from_location, zone_from_text
 from storage.kinds import Habit
-from storage.models import Member
+from storage.models import DEFAULT_BREAKFAST_TIME, DEFAULT_DINNER_TIME, DEFAULT_LUNCH_TIME, Member
 
 # Typed input counts for a settings screen only this long after it was opened.
 SETTINGS_INPUT_WINDOW = timedelta(minutes=15)
 DEFAULT_MEALS = {
-    TimeSetting.BREAKFAST: time(8, 0),
-    TimeSetting.LUNCH: time(12, 30),
-    TimeSetting.DINNER: time(18, 30),
+    TimeSetting.BREAKFAST: DEFAULT_BREAKFAST_TIME,
+    TimeSetting.LUNCH: DEFAULT_LUNCH_TIME,
+    TimeSetting.DINNER: DEFAULT_DINNER_TIME,
 }
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove

@@ -21,6 +21,15 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from storage.kinds import Habit
+from storage.models import (
+    DEFAULT_BEDTIME,
+    DEFAULT_BREAKFAST_TIME,
+    DEFAULT_BREATHING_TIME,
+    DEFAULT_DINNER_TIME,
+    DEFAULT_LUNCH_TIME,
+    DEFAULT_WAKE_TIME,
+    DEFAULT_WATER_INTERVAL_MINUTES,
+)
 
 MINUTES_PER_DAY = 24 * 60
 WALK_AFTER_MEAL = timedelta(minutes=15)
@@ -40,13 +49,13 @@ BREATHING = "breathing"
 class DailyRoutine:
     """A member's local times and which habits they want nudges for."""
 
-    wake: time = time(7, 0)
-    breakfast: time = time(8, 0)
-    lunch: time = time(12, 30)
-    dinner: time = time(18, 30)
-    bedtime: time = time(23, 0)
-    breathing: time = time(16, 0)
-    water_every_minutes: int = 120
+    wake: time = DEFAULT_WAKE_TIME
+    breakfast: time = DEFAULT_BREAKFAST_TIME
+    lunch: time = DEFAULT_LUNCH_TIME
+    dinner: time = DEFAULT_DINNER_TIME
+    bedtime: time = DEFAULT_BEDTIME
+    breathing: time = DEFAULT_BREATHING_TIME
+    water_every_minutes: int = DEFAULT_WATER_INTERVAL_MINUTES
     habits: frozenset[Habit] = field(default_factory=lambda: frozenset(Habit))
 
 

@@ -55,6 +55,16 @@ class NudgeStatus(StrEnum):
     UNCONFIRMED = "unconfirmed"  # the process died between claiming and recording the send
 
 
+# The routine a new member starts with (the onboarding's defaults and every fallback use these).
+DEFAULT_WAKE_TIME = time(7, 0)
+DEFAULT_BREAKFAST_TIME = time(8, 0)
+DEFAULT_LUNCH_TIME = time(12, 30)
+DEFAULT_DINNER_TIME = time(18, 30)
+DEFAULT_BEDTIME = time(23, 0)
+DEFAULT_BREATHING_TIME = time(16, 0)
+DEFAULT_WATER_INTERVAL_MINUTES = 120
+
+
 class Member(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
@@ -62,18 +72,18 @@ class Member(SQLModel, table=True):
     first_name: str = ""
     language: str = "nl"
     timezone: str = "Europe/Amsterdam"
-    wake_time: time = time(7, 0)
-    breakfast_time: time = time(8, 0)
-    lunch_time: time = time(12, 30)
-    dinner_time: time = time(18, 30)
-    bedtime: time = time(23, 0)
-    breathing_time: time = time(16, 0)
+    wake_time: time = DEFAULT_WAKE_TIME
+    breakfast_time: time = DEFAULT_BREAKFAST_TIME
+    lunch_time: time = DEFAULT_LUNCH_TIME
+    dinner_time: time = DEFAULT_DINNER_TIME
+    bedtime: time = DEFAULT_BEDTIME
+    breathing_time: time = DEFAULT_BREATHING_TIME
     water_on: bool = True
     walk_on: bool = True
     breathing_on: bool = True
     sleep_on: bool = True
     water_goal: int = 8
-    water_interval_minutes: int = 120
+    water_interval_minutes: int = DEFAULT_WATER_INTERVAL_MINUTES
     snooze_minutes: int = 15
     active: bool = True
     # Quiet hours (no nudges from start until end, local time); both None: derived from the
