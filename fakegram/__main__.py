@@ -17,7 +17,7 @@ from fakegram.server import ApiCall, FakeBotApi
 
 
 def _print_call(call: ApiCall) -> None:
-    params = {k: v for k, v in call.params.items() if k not in ("reply_markup", "entities")}
+    params = {k: v for k, v in call.params.items() if k != "reply_markup"}
     print(f"fakegram: {call.status} {call.method} {params}", flush=True)
 
 

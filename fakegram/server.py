@@ -33,14 +33,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from fakegram.formatting import (
-    EntityParseError,
-    bot_command_entities,
-    parse_formatted,
-    strip_text,
-    utf16_len,
-)
-
 __all__ = [
     "ApiCall",
     "ApiError",
@@ -95,7 +87,7 @@ _BOOL_PARAMS = frozenset(
 )  # fmt: skip
 _JSON_PARAMS = frozenset(
     {
-        "reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates",
+        "reply_markup", "commands", "scope", "allowed_updates",
         "link_preview_options", "reply_parameters", "media", "menu_button", "message_ids",
         "reaction", "results",
     }
@@ -112,6 +104,10 @@ _CHAT_ACTIONS = frozenset(
     }
 )  # fmt: skip
 _COMMAND_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
+_BOT_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?")
+# The bot sends plain text only, so the fake does not parse markup; refusing it means a future
+# use fails loudly in the tests instead of passing unchecked.
+_FORMATTING_PARAMS = ("parse_mode", "entities", "caption_entities")
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,7 @@ class UploadedFile:
 class ApiCall:
     """One Bot API call as the fake server saw it.
 
-    `params` are decoded: JSON-encoded values (reply_markup, entities, ...) are objects again,
+    `params` are decoded: JSON-encoded values (reply_markup, commands, ...) are objects again,
     numbers and booleans have their types back, and uploads are `UploadedFile`s. `status` and
     `response` are filled in once the call has been answered; they stay None for a call the
     client abandoned (e.g. a long poll cancelled when polling stops).
@@ -184,6 +180,25 @@ class ApiError(Exception):
 def bad_request(detail: str) -> ApiError:
     """A 400 error with Telegram's "Bad Request: " prefix."""
     return ApiError(400, f"Bad Request: {detail}")
+
+
+def utf16_len(text: str) -> int:
+    """Length of `text` in UTF-16 code units, the unit of Telegram's length limits."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def bot_command_entities(text: str) -> list[JSONDict]:
+    """The `bot_command` entity Telegram adds to a message that starts with `/command`."""
+    match = _BOT_COMMAND.match(text)
+    if not match:
+        return []
+    return [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}]
+
+
+def _refuse_formatting(params: JSONDict) -> None:
+    for name in _FORMATTING_PARAMS:
+        if params.get(name) is not None:
+            raise bad_request(f"{name} is not supported by this fake")
 
 
 @dataclass
@@ -778,19 +793,6 @@ class FakeBotApi:
             **content,
         }
 
-    def _formatted(
-        self, text: str, parse_mode: Any, entities: Any, *, field_name: str
-    ) -> tuple[str, list[JSONDict]]:
-        if entities is not None and not isinstance(entities, list):
-            raise bad_request(f"can't parse {field_name} JSON object")
-        try:
-            plain, found = parse_formatted(text, parse_mode, entities)
-        except EntityParseError as error:
-            raise bad_request(f"can't parse entities: {error}") from error
-        except ValueError as error:
-            raise bad_request(f"unsupported parse_mode {parse_mode!r}") from error
-        return strip_text(plain, found)
-
     def _inline_markup(self, chat: _Chat, markup: Any, *, editing: bool) -> JSONDict | None:
         """The inline keyboard a message carries after this markup (None: no keyboard)."""
         if markup is None:
@@ -854,18 +856,10 @@ class FakeBotApi:
         caption = params.get("caption")
         if not caption:
             return {}
-        text, entities = self._formatted(
-            str(caption),
-            params.get("parse_mode"),
-            params.get("caption_entities"),
-            field_name="caption_entities",
-        )
+        text = str(caption).strip()
         if utf16_len(text) > MAX_CAPTION_LENGTH:
             raise bad_request("message caption is too long")
-        content: JSONDict = {"caption": text} if text else {}
-        if text and entities:
-            content["caption_entities"] = entities
-        return content
+        return {"caption": text} if text else {}
 
     def _editable(self, params: JSONDict) -> tuple[_Chat, JSONDict]:
         if params.get("inline_message_id") is not None:
@@ -1103,25 +1097,23 @@ class FakeBotApi:
         }
 
     async def _send_message(self, params: JSONDict) -> JSONDict:
+        _refuse_formatting(params)
         chat = self._target_chat(params)
         raw = params.get("text")
         if raw is None or raw == "":
             raise bad_request("message text is empty")
-        text, entities = self._formatted(
-            str(raw), params.get("parse_mode"), params.get("entities"), field_name="entities"
-        )
+        text = str(raw).strip()
         if not text:
             raise bad_request("message text is empty")
         if utf16_len(text) > MAX_TEXT_LENGTH:
             raise bad_request("message is too long")
         content: JSONDict = {"text": text}
-        if entities:
-            content["entities"] = entities
         if isinstance(params.get("link_preview_options"), dict):
             content["link_preview_options"] = params["link_preview_options"]
         return self._send(chat, params, content)
 
     async def _send_photo(self, params: JSONDict) -> JSONDict:
+        _refuse_formatting(params)
         chat = self._target_chat(params)
         photo = params.get("photo")
         if photo is None or photo == "":
@@ -1141,6 +1133,7 @@ class FakeBotApi:
         return self._send(chat, params, content)
 
     async def _send_document(self, params: JSONDict) -> JSONDict:
+        _refuse_formatting(params)
         chat = self._target_chat(params)
         document = params.get("document")
         if document is None or document == "":
@@ -1176,24 +1169,24 @@ class FakeBotApi:
         return True
 
     async def _edit_message_text(self, params: JSONDict) -> JSONDict:
+        _refuse_formatting(params)
         chat, message = self._editable(params)
         if "text" not in message:
             raise bad_request("there is no text in the message to edit")
         raw = params.get("text")
         if raw is None or raw == "":
             raise bad_request("message text is empty")
-        text, entities = self._formatted(
-            str(raw), params.get("parse_mode"), params.get("entities"), field_name="entities"
-        )
+        text = str(raw).strip()
         if not text:
             raise bad_request("message text is empty")
         if utf16_len(text) > MAX_TEXT_LENGTH:
             raise bad_request("MESSAGE_TOO_LONG")
         # Like Telegram, an edit without reply_markup removes the inline keyboard.
         markup = self._inline_markup(chat, params.get("reply_markup"), editing=True)
-        return self._apply_edit(message, {"text": text, "entities": entities or None, "reply_markup": markup})
+        return self._apply_edit(message, {"text": text, "reply_markup": markup})
 
     async def _edit_message_caption(self, params: JSONDict) -> JSONDict:
+        _refuse_formatting(params)
         chat, message = self._editable(params)
         if not any(kind in message for kind in ("photo", "document", "video", "audio")):
             raise bad_request("there is no caption in the message to edit")
@@ -1203,7 +1196,6 @@ class FakeBotApi:
             message,
             {
                 "caption": caption.get("caption"),
-                "caption_entities": caption.get("caption_entities"),
                 "reply_markup": markup,
             },
         )

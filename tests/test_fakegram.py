@@ -18,6 +18,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    MessageEntity,
     ReplyKeyboardMarkup,
     Update,
 )
@@ -223,31 +224,43 @@ async def test_edit_errors_are_bad_requests(api: FakeBotApi, bot: Bot) -> None:
         await bot.delete_message(5, message.message_id)
 
 
-async def test_text_validation_and_parse_modes(api: FakeBotApi, bot: Bot) -> None:
+async def test_text_validation(api: FakeBotApi, bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Message text is empty"):
         await bot.send_message(5, "")
+    with pytest.raises(BadRequest, match="Message text is empty"):
+        await bot.send_message(5, " \n ")
     with pytest.raises(BadRequest, match="Message is too long"):
-        await bot.send_message(5, "x" * 4097)
-    await bot.send_message(5, "x" * 4096)
-
-    html = await bot.send_message(5, "<b>Drink</b> 2 &lt; 3 <i>glazen</i>", parse_mode=ParseMode.HTML)
-    assert html.text == "Drink 2 < 3 glazen"
-    assert [(e.type, e.offset, e.length) for e in html.entities] == [
-        ("bold", 0, 5),
-        ("italic", 12, 6),
-    ]
-    with pytest.raises(BadRequest, match="Can't parse entities"):
-        await bot.send_message(5, "2 <3 glazen", parse_mode=ParseMode.HTML)
-    with pytest.raises(BadRequest, match="Can't parse entities"):
-        await bot.send_message(5, "<b>open", parse_mode=ParseMode.HTML)
-
-    md = await bot.send_message(5, r"*Goed* gedaan\!", parse_mode=ParseMode.MARKDOWN_V2)
-    assert md.text == "Goed gedaan!"
-    with pytest.raises(BadRequest, match="reserved"):
-        await bot.send_message(5, "Goed gedaan!", parse_mode=ParseMode.MARKDOWN_V2)
+        await bot.send_message(5, "💧" * 2049)  # 4098 UTF-16 code units
+    await bot.send_message(5, "💧" * 2048)
+    trimmed = await bot.send_message(5, "  Drink water\n")
+    assert trimmed.text == "Drink water"
 
     with pytest.raises(BadRequest, match="Button_data_invalid"):
         await bot.send_message(5, "x", reply_markup=keyboard("d" * 65))
+
+
+async def test_formatting_is_refused_not_ignored(api: FakeBotApi, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="Parse_mode is not supported by this fake"):
+        await bot.send_message(5, "<b>Drink</b>", parse_mode=ParseMode.HTML)
+    entity = MessageEntity(MessageEntity.BOLD, 0, 5)
+    with pytest.raises(BadRequest, match="Entities is not supported by this fake"):
+        await bot.send_message(5, "Drink", entities=[entity])
+    with pytest.raises(BadRequest, match="Caption_entities is not supported by this fake"):
+        await bot.send_photo(5, png(2, 2), caption="Drink", caption_entities=[entity])
+
+    message = await bot.send_message(5, "Drink")
+    with pytest.raises(BadRequest, match="Parse_mode is not supported by this fake"):
+        await bot.edit_message_text(
+            "*Drink*", chat_id=5, message_id=message.message_id, parse_mode=ParseMode.MARKDOWN_V2
+        )
+    assert api.texts_to(5) == ["Drink"]
+    refused = [call for call in api.calls if not call.ok]
+    assert [call.status for call in refused] == [400] * 4
+    assert refused[0].response == {
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: parse_mode is not supported by this fake",
+    }
 
 
 async def test_retry_after_fault_is_consumed_in_order(
@@ -467,9 +480,7 @@ async def test_http_server_with_ptb_default_httpx_request(api: FakeBotApi, serve
     assert server.base_url == f"http://127.0.0.1:{server.port}/bot"
     async with Bot(api.token, base_url=server.base_url) as bot:
         assert bot.username == "habits_test_bot"
-        message = await bot.send_message(
-            21, "<b>Hallo</b> via HTTP ✓", parse_mode="HTML", reply_markup=keyboard("ok")
-        )
+        message = await bot.send_message(21, "Hallo via HTTP ✓", reply_markup=keyboard("ok"))
         assert message.text == "Hallo via HTTP ✓"
         assert message.reply_markup == keyboard("ok")
 
