@@ -68,46 +68,31 @@ WEBHOOK_CONFLICT = (
 
 # Parameters arrive as strings on the wire (PTB JSON-encodes every non-string value and the
 # transports send form fields); these tables say how to turn them back into values.
-_INT_PARAMS = frozenset(
-    {
-        "message_id", "offset", "limit", "reply_to_message_id", "message_thread_id",
-        "cache_time", "max_connections", "duration", "width", "height", "until_date",
-        "live_period", "heading", "proximity_alert_radius", "user_id",
-    }
-)  # fmt: skip
+_INT_PARAMS = frozenset({"message_id", "offset", "limit", "max_connections", "cache_time"})
 # getUpdates' timeout is an Integer in the Bot API; fractions are accepted to keep tests fast.
-_FLOAT_PARAMS = frozenset({"latitude", "longitude", "horizontal_accuracy", "timeout"})
+_FLOAT_PARAMS = frozenset({"timeout"})
 _BOOL_PARAMS = frozenset(
     {
-        "disable_notification", "protect_content", "show_alert", "drop_pending_updates",
-        "disable_web_page_preview", "allow_sending_without_reply", "has_spoiler",
-        "disable_content_type_detection", "allow_paid_broadcast", "show_caption_above_media",
-        "is_big",
+        "disable_notification",
+        "protect_content",
+        "show_alert",
+        "drop_pending_updates",
+        "disable_content_type_detection",
     }
-)  # fmt: skip
-_JSON_PARAMS = frozenset(
-    {
-        "reply_markup", "commands", "scope", "allowed_updates",
-        "link_preview_options", "reply_parameters", "media", "menu_button", "message_ids",
-        "reaction", "results",
-    }
-)  # fmt: skip
-_CHAT_ID_PARAMS = frozenset({"chat_id", "from_chat_id"})
+)
+_JSON_PARAMS = frozenset({"reply_markup", "commands", "scope", "allowed_updates"})
+_CHAT_ID_PARAMS = frozenset({"chat_id"})
 
 # Update types getUpdates delivers when allowed_updates was never given (Bot API default).
 _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-_CHAT_ACTIONS = frozenset(
-    {
-        "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-        "upload_document", "choose_sticker", "find_location", "record_video_note",
-        "upload_video_note",
-    }
-)  # fmt: skip
 _COMMAND_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
 _BOT_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?")
-# The bot sends plain text only, so the fake does not parse markup; refusing it means a future
-# use fails loudly in the tests instead of passing unchecked.
-_FORMATTING_PARAMS = ("parse_mode", "entities", "caption_entities")
+# Message features the bot does not use and the fake does not model; refusing them means a
+# future use fails loudly in the tests instead of passing unchecked.
+_UNSUPPORTED_PARAMS = (
+    "parse_mode", "entities", "caption_entities", "reply_parameters", "reply_to_message_id",
+    "link_preview_options", "has_spoiler",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -195,8 +180,8 @@ def bot_command_entities(text: str) -> list[JSONDict]:
     return [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}]
 
 
-def _refuse_formatting(params: JSONDict) -> None:
-    for name in _FORMATTING_PARAMS:
+def _refuse_unsupported(params: JSONDict) -> None:
+    for name in _UNSUPPORTED_PARAMS:
         if params.get(name) is not None:
             raise bad_request(f"{name} is not supported by this fake")
 
@@ -216,7 +201,6 @@ class _Chat:
     info: JSONDict
     next_message_id: int = 1
     messages: dict[int, JSONDict] = field(default_factory=dict)
-    deleted: set[int] = field(default_factory=set)
     reply_keyboard: JSONDict | None = None
 
     @property
@@ -230,8 +214,6 @@ class _Chat:
         return message_id
 
     def live(self, message_id: int) -> JSONDict | None:
-        if message_id in self.deleted:
-            return None
         return self.messages.get(message_id)
 
 
@@ -369,8 +351,6 @@ class FakeBotApi:
         self._poll_generation = 0
         self._webhook: JSONDict | None = None
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
-        self._bot_texts: dict[tuple[str, str], str] = {}
-        self._menu_buttons: dict[int | None, JSONDict] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._blocked: set[int] = set()
         self._flood: _FloodControl | None = None
@@ -380,32 +360,14 @@ class FakeBotApi:
 
         builtin: dict[str, MethodHandler] = {
             "getMe": self._get_me,
-            "logOut": self._true,
-            "close": self._true,
             "getUpdates": self._get_updates,
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": self._get_webhook_info,
             "setMyCommands": self._set_my_commands,
-            "getMyCommands": self._get_my_commands,
-            "deleteMyCommands": self._delete_my_commands,
-            "setMyDescription": self._bot_text_setter("description"),
-            "getMyDescription": self._bot_text_getter("description"),
-            "setMyShortDescription": self._bot_text_setter("short_description"),
-            "getMyShortDescription": self._bot_text_getter("short_description"),
-            "setMyName": self._bot_text_setter("name"),
-            "getMyName": self._bot_text_getter("name"),
-            "setChatMenuButton": self._set_chat_menu_button,
-            "getChatMenuButton": self._get_chat_menu_button,
-            "getChat": self._get_chat,
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
             "sendDocument": self._send_document,
-            "sendChatAction": self._send_chat_action,
             "editMessageText": self._edit_message_text,
-            "editMessageCaption": self._edit_message_caption,
-            "editMessageReplyMarkup": self._edit_message_reply_markup,
-            "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
         }
         self._methods: dict[str, tuple[str, MethodHandler]] = {
@@ -493,7 +455,7 @@ class FakeBotApi:
         self.calls.clear()
 
     def sent_messages(self, chat_id: int | None = None) -> list[JSONDict]:
-        """Current state (after edits, without deleted ones) of the messages the bot sent."""
+        """Current state (after edits) of the messages the bot sent."""
         messages: list[JSONDict] = []
         for message_chat_id, message_id in self._bot_messages:
             if chat_id is not None and message_chat_id != chat_id:
@@ -507,11 +469,7 @@ class FakeBotApi:
         chat = self._chats.get(chat_id)
         if chat is None:
             return 0
-        return sum(
-            1
-            for message_chat_id, message_id in self._bot_messages
-            if message_chat_id == chat_id and message_id not in chat.deleted
-        )
+        return sum(1 for message_chat_id, message_id in self._bot_messages if message_chat_id == chat_id)
 
     def messages_to(self, chat_id: int) -> list[JSONDict]:
         """The bot's messages in one chat (same as `sent_messages(chat_id)`)."""
@@ -820,34 +778,9 @@ class FakeBotApi:
             raise bad_request("can't parse reply keyboard markup JSON object")
         return None
 
-    def _reply_target(self, chat: _Chat, params: JSONDict) -> JSONDict | None:
-        reply = params.get("reply_parameters")
-        if isinstance(reply, dict):
-            message_id = reply.get("message_id")
-            allow_missing = bool(reply.get("allow_sending_without_reply"))
-            if reply.get("chat_id") not in (None, chat.id):
-                chat = self._target_chat({"chat_id": reply["chat_id"]})
-        else:
-            message_id = params.get("reply_to_message_id")
-            allow_missing = bool(params.get("allow_sending_without_reply"))
-        if message_id is None:
-            return None
-        target = chat.live(message_id) if isinstance(message_id, int) else None
-        if target is None:
-            if allow_missing:
-                return None
-            raise bad_request("message to be replied not found")
-        replied = copy.deepcopy(target)
-        replied.pop("reply_to_message", None)
-        return replied
-
     def _send(self, chat: _Chat, params: JSONDict, content: JSONDict) -> JSONDict:
         markup = self._inline_markup(chat, params.get("reply_markup"), editing=False)
-        replied = self._reply_target(chat, params)
-        message = self._new_message(chat, self.bot_user, {})
-        if replied is not None:
-            message["reply_to_message"] = replied
-        message.update(content)
+        message = self._new_message(chat, self.bot_user, content)
         if markup is not None:
             message["reply_markup"] = markup
         return self._store(chat, message, from_bot=True)
@@ -936,9 +869,6 @@ class FakeBotApi:
     # ----------------------------------------------------------------------------------------
     # Bot API methods
 
-    async def _true(self, params: JSONDict) -> bool:
-        return True
-
     async def _get_me(self, params: JSONDict) -> JSONDict:
         return {
             **self.bot_user,
@@ -1017,13 +947,6 @@ class FakeBotApi:
             self._updates.clear()
         return True
 
-    async def _get_webhook_info(self, params: JSONDict) -> JSONDict:
-        info: JSONDict = {"url": "", "has_custom_certificate": False}
-        if self._webhook is not None:
-            info.update(self._webhook)
-        info["pending_update_count"] = len(self._updates)
-        return info
-
     async def _set_my_commands(self, params: JSONDict) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list) or len(commands) > 100:
@@ -1039,65 +962,8 @@ class FakeBotApi:
         self._commands[key] = [{"command": c["command"], "description": c["description"]} for c in commands]
         return True
 
-    async def _get_my_commands(self, params: JSONDict) -> list[JSONDict]:
-        key = _commands_key(params.get("scope"), params.get("language_code"))
-        return copy.deepcopy(self._commands.get(key, []))
-
-    async def _delete_my_commands(self, params: JSONDict) -> bool:
-        self._commands.pop(_commands_key(params.get("scope"), params.get("language_code")), None)
-        return True
-
-    def _bot_text_setter(self, name: str) -> MethodHandler:
-        async def setter(params: JSONDict) -> bool:
-            key = (name, str(params.get("language_code") or ""))
-            value = params.get(name)
-            if value:
-                self._bot_texts[key] = str(value)
-            else:
-                self._bot_texts.pop(key, None)
-            return True
-
-        return setter
-
-    def _bot_text_getter(self, name: str) -> MethodHandler:
-        async def getter(params: JSONDict) -> JSONDict:
-            language = str(params.get("language_code") or "")
-            value = self._bot_texts.get((name, language), self._bot_texts.get((name, ""), ""))
-            if name == "name" and not value:
-                value = self.bot_first_name
-            return {name: value}
-
-        return getter
-
-    async def _set_chat_menu_button(self, params: JSONDict) -> bool:
-        button = params.get("menu_button") or {"type": "default"}
-        chat_id = params.get("chat_id")
-        self._menu_buttons[chat_id if isinstance(chat_id, int) else None] = button
-        return True
-
-    async def _get_chat_menu_button(self, params: JSONDict) -> JSONDict:
-        chat_id = params.get("chat_id")
-        key = chat_id if isinstance(chat_id, int) else None
-        button = self._menu_buttons.get(key) or self._menu_buttons.get(None)
-        return copy.deepcopy(button or {"type": "commands"})
-
-    async def _get_chat(self, params: JSONDict) -> JSONDict:
-        chat = self._target_chat(params)
-        return {
-            **copy.deepcopy(chat.info),
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": {
-                "unlimited_gifts": False,
-                "limited_gifts": False,
-                "unique_gifts": False,
-                "premium_subscription": False,
-                "gifts_from_channels": False,
-            },
-        }
-
     async def _send_message(self, params: JSONDict) -> JSONDict:
-        _refuse_formatting(params)
+        _refuse_unsupported(params)
         chat = self._target_chat(params)
         raw = params.get("text")
         if raw is None or raw == "":
@@ -1107,13 +973,10 @@ class FakeBotApi:
             raise bad_request("message text is empty")
         if utf16_len(text) > MAX_TEXT_LENGTH:
             raise bad_request("message is too long")
-        content: JSONDict = {"text": text}
-        if isinstance(params.get("link_preview_options"), dict):
-            content["link_preview_options"] = params["link_preview_options"]
-        return self._send(chat, params, content)
+        return self._send(chat, params, {"text": text})
 
     async def _send_photo(self, params: JSONDict) -> JSONDict:
-        _refuse_formatting(params)
+        _refuse_unsupported(params)
         chat = self._target_chat(params)
         photo = params.get("photo")
         if photo is None or photo == "":
@@ -1127,13 +990,10 @@ class FakeBotApi:
             sizes = self._photo_sizes(*dimensions, len(photo.data), photo)
         else:
             sizes = self._stored_media("photo", photo) or self._photo_sizes(800, 600, 50_000, None)
-        content: JSONDict = {"photo": sizes, **self._caption(params)}
-        if params.get("has_spoiler"):
-            content["has_media_spoiler"] = True
-        return self._send(chat, params, content)
+        return self._send(chat, params, {"photo": sizes, **self._caption(params)})
 
     async def _send_document(self, params: JSONDict) -> JSONDict:
-        _refuse_formatting(params)
+        _refuse_unsupported(params)
         chat = self._target_chat(params)
         document = params.get("document")
         if document is None or document == "":
@@ -1162,14 +1022,8 @@ class FakeBotApi:
         content: JSONDict = {"document": stored, **self._caption(params)}
         return self._send(chat, params, content)
 
-    async def _send_chat_action(self, params: JSONDict) -> bool:
-        self._target_chat(params)
-        if params.get("action") not in _CHAT_ACTIONS:
-            raise bad_request("wrong parameter action in request")
-        return True
-
     async def _edit_message_text(self, params: JSONDict) -> JSONDict:
-        _refuse_formatting(params)
+        _refuse_unsupported(params)
         chat, message = self._editable(params)
         if "text" not in message:
             raise bad_request("there is no text in the message to edit")
@@ -1184,34 +1038,6 @@ class FakeBotApi:
         # Like Telegram, an edit without reply_markup removes the inline keyboard.
         markup = self._inline_markup(chat, params.get("reply_markup"), editing=True)
         return self._apply_edit(message, {"text": text, "reply_markup": markup})
-
-    async def _edit_message_caption(self, params: JSONDict) -> JSONDict:
-        _refuse_formatting(params)
-        chat, message = self._editable(params)
-        if not any(kind in message for kind in ("photo", "document", "video", "audio")):
-            raise bad_request("there is no caption in the message to edit")
-        caption = self._caption(params)
-        markup = self._inline_markup(chat, params.get("reply_markup"), editing=True)
-        return self._apply_edit(
-            message,
-            {
-                "caption": caption.get("caption"),
-                "reply_markup": markup,
-            },
-        )
-
-    async def _edit_message_reply_markup(self, params: JSONDict) -> JSONDict:
-        chat, message = self._editable(params)
-        markup = self._inline_markup(chat, params.get("reply_markup"), editing=True)
-        return self._apply_edit(message, {"reply_markup": markup})
-
-    async def _delete_message(self, params: JSONDict) -> bool:
-        chat = self._target_chat(params)
-        message_id = params.get("message_id")
-        if not isinstance(message_id, int) or chat.live(message_id) is None:
-            raise bad_request("message to delete not found")
-        chat.deleted.add(message_id)
-        return True
 
     async def _answer_callback_query(self, params: JSONDict) -> bool:
         query_id = str(params.get("callback_query_id") or "")
