@@ -13,7 +13,8 @@ import signal
 import sys
 
 from fakegram.http import serve_http
-from fakegram.server import ApiCall, FakeBotApi
+from fakegram.server import FakeBotApi
+from fakegram.wire import ApiCall
 
 
 def _print_call(call: ApiCall) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 import signal
@@ -43,7 +44,7 @@ from telegram.ext import (
 )
 
 from fakegram import ApiError, FakeBotApi, FakeBotApiServer, FakeRequest, UploadedFile, serve_http
-from fakegram.server import NOT_MODIFIED
+from fakegram.methods import NOT_MODIFIED
 
 NOW = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent
@@ -640,3 +641,27 @@ async def test_http_raw_keep_alive_and_chunked_bodies(api: FakeBotApi, server: F
     assert raw.count(b"HTTP/1.1 200 OK") == 2
     assert b"Connection: close" in raw
     assert api.texts_to(8) == ["eerste", "tweede"]
+
+
+def test_fakegram_depends_on_nothing_else_in_the_project_and_has_no_import_cycles() -> None:
+    project = {"bot", "bench", "habits", "scheduler", "storage", "tests", "tips"}
+    imports: dict[str, set[str]] = {}
+    for path in (ROOT / "fakegram").glob("*.py"):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+        assert not {name.split(".")[0] for name in names} & project, path.name
+        imports[path.stem] = {
+            name.removeprefix("fakegram.") for name in names if name.startswith("fakegram.")
+        }
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        for imported in imports.get(module, set()):
+            assert imported not in path, " -> ".join((*path, imported))
+            visit(imported, (*path, imported))
+
+    for module in imports:
+        visit(module, (module,))
