@@ -33,8 +33,7 @@ from bench.common import (
     percentile,
 )
 from bot.app import build_application
-from fakegram import FakeBotApi, FakeRequest
-from fakegram.server import ApiCall
+from fakegram import ApiCall, FakeBotApi, FakeRequest
 from storage.database import create_db_engine, upgrade_schema
 from tips.library import load_tip_library
 

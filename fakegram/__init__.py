@@ -7,7 +7,9 @@ loopback HTTP for a bot running as a subprocess (`python -m fakegram` does that 
 
 from fakegram.http import FakeBotApiServer, serve_http
 from fakegram.request import FakeRequest
-from fakegram.server import ApiCall, ApiError, FakeBotApi, FakeUser, UploadedFile
+from fakegram.server import FakeBotApi
+from fakegram.users import FakeUser
+from fakegram.wire import ApiCall, ApiError, UploadedFile
 
 __all__ = [
     "ApiCall",

@@ -13,11 +13,12 @@ import signal
 import sys
 
 from fakegram.http import serve_http
-from fakegram.server import ApiCall, FakeBotApi
+from fakegram.server import FakeBotApi
+from fakegram.wire import ApiCall
 
 
 def _print_call(call: ApiCall) -> None:
-    params = {k: v for k, v in call.params.items() if k not in ("reply_markup", "entities")}
+    params = {k: v for k, v in call.params.items() if k != "reply_markup"}
     print(f"fakegram: {call.status} {call.method} {params}", flush=True)
 
 

@@ -24,7 +24,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from fakegram.request import split_bot_api_path
-from fakegram.server import FakeBotApi, JSONDict, UploadedFile
+from fakegram.server import FakeBotApi
+from fakegram.wire import JSONDict, UploadedFile
 
 __all__ = ["FakeBotApiServer", "serve_http"]
 

@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlsplit
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from fakegram.server import FakeBotApi, UploadedFile
+from fakegram.server import FakeBotApi
+from fakegram.wire import UploadedFile
 
 __all__ = ["FakeRequest", "split_bot_api_path"]
 

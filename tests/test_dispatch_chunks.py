@@ -9,8 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bench.common import WALK_DUE, default_member_rows, insert_rows
-from fakegram import FakeBotApi
-from fakegram.server import ApiCall
+from fakegram import ApiCall, FakeBotApi
 from scheduler.dispatch import DispatchPolicy
 from storage.models import NudgeStatus
 from tests.harness import BotHarness, FakeClock
