@@ -15,7 +15,7 @@ from telegram import Update, User
 from telegram.ext import filters
 
 from bot import admin_messages
-from bot.admin_messages import Reply, parse_tip_callback
+from bot.admin_messages import Reply, TipButton
 from bot.admin_texts import admin_text
 from bot.context import BotContext, BotServices
 from bot.settings import Settings
@@ -79,7 +79,7 @@ async def tip_button(update: Update, context: BotContext) -> None:
         await context.sender.answer_callback(query.id, text(language, "answer_unknown"))
         return
     admin = _admin(query.from_user, services)
-    button = parse_tip_callback(query.data)
+    button = TipButton.unpack(query.data)
     message = query.message
     if button is None or message is None:
         await context.sender.answer_callback(query.id, text(admin.language, "answer_unknown"))

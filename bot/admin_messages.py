@@ -3,14 +3,15 @@ with the inline buttons under them and the callback data behind those buttons.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.admin_texts import admin_text
+from bot.callback_data import CallbackData, CallbackDataError, CallbackDataTooLong, Matches
 from bot.keyboards import nudge_keyboard
 from bot.nudge_messages import nudge_text
 from storage.models import TipChange
@@ -19,8 +20,6 @@ from tips.editing import LANGUAGES, FieldChange
 from tips.library import TipLibrary
 from tips.schema import Tip, TipGroup
 
-TIP_CALLBACK_PATTERN = r"^t:"
-MAX_CALLBACK_BYTES = 64
 # Telegram allows 4096 characters per message; long statistics are split below that.
 MESSAGE_BUDGET = 3800
 SNIPPET_LENGTH = 70
@@ -42,36 +41,72 @@ GROUP_WORD = {
         TipGroup.GENERAL: "algemeen",
     }
 }
-_TIP_CALLBACK = re.compile(
-    r"^t:(?:(menu|stats|reload|pv)|(l):([a-z]+)|(s|send|h):([a-z0-9-]+)|(on|off):([ls]):([a-z0-9-]+))$"
-)
 
 Reply = tuple[str, InlineKeyboardMarkup | None]
+TipWord = Annotated[str, Matches("[a-z0-9-]+")]
 
 
-@dataclass(frozen=True)
-class TipButton:
-    """A tap on an admin button: `action`, with a group or tip id, and the view it came from."""
+class TipButtonAction(StrEnum):
+    MENU = "menu"
+    STATS = "stats"
+    RELOAD = "reload"
+    PREVIEW = "pv"
+    LIST = "l"
+    SHOW = "s"
+    SEND = "send"
+    HISTORY = "h"
+    ON = "on"
+    OFF = "off"
 
-    action: str
-    group: TipGroup | None = None
-    tip_id: str | None = None
-    view: str | None = None  # "l" (the list) or "s" (one tip), to redraw after on/off
+
+class TipView(StrEnum):
+    """The view an on/off tap came from, drawn again after it: the list or the one tip."""
+
+    LIST = "l"
+    TIP = "s"
 
 
-def parse_tip_callback(data: str | None) -> TipButton | None:
-    """The admin button behind callback data, or None for anything malformed."""
-    match = _TIP_CALLBACK.fullmatch(data or "")
-    if match is None:
-        return None
-    simple, _, group, tip_action, tip_id, toggle, view, toggled_id = match.groups()
-    if simple:
-        return TipButton(simple)
-    if group:
-        return TipButton("l", group=TipGroup(group)) if group in set(TipGroup) else None
-    if tip_action:
-        return TipButton(tip_action, tip_id=tip_id)
-    return TipButton(toggle, tip_id=toggled_id, view=view)
+ON_A_TIP = frozenset({TipButtonAction.SHOW, TipButtonAction.SEND, TipButtonAction.HISTORY})
+TOGGLES = frozenset({TipButtonAction.ON, TipButtonAction.OFF})
+
+
+class TipButton(CallbackData, prefix="t"):
+    """A tap on an admin button: t:stats, t:l:{group}, t:s:{tip_id}, t:off:{view}:{tip_id}.
+
+    On/off buttons have their view where the others have what they act on, so that place is a
+    plain word, and `group`, `view` and `tip_id` read it according to the action.
+    """
+
+    action: TipButtonAction
+    argument: TipWord | None = None
+    toggled_id: TipWord | None = None
+
+    def __post_init__(self) -> None:
+        action, argument, toggled_id = self.action, self.argument, self.toggled_id
+        if action == TipButtonAction.LIST:
+            valid = argument in set(TipGroup) and toggled_id is None
+        elif action in TOGGLES:
+            valid = argument in set(TipView) and toggled_id is not None
+        elif action in ON_A_TIP:
+            valid = argument is not None and toggled_id is None
+        else:
+            valid = argument is None and toggled_id is None
+        if not valid:
+            raise CallbackDataError(f"no admin screen has this button: {self!r}")
+
+    @property
+    def group(self) -> TipGroup | None:
+        return TipGroup(self.argument) if self.action == TipButtonAction.LIST and self.argument else None
+
+    @property
+    def view(self) -> TipView | None:
+        return TipView(self.argument) if self.action in TOGGLES and self.argument else None
+
+    @property
+    def tip_id(self) -> str | None:
+        if self.action in TOGGLES:
+            return self.toggled_id
+        return self.argument if self.action in ON_A_TIP else None
 
 
 def group_label(language: str, group: TipGroup) -> str:
@@ -82,11 +117,12 @@ def group_word(language: str, group: TipGroup) -> str:
     return GROUP_WORD.get(language, {}).get(group, group.value)
 
 
-def _button(label: str, data: str) -> InlineKeyboardButton | None:
+def _button(label: str, button: TipButton) -> InlineKeyboardButton | None:
     """A button, or None when a very long tip id would not fit Telegram's 64-byte limit."""
-    if len(data.encode()) > MAX_CALLBACK_BYTES:
+    try:
+        return InlineKeyboardButton(label, callback_data=button.pack())
+    except CallbackDataTooLong:
         return None
-    return InlineKeyboardButton(label, callback_data=data)
 
 
 def _keyboard(rows: Sequence[Sequence[InlineKeyboardButton | None]]) -> InlineKeyboardMarkup:
@@ -97,14 +133,17 @@ def _keyboard(rows: Sequence[Sequence[InlineKeyboardButton | None]]) -> InlineKe
 def menu(language: str, library: TipLibrary) -> Reply:
     """The overview: a button per habit with its number of tips, statistics and reload."""
     group_buttons = [
-        _button(f"{group_label(language, group)} · {len(_of_group(library, group))}", f"t:l:{group}")
+        _button(
+            f"{group_label(language, group)} · {len(_of_group(library, group))}",
+            TipButton(TipButtonAction.LIST, group),
+        )
         for group in TipGroup
     ]
     rows = [group_buttons[index : index + 2] for index in range(0, len(group_buttons), 2)]
     rows.append(
         [
-            _button(admin_text(language, "button_stats"), "t:stats"),
-            _button(admin_text(language, "button_reload"), "t:reload"),
+            _button(admin_text(language, "button_stats"), TipButton(TipButtonAction.STATS)),
+            _button(admin_text(language, "button_reload"), TipButton(TipButtonAction.RELOAD)),
         ]
     )
     body = f"{admin_text(language, 'menu')}\n\n{admin_text(language, 'usage')}"
@@ -128,11 +167,15 @@ def tip_list(language: str, library: TipLibrary, group: TipGroup) -> Reply:
         lines.append(f"\n{number}. {state} {tip.id}\n{_snippet(tip.text(language))}")
         short_id = tip.id.removeprefix(f"{group.value}-")
         toggle = (
-            _button(admin_text(language, "button_off_short"), f"t:off:l:{tip.id}")
+            _button(
+                admin_text(language, "button_off_short"), TipButton(TipButtonAction.OFF, TipView.LIST, tip.id)
+            )
             if tip.enabled
-            else _button(admin_text(language, "button_on_short"), f"t:on:l:{tip.id}")
+            else _button(
+                admin_text(language, "button_on_short"), TipButton(TipButtonAction.ON, TipView.LIST, tip.id)
+            )
         )
-        rows.append([_button(f"👁️ {number}. {short_id}", f"t:s:{tip.id}"), toggle])
+        rows.append([_button(f"👁️ {number}. {short_id}", TipButton(TipButtonAction.SHOW, tip.id)), toggle])
     return "\n".join(lines), _keyboard(rows)
 
 
@@ -153,18 +196,20 @@ def tip_preview(language: str, tip: Tip, *, note: str = "") -> Reply:
         parts.append(admin_text(language, "show_language", flag=FLAGS[member_language], code=member_language))
         parts.append(member_view(tip, member_language))
     toggle = (
-        _button(admin_text(language, "button_disable"), f"t:off:s:{tip.id}")
+        _button(admin_text(language, "button_disable"), TipButton(TipButtonAction.OFF, TipView.TIP, tip.id))
         if tip.enabled
-        else _button(admin_text(language, "button_enable"), f"t:on:s:{tip.id}")
+        else _button(
+            admin_text(language, "button_enable"), TipButton(TipButtonAction.ON, TipView.TIP, tip.id)
+        )
     )
     rows = [
         [toggle],
-        [_button(admin_text(language, "button_send"), f"t:send:{tip.id}")],
+        [_button(admin_text(language, "button_send"), TipButton(TipButtonAction.SEND, tip.id))],
         [
-            _button(admin_text(language, "button_history"), f"t:h:{tip.id}"),
+            _button(admin_text(language, "button_history"), TipButton(TipButtonAction.HISTORY, tip.id)),
             _button(
                 admin_text(language, "button_back", group=group_label(language, tip.group)),
-                f"t:l:{tip.group}",
+                TipButton(TipButtonAction.LIST, tip.group),
             ),
         ],
     ]
@@ -192,7 +237,10 @@ def preview_nudge(admin_language: str, tip: Tip, language: str) -> Reply:
         nudge_id=0, slot=slot, language=language, snooze_count=0, snooze_minutes=PREVIEW_SNOOZE_MINUTES
     )
     rows = [
-        [InlineKeyboardButton(button.text, callback_data="t:pv") for button in row]
+        [
+            InlineKeyboardButton(button.text, callback_data=TipButton(TipButtonAction.PREVIEW).pack())
+            for button in row
+        ]
         for row in keyboard.inline_keyboard
     ]
     return body, InlineKeyboardMarkup(rows)

@@ -18,14 +18,14 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import admin_handlers, handlers, privacy_handlers, progress_handlers, setup_handlers
-from bot.admin_messages import TIP_CALLBACK_PATTERN
+from bot.admin_messages import TipButton
 from bot.chart_workers import ChartWorkers, default_workers
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.jobs import dispatch_tick
-from bot.keyboards import DELETE_CALLBACK_PATTERN, NUDGE_CALLBACK_PATTERN
-from bot.pause_messages import PAUSE_CALLBACK_PATTERN
+from bot.keyboards import DeleteButton, NudgeButton
+from bot.pause_messages import PauseButton
 from bot.settings import Settings
-from bot.setup_keyboards import SETUP_CALLBACK_PATTERN
+from bot.setup_keyboards import SetupButton
 from scheduler.clock import Clock, utc_now
 from tips.library import TipLibrary
 from tips.store import TipStore
@@ -84,7 +84,7 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CommandHandler("export", privacy_handlers.export, filters=private))
     application.add_handler(CommandHandler("delete", privacy_handlers.delete, filters=private))
     application.add_handler(
-        CallbackQueryHandler(privacy_handlers.delete_button, pattern=DELETE_CALLBACK_PATTERN)
+        CallbackQueryHandler(privacy_handlers.delete_button, pattern=DeleteButton.pattern())
     )
     settings = application.services.settings
     application.add_handler(
@@ -92,10 +92,10 @@ def register_handlers(application: HabitsApplication) -> None:
             ["tip", "tips"], admin_handlers.tip_command, filters=private & admin_handlers.admin_only(settings)
         )
     )
-    application.add_handler(CallbackQueryHandler(admin_handlers.tip_button, pattern=TIP_CALLBACK_PATTERN))
-    application.add_handler(CallbackQueryHandler(handlers.nudge_button, pattern=NUDGE_CALLBACK_PATTERN))
-    application.add_handler(CallbackQueryHandler(setup_handlers.setup_button, pattern=SETUP_CALLBACK_PATTERN))
-    application.add_handler(CallbackQueryHandler(setup_handlers.pause_button, pattern=PAUSE_CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(admin_handlers.tip_button, pattern=TipButton.pattern()))
+    application.add_handler(CallbackQueryHandler(handlers.nudge_button, pattern=NudgeButton.pattern()))
+    application.add_handler(CallbackQueryHandler(setup_handlers.setup_button, pattern=SetupButton.pattern()))
+    application.add_handler(CallbackQueryHandler(setup_handlers.pause_button, pattern=PauseButton.pattern()))
     application.add_handler(MessageHandler(filters.LOCATION, setup_handlers.shared_location))
     # Typed answers to an onboarding or settings screen, and typed check-ins.
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.typed_text))

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.context import BotContext
-from bot.keyboards import parse_nudge_callback
+from bot.keyboards import NudgeButton
 from bot.nudge_messages import answer_line, answered_nudge_text, nudge_text
 from bot.progress_messages import today_text
 from bot.setup_flow import FlowReply
@@ -69,7 +69,7 @@ async def nudge_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     services = context.services
-    button = parse_nudge_callback(query.data)
+    button = NudgeButton.unpack(query.data)
     if button is None:
         await context.sender.answer_callback(
             query.id, text(update_language(update, context), "answer_unknown")

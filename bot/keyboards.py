@@ -2,46 +2,32 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from typing import Annotated
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callback_data import CallbackData, CallbackDataError, Range
 from bot.texts import text
 from habits.checkins import MAX_SNOOZES, Action, slot_kind
 from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN
 
 SLEEP_HOUR_CHOICES = (5, 6, 7, 8, 9)
-NUDGE_CALLBACK_PATTERN = r"^n:"
-# [0-9], not \\d: \\d also matches other scripts' digits ("n:١:done").
-_NUDGE_CALLBACK = re.compile(r"^n:([0-9]{1,18}):(done|skip|snooze|glass|hours)(?::([0-9]{1,2}))?$")
 
 
-@dataclass(frozen=True)
-class NudgeButton:
-    nudge_id: int
+class NudgeButton(CallbackData, prefix="n"):
+    """A nudge's answer: n:{nudge_id}:{action}, and for the sleep question :{hours}."""
+
+    nudge_id: Annotated[int, Range(0, 10**18 - 1)]
     action: Action
-    value: float | None = None
+    value: Annotated[int, Range(0, 99)] | None = None
 
-
-def nudge_callback(nudge_id: int, action: Action, value: int | None = None) -> str:
-    suffix = f":{value}" if value is not None else ""
-    return f"n:{nudge_id}:{action.value}{suffix}"
-
-
-def parse_nudge_callback(data: str | None) -> NudgeButton | None:
-    """The button behind callback data, or None for anything malformed."""
-    match = _NUDGE_CALLBACK.fullmatch(data or "")
-    if match is None:
-        return None
-    nudge_id, action, value = match.groups()
-    if (action == Action.HOURS) != (value is not None):
-        return None
-    return NudgeButton(int(nudge_id), Action(action), float(value) if value else None)
+    def __post_init__(self) -> None:
+        if (self.action is Action.HOURS) != (self.value is not None):
+            raise CallbackDataError(f"hours, and only hours, carry a value: {self!r}")
 
 
 def _button(label: str, nudge_id: int, action: Action, value: int | None = None) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=nudge_callback(nudge_id, action, value))
+    return InlineKeyboardButton(label, callback_data=NudgeButton(nudge_id, action, value).pack())
 
 
 def nudge_keyboard(
@@ -76,15 +62,16 @@ def nudge_keyboard(
     return InlineKeyboardMarkup([[done], second_row])
 
 
-DELETE_CALLBACK_PATTERN = r"^del:"
-_DELETE_CALLBACK = re.compile(r"^del:(?:yes:(\d{1,12})|no)$")
+class DeleteButton(CallbackData, prefix="del"):
+    """The answer to /delete's question: del:yes:{issued_at} or del:no."""
 
-
-@dataclass(frozen=True)
-class DeleteButton:
     confirmed: bool
     # When the question was asked (Unix seconds); a stale "yes" asks again.
-    issued_at: int | None = None
+    issued_at: Annotated[int, Range(0, 10**12 - 1)] | None = None
+
+    def __post_init__(self) -> None:
+        if self.confirmed != (self.issued_at is not None):
+            raise CallbackDataError(f"a yes, and only a yes, carries when it was asked: {self!r}")
 
 
 def delete_keyboard(language: str, issued_at: int) -> InlineKeyboardMarkup:
@@ -93,17 +80,14 @@ def delete_keyboard(language: str, issued_at: int) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    text(language, "button_delete_confirm"), callback_data=f"del:yes:{issued_at}"
+                    text(language, "button_delete_confirm"),
+                    callback_data=DeleteButton(confirmed=True, issued_at=issued_at).pack(),
                 )
             ],
-            [InlineKeyboardButton(text(language, "button_delete_cancel"), callback_data="del:no")],
+            [
+                InlineKeyboardButton(
+                    text(language, "button_delete_cancel"), callback_data=DeleteButton(confirmed=False).pack()
+                )
+            ],
         ]
     )
-
-
-def parse_delete_callback(data: str | None) -> DeleteButton | None:
-    match = _DELETE_CALLBACK.fullmatch(data or "")
-    if match is None:
-        return None
-    issued = match.group(1)
-    return DeleteButton(confirmed=issued is not None, issued_at=int(issued) if issued else None)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callback_data import CallbackData
 from bot.texts import text
 from habits.pauses import PauseLength
 
-PAUSE_CALLBACK_PATTERN = r"^p:"
-RESUME_CALLBACK = "p:resume"
+RESUME: Final = "resume"
 WEEKDAYS = {
     "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
@@ -22,25 +23,29 @@ MONTHS = {
 }
 
 
-def parse_pause_callback(data: str | None) -> PauseLength | None:
-    """The pause length behind a pause button's data ("p:3d"), or None."""
-    prefix, _, value = (data or "").partition(":")
-    if prefix != "p":
-        return None
-    try:
-        return PauseLength(value)
-    except ValueError:
-        return None
+class PauseButton(CallbackData, prefix="p"):
+    """A pause length under /pause (p:3d), or resume (p:resume)."""
+
+    choice: PauseLength | Literal["resume"]
+
+    @property
+    def length(self) -> PauseLength | None:
+        """The pause length; None for the resume button."""
+        return self.choice if isinstance(self.choice, PauseLength) else None
 
 
 def pause_keyboard(language: str, *, paused: bool) -> InlineKeyboardMarkup:
     lengths = [
-        InlineKeyboardButton(text(language, f"pause_{length.value}"), callback_data=f"p:{length.value}")
+        InlineKeyboardButton(
+            text(language, f"pause_{length.value}"), callback_data=PauseButton(length).pack()
+        )
         for length in PauseLength
     ]
     rows = [lengths[:2], lengths[2:]]
     if paused:
-        rows.append([InlineKeyboardButton(text(language, "button_resume"), callback_data=RESUME_CALLBACK)])
+        rows.append(
+            [InlineKeyboardButton(text(language, "button_resume"), callback_data=PauseButton(RESUME).pack())]
+        )
     return InlineKeyboardMarkup(rows)
 
 

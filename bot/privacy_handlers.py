@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.handlers import sending_member, update_language
-from bot.keyboards import delete_keyboard, parse_delete_callback
+from bot.keyboards import DeleteButton, delete_keyboard
 from bot.texts import text
 from habits import privacy
 from storage import queries
@@ -77,7 +77,7 @@ async def delete_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     services = context.services
-    button = parse_delete_callback(query.data)
+    button = DeleteButton.unpack(query.data)
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
         language = member.language if member else update_language(update, context)

@@ -10,9 +10,9 @@ from telegram import Update
 from bot import setup_flow
 from bot.context import BotContext
 from bot.handlers import deliver_flow_reply, sending_member, update_language
-from bot.pause_messages import RESUME_CALLBACK, parse_pause_callback, pause_keyboard, paused_text
+from bot.pause_messages import PauseButton, pause_keyboard, paused_text
 from bot.setup_flow import FlowReply
-from bot.setup_keyboards import parse_setup_callback
+from bot.setup_keyboards import SetupButton
 from bot.texts import text
 from habits import onboarding, pauses
 from storage import queries
@@ -87,7 +87,7 @@ async def setup_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     services = context.services
-    button = parse_setup_callback(query.data)
+    button = SetupButton.unpack(query.data)
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
         if button is None or member is None:
@@ -154,12 +154,13 @@ async def pause_button(update: Update, context: BotContext) -> None:
     now = services.clock()
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
-        length = parse_pause_callback(query.data)
-        if member is None or (length is None and query.data != RESUME_CALLBACK):
+        button = PauseButton.unpack(query.data)
+        if member is None or button is None:
             await context.sender.answer_callback(
                 query.id, text(update_language(update, context), "answer_unknown")
             )
             return
+        length = button.length
         if length is None:
             resumed = pauses.resume_member(session=session, member=member, now=now)
             reply = text(member.language, "resumed" if resumed else "not_paused")

@@ -6,13 +6,13 @@ settings: back to the menu). Callback data is "<mode>:<screen>:<action>[:<argume
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
+from bot.callback_data import CallbackData
 from bot.texts import text
 from habits.members import SUPPORTED_LANGUAGES
 from habits.onboarding import STEPS, Step
@@ -30,8 +30,6 @@ from habits.timezones import COMMON_ZONES
 from scheduler.routines import quiet_hours_of
 from storage.kinds import Habit
 from storage.models import Member
-
-SETUP_CALLBACK_PATTERN = r"^[os]:"
 
 
 class Mode(StrEnum):
@@ -87,28 +85,13 @@ MAIN_MENU = (
 )
 
 
-@dataclass(frozen=True)
-class SetupButton:
+class SetupButton(CallbackData, prefix=None):
+    """A tap in a setup screen; the mode leads its data, as it always has: o:sleep:t:wake_time.0700."""
+
     mode: Mode
     screen: Screen
     action: str
     argument: str = ""
-
-
-def setup_callback(mode: Mode, screen: Screen, action: str, argument: str = "") -> str:
-    return f"{mode.value}:{screen.value}:{action}" + (f":{argument}" if argument else "")
-
-
-def parse_setup_callback(data: str | None) -> SetupButton | None:
-    """The button behind callback data, or None for anything malformed."""
-    parts = (data or "").split(":", 3)
-    if len(parts) < 3 or len(data or "") > 64:
-        return None
-    try:
-        mode, screen = Mode(parts[0]), Screen(parts[1])
-    except ValueError:
-        return None
-    return SetupButton(mode, screen, parts[2], parts[3] if len(parts) == 4 else "")
 
 
 def clock(value: time) -> str:
@@ -159,7 +142,9 @@ class ScreenRenderer:
         return text(self.language, key, **values)
 
     def button(self, label: str, screen: Screen, action: str, argument: str = "") -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=setup_callback(self.mode, screen, action, argument))
+        return InlineKeyboardButton(
+            label, callback_data=SetupButton(self.mode, screen, action, argument).pack()
+        )
 
     def time_button(self, screen: Screen, setting: TimeSetting, value: time) -> InlineKeyboardButton:
         current = getattr(self.member, setting.value)
@@ -416,7 +401,7 @@ def which_time_keyboard(
             [
                 InlineKeyboardButton(
                     f"{SETTING_EMOJI[setting]} {text(language, f'setting_{setting.value}')} {clock(value)}",
-                    callback_data=setup_callback(mode, screen, "t", time_choice_argument(setting, value)),
+                    callback_data=SetupButton(mode, screen, "t", time_choice_argument(setting, value)).pack(),
                 )
             ]
             for setting in settings

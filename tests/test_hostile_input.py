@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.keyboards import nudge_callback, parse_nudge_callback
+from bot.keyboards import NudgeButton
 from bot.texts import text
 from fakegram import FakeUser
 from habits.checkins import MAX_SLEEP_HOURS, Action
@@ -36,15 +36,10 @@ HOSTILE_TEXT = (
 
 @given(HOSTILE_TEXT)
 def test_callback_data_parser_never_raises_and_only_accepts_what_the_bot_makes(data: str) -> None:
-    button = parse_nudge_callback(data)
+    button = NudgeButton.unpack(data)
     if button is not None:
         assert button.nudge_id >= 0
-        assert (
-            nudge_callback(
-                button.nudge_id, button.action, int(button.value) if button.value is not None else None
-            )
-            == data
-        )
+        assert NudgeButton(button.nudge_id, button.action, button.value).pack() == data
 
 
 @given(
@@ -56,9 +51,9 @@ def test_callback_data_the_bot_makes_round_trips_and_fits_telegrams_limit(
     nudge_id: int, action: Action, value: int
 ) -> None:
     hours = value if action is Action.HOURS else None
-    data = nudge_callback(nudge_id, action, hours)
+    data = NudgeButton(nudge_id, action, hours).pack()
     assert len(data.encode()) <= CALLBACK_LIMIT_BYTES
-    button = parse_nudge_callback(data)
+    button = NudgeButton.unpack(data)
     assert button is not None
     assert (button.nudge_id, button.action) == (nudge_id, action)
 
@@ -84,7 +79,7 @@ def test_callback_data_the_bot_makes_round_trips_and_fits_telegrams_limit(
     ],
 )
 def test_malformed_callback_data_is_rejected(data: str | None) -> None:
-    assert parse_nudge_callback(data) is None
+    assert NudgeButton.unpack(data) is None
 
 
 @given(HOSTILE_TEXT)

@@ -21,18 +21,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot import setup_flow
-from bot.admin_messages import parse_tip_callback
-from bot.keyboards import parse_delete_callback
-from bot.pause_messages import parse_pause_callback
+from bot.admin_messages import TipButton
+from bot.keyboards import DeleteButton
+from bot.pause_messages import PauseButton
 from bot.setup_keyboards import (
     TYPED_SCREENS,
     Mode,
     Screen,
     SetupButton,
     parse_compact,
-    parse_setup_callback,
     parse_time_choice,
-    setup_callback,
 )
 from habits import onboarding, privacy
 from habits.onboarding import Step, parse_times
@@ -164,9 +162,9 @@ def test_location_lookup_never_raises_and_returns_only_real_zones(latitude: floa
 
 @given(setup_callback_data())
 def test_setup_callback_parser_accepts_only_what_the_screens_make(data: str) -> None:
-    button = parse_setup_callback(data)
+    button = SetupButton.unpack(data)
     if button is not None:
-        assert setup_callback(button.mode, button.screen, button.action, button.argument) == data
+        assert SetupButton(button.mode, button.screen, button.action, button.argument).pack() == data
         assert len(data) <= 64
 
 
@@ -182,19 +180,22 @@ def test_time_choice_parser_returns_only_valid_settings_and_times(argument: str)
 
 @given(hostile_text("p:", "1d", "3d", "7d", "open", "resume"))
 def test_pause_callback_parser_accepts_only_the_offered_lengths(data: str) -> None:
-    length = parse_pause_callback(data)
+    button = PauseButton.unpack(data)
+    length = button.length if button is not None else None
     assert length is None or data == f"p:{length.value}"
 
 
 @pytest.mark.parametrize("length", list(PauseLength))
 def test_pause_callback_parser_reads_every_offered_length(length: PauseLength) -> None:
-    assert parse_pause_callback(f"p:{length.value}") is length
-    assert parse_pause_callback(length.value) is None
+    button = PauseButton.unpack(f"p:{length.value}")
+    assert button is not None
+    assert button.length is length
+    assert PauseButton.unpack(length.value) is None
 
 
 @given(hostile_text("del:", "yes:", "no", "999999999999", "-1", "٣"))
 def test_delete_callback_parser_round_trips(data: str) -> None:
-    button = parse_delete_callback(data)
+    button = DeleteButton.unpack(data)
     if button is not None:
         assert data == (f"del:yes:{button.issued_at}" if button.confirmed else "del:no")
 
@@ -220,7 +221,7 @@ def test_delete_callback_parser_round_trips(data: str) -> None:
     )
 )
 def test_tip_callback_parser_accepts_only_what_the_admin_screens_make(data: str) -> None:
-    button = parse_tip_callback(data)
+    button = TipButton.unpack(data)
     if button is None:
         return
     assert button.group is None or button.group in set(TipGroup)
@@ -328,7 +329,7 @@ def test_typed_answers_on_any_screen_never_raise_and_store_only_sound_settings(
 def test_any_setup_button_never_raises_and_stores_only_sound_settings(
     shared_engine: Engine, data: str, waiting: tuple[Step | None, Screen | None]
 ) -> None:
-    button = parse_setup_callback(data)
+    button = SetupButton.unpack(data)
     if button is None:
         return
     step, screen = waiting
