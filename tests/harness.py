@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from bot.context import HabitsApplication
 from bot.settings import Settings, load_settings
 from fakegram import FakeBotApi, FakeRequest, FakeUser
 from habits.members import reschedule
+from scheduler.clock import SteppedClock
 from storage import queries
 from storage.database import create_db_engine, new_session, upgrade_schema
 from storage.models import CheckIn, Member, Nudge
@@ -27,24 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:TEST-TOKEN-do-not-leak"
 # The admin in ADMIN_IDS of the `admin_bot` fixture.
 ADMIN = 4242
-
-
-class FakeClock:
-    """The bot's clock in tests: it only moves when a test moves it."""
-
-    def __init__(self, start: datetime) -> None:
-        assert start.tzinfo is not None
-        self.now = start.astimezone(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, moment: datetime) -> None:
-        assert moment.tzinfo is not None
-        self.now = moment.astimezone(UTC)
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
@@ -67,7 +50,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
 class BotHarness:
     api: FakeBotApi
     app: HabitsApplication
-    clock: FakeClock
+    clock: SteppedClock
     engine: Engine
 
     async def tick(self) -> None:
@@ -95,7 +78,7 @@ class BotHarness:
                 due = queries.earliest_due_at(session=session)
             if due is None or due > moment:
                 break
-            self.clock.set(max(due, self.clock.now))
+            self.clock.set(max(due, self.clock()))
             await self.tick()
         self.clock.set(moment)
         await self.tick()
@@ -166,7 +149,7 @@ def load_shipped_tips() -> TipLibrary:
 async def running_bot(
     *,
     api: FakeBotApi,
-    clock: FakeClock,
+    clock: SteppedClock,
     engine: Engine,
     settings: Settings,
     tips: TipLibrary | None = None,

@@ -18,11 +18,11 @@ from bot.logging_setup import REDACTED, SecretRedactingFilter, configure_logging
 from bot.texts import text
 from fakegram import FakeBotApi, serve_http
 from habits import checkins
+from scheduler.clock import SteppedClock
 from tests.harness import (
     ROOT,
     TOKEN,
     BotHarness,
-    FakeClock,
     button_data,
     buttons,
     latest_with_buttons,
@@ -104,7 +104,7 @@ async def _session(bot: BotHarness, server_url: str, monkeypatch: pytest.MonkeyP
 async def test_a_full_session_logged_at_debug_never_shows_the_token(
     captured_logs: io.StringIO, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = FakeClock(datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
+    clock = SteppedClock(datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
     api = FakeBotApi(token=TOKEN, clock=clock)
     engine = sqlite_engine(tmp_path / "habits.sqlite3")
     tips = tmp_path / "tips.yaml"
