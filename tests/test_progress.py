@@ -341,6 +341,22 @@ async def test_no_picture_when_switched_off_and_the_chosen_day_and_time_when_cha
     assert len(photos(api, ALICE)) == 1
 
 
+async def test_running_until_a_moment_sends_the_picture_at_its_own_time(
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock, engine: Engine
+) -> None:
+    # 19:10 on Sunday, between the 19:00 and 21:00 water nudges: it is due on its own.
+    await registered(bot, clock, datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
+    with new_session(engine) as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=ALICE)
+        assert member is not None
+        member.weekly_report_time = time(19, 10)
+        member.next_weekly_report_at = None
+        session.commit()
+    await bot.run_until(datetime(2026, 11, 29, 22, 0, tzinfo=UTC))
+    (sent,) = [call for call in api.calls_named("sendPhoto") if call.ok]
+    assert sent.at == datetime(2026, 11, 29, 18, 10, tzinfo=UTC)
+
+
 async def test_a_picture_far_overdue_after_downtime_is_recorded_not_sent(
     bot: BotHarness, api: FakeBotApi, clock: SteppedClock, engine: Engine
 ) -> None:
