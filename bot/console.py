@@ -253,7 +253,7 @@ class ConsoleChat:
         self.write(f"  (clock: {self.bot.clock().astimezone(zone):%a %d %b %H:%M} {zone.key})")
 
     async def settle(self) -> None:
-        # A weekly picture drawn by a cold worker process can take a while.
+        # Generous: a slow machine should make the chat slow, not end it.
         await self.bot.settle(timeout=30)
 
 
@@ -274,6 +274,8 @@ class TypedLines:
         self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
 
     def start(self) -> None:
+        if self._ended:
+            return
         try:
             fd = self._stdin.fileno()
             asyncio.get_running_loop().add_reader(fd, self._readable, fd)
@@ -349,17 +351,20 @@ async def run_console_session(
     lines = TypedLines(stdin)
     loop = asyncio.get_running_loop()
     hang_ups = [number for number in (getattr(signal, "SIGHUP", None), signal.SIGTERM) if number is not None]
-    async with offline_bot(console_settings, clock=clock, api=api) as bot:
-        chat = ConsoleChat(
-            bot=bot, user=user, out=out, default_zone=settings.default_timezone, files=folder / FILES_FOLDER
-        )
-        api.add_listener(chat.on_call)
-        for number in hang_ups:
-            # Not on Windows, and only in the main thread; there the console simply lacks it.
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(number, lines.end)
-        lines.start()
-        try:
+    for number in hang_ups:
+        # Not on Windows, and only in the main thread; there the console simply lacks it.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, lines.end)
+    try:
+        async with offline_bot(console_settings, clock=clock, api=api) as bot:
+            chat = ConsoleChat(
+                bot=bot,
+                user=user,
+                out=out,
+                default_zone=settings.default_timezone,
+                files=folder / FILES_FOLDER,
+            )
+            api.add_listener(chat.on_call)
             chat.write(
                 "Offline chat with the habits bot (no Telegram needed). Type /start to begin, "
                 "#1 to press button 1, :help for the console commands."
@@ -367,16 +372,19 @@ async def run_console_session(
             chat.write(
                 f"Pictures and files the bot sends are saved in {chat.files} (removed when you leave)."
             )
-            while (line := await lines.next()) is not None:
-                if echo:
-                    chat.write(f"you > {line.rstrip()}")
-                if not await chat.handle(line):
-                    break
-        finally:
-            lines.close()
-            for number in hang_ups:
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.remove_signal_handler(number)
+            lines.start()
+            try:
+                while (line := await lines.next()) is not None:
+                    if echo:
+                        chat.write(f"you > {line.rstrip()}")
+                    if not await chat.handle(line):
+                        break
+            finally:
+                lines.close()
+    finally:
+        for number in hang_ups:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(number)
     return 0
 
 
