@@ -46,10 +46,10 @@ from bench.common import (
     machine,
     percentile,
 )
-from bot.app import DISPATCH_JOB_NAME, build_application
+from bot.offline import offline_bot
 from fakegram import FakeBotApi, FakeRequest, FakeUser
-from storage.database import create_db_engine, upgrade_schema
-from tips.library import load_tip_library
+from scheduler.clock import SteppedClock
+from storage.database import create_db_engine
 
 NOW = WALK_DUE + timedelta(seconds=30)
 TEXT_CHECKINS = ("+1", "2 glazen")
@@ -92,13 +92,8 @@ def instrument(app: Application[Any, Any, Any, Any, Any, Any], timing: Timing) -
     app.add_handler(TypeHandler(Update, timing.on_done), group=1)
 
 
-async def drive(
-    app: Application[Any, Any, Any, Any, Any, Any], scripts: list[list[Step]], timing: Timing
-) -> tuple[float, float]:
+async def drive(scripts: list[list[Step]], timing: Timing) -> tuple[float, float]:
     """Run every user's script, each step after the previous one was handled; wall and CPU seconds."""
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    await app.start()
 
     async def user(script: list[Step]) -> None:
         for step in script:
@@ -106,11 +101,7 @@ async def drive(
 
     started, cpu_started = time.perf_counter(), time.process_time()
     await asyncio.gather(*(user(script) for script in scripts))
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
-    return elapsed, cpu
+    return time.perf_counter() - started, time.process_time() - cpu_started
 
 
 def figures(timing: Timing, elapsed: float, cpu: float) -> dict[str, Any]:
@@ -165,30 +156,12 @@ def _typing(user: FakeUser, text: str) -> Step:
 
 
 async def measure_bot(database_url: str, members: int, users: int) -> dict[str, Any]:
-    settings = bench_settings(database_url)
-    engine = create_db_engine(database_url)
-    upgrade_schema(engine)
-    api = FakeBotApi(token=TOKEN, clock=lambda: NOW)
-    app = build_application(
-        settings=settings,
-        engine=engine,
-        tips=load_tip_library(settings.tips_path),
-        clock=lambda: NOW,
-        request=FakeRequest(api),
-        updates_request=FakeRequest(api),
-        limit_rate=False,
-    )
-    assert app.job_queue is not None
-    (tick,) = app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME)
-    tick.enabled = False
     timing = Timing()
-    instrument(app, timing)
-    await app.initialize()
-    await tick.run(app)  # everyone gets the 08:15 walk nudge to tap
-    steps = member_steps(api, members)
-    elapsed, cpu = await drive(app, split(steps, users), timing)
-    stored = count_rows(engine, "SELECT count(*) FROM checkin")
-    engine.dispose()
+    async with offline_bot(bench_settings(database_url), clock=SteppedClock(NOW), limit_rate=False) as bot:
+        instrument(bot.app, timing)
+        await bot.tick()  # everyone gets the 08:15 walk nudge to tap
+        elapsed, cpu = await drive(split(member_steps(bot.api, members), users), timing)
+        stored = count_rows(bot.engine, "SELECT count(*) FROM checkin")
     return {**figures(timing, elapsed, cpu), "checkins_stored": stored}
 
 
@@ -229,7 +202,13 @@ async def measure_echo(members: int, users: int, *, edit: bool = False) -> dict[
     await app.initialize()
     for index in range(members):  # a message with a button to tap, as the nudge above
         await app.bot.send_message(FIRST_TELEGRAM_ID + index, "🚶", reply_markup=_done_keyboard())
-    elapsed, cpu = await drive(app, split(member_steps(api, members), users), timing)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await app.start()
+    elapsed, cpu = await drive(split(member_steps(api, members), users), timing)
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
     return figures(timing, elapsed, cpu)
 
 

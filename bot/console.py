@@ -1,18 +1,24 @@
 """An offline chat with the very same bot in a terminal, without Telegram and without a token.
 
 The real Application (handlers, JobQueue, dispatcher, database code) runs against fakegram's
-in-process fake Bot API. Bot messages are printed with their buttons numbered; typing a number
-presses one. Lines starting with ":" are console commands (":help" lists them); ":ff 2h" or
-":ff 08:15" moves the bot's clock forward and delivers every nudge that falls due on the way.
+in-process fake Bot API through bot/offline.py. Bot messages are printed with their buttons
+numbered; "#2" presses button 2, and anything else typed (a bare "2" too) is sent as a message.
+Pictures and files the bot sends are saved, and their paths printed. Lines starting with ":" are
+console commands (":help" lists them); ":ff 2h" or ":ff 08:15" moves the bot's clock forward and
+delivers every nudge that falls due on the way. Otherwise the clock stands still.
 
-The database is a fresh SQLite file in a temporary folder, removed on exit: every session starts
-as a new member, and the real bot's data is never touched.
+The database and the saved files live in a temporary folder, removed on exit (also when the
+terminal closes): every session starts as a new member, and the real bot's data is never touched.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
+import contextlib
+import os
 import re
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
@@ -23,45 +29,36 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
-from telegram import Update
-from telegram.ext import AIORateLimiter
 
-from bot.app import DISPATCH_JOB_NAME, build_application
-from bot.context import HabitsApplication
+from bot.offline import OfflineBot, offline_bot
 from bot.settings import Settings
-from fakegram import ApiCall, FakeBotApi, FakeRequest, FakeUser
+from fakegram import ApiCall, FakeBotApi, FakeUser, UploadedFile
 from habits.parsing import parse_time_of_day
+from scheduler.clock import SteppedClock, utc_now
 from storage import queries
-from storage.database import create_db_engine, new_session, upgrade_schema
-from tips.library import load_tip_library
+from storage.database import new_session
 
 CONSOLE_TOKEN = "100000:offline-console"
 CONSOLE_USER_ID = 1
+# The member's Telegram first name, in the language the console starts in.
+CONSOLE_NAMES = {"nl": "Sanne", "en": "Sam"}
+FILES_FOLDER = "files"
 HELP = """Console commands:
-  <number>        press the button with that number
+  #2              press button 2 of the last buttons shown (a bare 2 is sent as a message)
   :ff 2h | :ff 45m | :ff 1d | :ff 08:15
                   move the clock forward (to the next 08:15 local time) and deliver the
-                  nudges that fall due on the way
+                  nudges that fall due on the way; otherwise the clock stands still
   :loc LAT LON    share a location (e.g. :loc 35.68 139.69 for Tokyo)
   :time           show the bot's clock
   :help           this text
   :quit           leave (Ctrl-D works too)
-Anything else is sent to the bot as a message, e.g. /start, /settings, 2 glazen."""
+Anything else is sent to the bot as a message, e.g. /start, /settings, 2 glazen, 2.
+Pictures and files the bot sends are saved in {files}"""
+_PRESS = re.compile(r"#\s*(\d+)")
 _DURATION = re.compile(r"^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?$")
 LOCATION_HINT = "Type the location as: latitude longitude (e.g. 52.37 4.90)"
-
-
-class ConsoleClock:
-    """Real time plus however far the console has fast-forwarded."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def forward_to(self, moment: datetime) -> None:
-        self.offset += max(moment - self(), timedelta())
+# What the bot sends as a file, by method: the parameter with the upload, and how it is shown.
+ATTACHMENTS = {"sendPhoto": ("photo", "picture"), "sendDocument": ("document", "file")}
 
 
 def fast_forward_target(argument: str, now: datetime, zone: ZoneInfo) -> datetime | None:
@@ -99,17 +96,11 @@ class ConsoleChat:
     """Prints what the bot does in the chat and turns typed lines into the user's actions."""
 
     def __init__(
-        self,
-        *,
-        api: FakeBotApi,
-        app: HabitsApplication,
-        clock: ConsoleClock,
-        user: FakeUser,
-        out: TextIO,
-        default_zone: str,
+        self, *, bot: OfflineBot, user: FakeUser, out: TextIO, default_zone: str, files: Path
     ) -> None:
-        self.api, self.app, self.clock, self.user, self.out = api, app, clock, user, out
+        self.bot, self.user, self.out = bot, user, out
         self.default_zone = default_zone
+        self.files = files
         self.choices: list[Choice] = []
         self.awaiting_location = False
 
@@ -118,16 +109,37 @@ class ConsoleChat:
     def on_call(self, call: ApiCall) -> None:
         if not call.ok:
             return
+        message = call.result
+        to_user = isinstance(message, dict) and message.get("chat", {}).get("id") == self.user.id
         if call.method == "answerCallbackQuery" and call.params.get("text"):
             self.write(f"  (i) {call.params['text']}")
-        elif call.method in ("sendMessage", "editMessageText"):
-            message = call.result
-            if isinstance(message, dict) and message.get("chat", {}).get("id") == self.user.id:
-                self.show(message, edited=call.method == "editMessageText", params=call.params)
+        elif call.method in ("sendMessage", "editMessageText") and to_user:
+            self.show(message, edited=call.method == "editMessageText", params=call.params)
+        elif call.method in ATTACHMENTS and to_user:
+            parameter, kind = ATTACHMENTS[call.method]
+            saved = self.save(call.params.get(parameter))
+            self.show(message, edited=False, params=call.params, heading=f"[{kind}] {saved or '(not saved)'}")
 
-    def show(self, message: dict[str, Any], *, edited: bool, params: dict[str, Any]) -> None:
+    def save(self, upload: object) -> Path | None:
+        """Write an uploaded file into the files folder, never over an earlier one."""
+        if not isinstance(upload, UploadedFile):
+            return None
+        self.files.mkdir(parents=True, exist_ok=True)
+        name = Path(upload.filename).name or "file"
+        path, number = self.files / name, 1
+        while path.exists():
+            number += 1
+            path = self.files / f"{Path(name).stem}-{number}{Path(name).suffix}"
+        path.write_bytes(upload.data)
+        return path
+
+    def show(
+        self, message: dict[str, Any], *, edited: bool, params: dict[str, Any], heading: str | None = None
+    ) -> None:
         prefix = "bot (edited)" if edited else "bot"
-        lines = str(message.get("text", "")).splitlines() or [""]
+        body = str(message.get("text", message.get("caption", "")))
+        lines = ([heading] if heading else []) + (body.splitlines() if body else [])
+        lines = lines or [""]
         self.write(f"{prefix} > {lines[0]}")
         for line in lines[1:]:
             self.write(f"      {line}")
@@ -137,7 +149,9 @@ class ConsoleChat:
         if choices:
             self.choices = choices
             for number, choice in enumerate(choices, start=1):
-                self.write(f"      [{number}] {choice.label}")
+                self.write(f"      [#{number}] {choice.label}")
+                if choice.sends_location:  # a phone would open its map here
+                    self.write(f"      (#{number}, then type the coordinates; or :loc LAT LON)")
 
     def _choices(self, message: dict[str, Any], params: dict[str, Any]) -> list[Choice]:
         rows = message.get("reply_markup", {}).get("inline_keyboard", [])
@@ -156,7 +170,9 @@ class ConsoleChat:
         return inline + reply
 
     def write(self, line: str) -> None:
-        print(line, file=self.out, flush=True)
+        # After a hang-up the terminal is gone; the session still has to end cleanly.
+        with contextlib.suppress(OSError):
+            print(line, file=self.out, flush=True)
 
     # -- input -------------------------------------------------------------------------------
 
@@ -168,8 +184,9 @@ class ConsoleChat:
         if self.awaiting_location:
             self.awaiting_location = False
             return await self._location(line)
-        if line.isdecimal():
-            return await self._press(int(line))
+        press = _PRESS.fullmatch(line)
+        if press:
+            return await self._press(int(press[1]))
         if line.startswith(":"):
             return await self._command(line[1:])
         self.user.send_text(line)
@@ -179,7 +196,7 @@ class ConsoleChat:
     async def _press(self, number: int) -> bool:
         if not 1 <= number <= len(self.choices):
             self.write(
-                f"  (no button {number}; the last buttons shown are numbered 1-{len(self.choices)})"
+                f"  (no button #{number}; the last buttons shown are #1-#{len(self.choices)})"
                 if self.choices
                 else "  (no buttons to press)"
             )
@@ -201,17 +218,18 @@ class ConsoleChat:
         if name in ("quit", "q", "exit"):
             return False
         if name == "ff":
-            target = fast_forward_target(argument, self.clock(), self.zone())
+            target = fast_forward_target(argument, self.bot.clock(), self.zone())
             if target is None:
                 self.write("  (say how far, e.g. :ff 2h, :ff 30m, :ff 1d or :ff 08:15)")
             else:
-                await self.fast_forward(target)
+                await self.bot.run_until(target)
+                self.show_time()
         elif name == "loc":
             return await self._location(argument)
         elif name == "time":
             self.show_time()
         else:
-            self.write(HELP)
+            self.write(HELP.format(files=self.files))
         return True
 
     async def _location(self, text: str) -> bool:
@@ -226,35 +244,83 @@ class ConsoleChat:
         return True
 
     def zone(self) -> ZoneInfo:
-        with new_session(self.app.services.engine) as session:
+        with new_session(self.bot.engine) as session:
             member = queries.get_member_by_telegram_id(session=session, telegram_id=self.user.id)
         return ZoneInfo(member.timezone if member else self.default_zone)
 
     def show_time(self) -> None:
         zone = self.zone()
-        self.write(f"  (clock: {self.clock().astimezone(zone):%a %d %b %H:%M} {zone.key})")
-
-    async def fast_forward(self, target: datetime) -> None:
-        """Step from one due moment to the next, as the running bot would, until `target`."""
-        while True:
-            with new_session(self.app.services.engine) as session:
-                due = queries.earliest_due_at(session=session)
-            if due is None or due > target:
-                break
-            self.clock.forward_to(due)
-            await self.tick()
-        self.clock.forward_to(target)
-        await self.tick()
-        self.show_time()
-
-    async def tick(self) -> None:
-        assert self.app.job_queue is not None
-        for job in self.app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME):
-            await job.run(self.app)
+        self.write(f"  (clock: {self.bot.clock().astimezone(zone):%a %d %b %H:%M} {zone.key})")
 
     async def settle(self) -> None:
-        await self.api.wait_until(lambda: self.api.pending_updates() == 0, what="updates", timeout=30)
-        await self.app.update_queue.join()
+        # Generous: a slow machine should make the chat slow, not end it.
+        await self.bot.settle(timeout=30)
+
+
+class TypedLines:
+    """The lines typed on stdin, one at a time; `end()` (on a hang-up) ends them early.
+
+    A terminal or a pipe is watched by the event loop rather than read in a thread, so a signal
+    can end the session while it waits for input, and no reader thread outlives it.
+    """
+
+    def __init__(self, stdin: TextIO) -> None:
+        self._stdin = stdin
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._fd: int | None = None
+        self._ended = False
+        self._partial = ""
+        encoding = getattr(stdin, "encoding", None) or "utf-8"
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def start(self) -> None:
+        if self._ended:
+            return
+        try:
+            fd = self._stdin.fileno()
+            asyncio.get_running_loop().add_reader(fd, self._readable, fd)
+        except (OSError, ValueError, NotImplementedError):
+            return  # a StringIO or a regular file (which epoll refuses): read in a thread below
+        self._fd = fd
+
+    async def next(self) -> str | None:
+        """The next line, or None once the input has ended."""
+        if self._fd is None and not self._ended:
+            line = await asyncio.to_thread(self._stdin.readline)
+            if not line:
+                self.end()
+            return line or None
+        queued = await self._queue.get()
+        if queued is None:
+            self._queue.put_nowait(None)  # ended for every later call too
+        return queued
+
+    def end(self) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        self.close()
+        self._queue.put_nowait(None)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            asyncio.get_running_loop().remove_reader(self._fd)
+
+    def _readable(self, fd: int) -> None:
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        except OSError:  # EIO: the terminal was closed
+            data = b""
+        text = self._partial + self._decoder.decode(data, final=not data)
+        *lines, self._partial = text.split("\n")
+        for line in lines:
+            self._queue.put_nowait(line + "\n")
+        if not data:
+            if self._partial:
+                self._queue.put_nowait(self._partial)
+            self.end()
 
 
 async def run_console_session(
@@ -262,55 +328,63 @@ async def run_console_session(
     *,
     stdin: TextIO,
     out: TextIO,
-    database_url: str,
+    folder: Path,
     echo: bool,
+    start: datetime | None = None,
 ) -> int:
-    """Run the bot against the fake Bot API and chat with it until the input ends."""
-    clock = ConsoleClock()
+    """Run the bot against the fake Bot API and chat with it until the input ends.
+
+    The database and the saved files go into `folder`; the clock starts at `start` (default: now).
+    """
+    clock = SteppedClock(start or utc_now())
     api = FakeBotApi(
         token=CONSOLE_TOKEN, clock=clock, bot_username="habits_console_bot", bot_first_name="Habits"
     )
-    engine = create_db_engine(database_url)
-    upgrade_schema(engine)
-    console_settings = settings.model_copy(update={"bot_token": SecretStr(CONSOLE_TOKEN)})
-    app = build_application(
-        settings=console_settings,
-        engine=engine,
-        tips=load_tip_library(settings.tips_path),
-        clock=clock,
-        request=FakeRequest(api),
-        updates_request=FakeRequest(api),
-        rate_limiter=AIORateLimiter(max_retries=2),
+    language = settings.default_language
+    user = api.user(CONSOLE_USER_ID, first_name=CONSOLE_NAMES.get(language, "Sam"), language_code=language)
+    console_settings = settings.model_copy(
+        update={
+            "bot_token": SecretStr(CONSOLE_TOKEN),
+            "database_url": f"sqlite:///{folder / 'console.sqlite3'}",
+        }
     )
-    user = api.user(CONSOLE_USER_ID, first_name="You", language_code=settings.default_language)
-    chat = ConsoleChat(
-        api=api, app=app, clock=clock, user=user, out=out, default_zone=settings.default_timezone
-    )
-    api.add_listener(chat.on_call)
-    await app.initialize()
-    if app.post_init is not None:  # run_polling would run it; start-up does the same here
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
-    await app.start()
-    chat.write(
-        "Offline chat with the habits bot (no Telegram needed). Type /start to begin, "
-        ":help for the console commands."
-    )
+    lines = TypedLines(stdin)
+    loop = asyncio.get_running_loop()
+    hang_ups = [number for number in (getattr(signal, "SIGHUP", None), signal.SIGTERM) if number is not None]
+    for number in hang_ups:
+        # Not on Windows, and only in the main thread; there the console simply lacks it.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, lines.end)
     try:
-        while True:
-            line = await asyncio.to_thread(stdin.readline)
-            if not line:
-                break
-            if echo:
-                chat.write(f"you > {line.rstrip()}")
-            if not await chat.handle(line):
-                break
+        async with offline_bot(console_settings, clock=clock, api=api) as bot:
+            chat = ConsoleChat(
+                bot=bot,
+                user=user,
+                out=out,
+                default_zone=settings.default_timezone,
+                files=folder / FILES_FOLDER,
+            )
+            api.add_listener(chat.on_call)
+            chat.write(
+                "Offline chat with the habits bot (no Telegram needed). Type /start to begin, "
+                "#1 to press button 1, :help for the console commands."
+            )
+            chat.write(
+                f"Pictures and files the bot sends are saved in {chat.files} (removed when you leave)."
+            )
+            lines.start()
+            try:
+                while (line := await lines.next()) is not None:
+                    if echo:
+                        chat.write(f"you > {line.rstrip()}")
+                    if not await chat.handle(line):
+                        break
+            finally:
+                lines.close()
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        engine.dispose()
+        for number in hang_ups:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(number)
     return 0
 
 
@@ -325,11 +399,10 @@ def run_console(
     stdin = stdin or sys.stdin
     terminal = (is_terminal or stdin.isatty)()
     with tempfile.TemporaryDirectory(prefix="habits-console-") as folder:
-        url = f"sqlite:///{Path(folder) / 'console.sqlite3'}"
         try:
             return asyncio.run(
                 run_console_session(
-                    settings, stdin=stdin, out=out or sys.stdout, database_url=url, echo=not terminal
+                    settings, stdin=stdin, out=out or sys.stdout, folder=Path(folder), echo=not terminal
                 )
             )
         except KeyboardInterrupt:

@@ -27,7 +27,8 @@ NO_TOKEN_EXIT_CODE = 2
 BAD_SETTINGS_EXIT_CODE = 2
 NO_TOKEN_MESSAGE = (
     "No BOT_TOKEN set: create a bot with @BotFather in Telegram (/newbot), then put its token in "
-    "BOT_TOKEN (environment or .env) and start again."
+    "BOT_TOKEN (environment or .env) and start again; or run `python3 tasks.py run --console` in a "
+    "terminal to try it offline."
 )
 CONSOLE_FLAG = "--console"
 # The console keeps the terminal for the chat: only warnings and errors are logged there.

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from fakegram import FakeBotApi
+from scheduler.clock import SteppedClock
 from storage.database import create_db_engine, upgrade_schema
 from tests.backends import empty_tables, fresh_schema, server_url
 from tests.harness import (
@@ -21,7 +22,6 @@ from tests.harness import (
     ROOT,
     TOKEN,
     BotHarness,
-    FakeClock,
     make_settings,
     running_bot,
     sqlite_engine,
@@ -32,12 +32,12 @@ MONDAY_MORNING = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(MONDAY_MORNING)
+def clock() -> SteppedClock:
+    return SteppedClock(MONDAY_MORNING)
 
 
 @pytest.fixture
-def api(clock: FakeClock) -> FakeBotApi:
+def api(clock: SteppedClock) -> FakeBotApi:
     return FakeBotApi(token=TOKEN, clock=clock)
 
 
@@ -80,7 +80,7 @@ def engine(backend: str, database_path: Path, request: pytest.FixtureRequest) ->
 
 @pytest.fixture
 async def bot(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path
+    api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path
 ) -> AsyncIterator[BotHarness]:
     settings = make_settings(f"sqlite:///{database_path}")
     async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as harness:
@@ -98,7 +98,7 @@ def tips_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def admin_bot(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path, tips_file: Path
+    api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path, tips_file: Path
 ) -> AsyncIterator[BotHarness]:
     """The bot with ADMIN as its one admin and `tips_file` as its tips."""
     settings = make_settings(f"sqlite:///{database_path}", admin_ids=str(ADMIN), tips_path=tips_file)

@@ -1,23 +1,22 @@
-"""Factory helpers: the real bot Application against the fake Bot API, with a hand-moved clock."""
+"""The tests' helpers on top of bot/offline.py (the real bot against fakegram on a stepped clock)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
-from telegram.ext import AIORateLimiter
 
-from bot.app import DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME, build_application
-from bot.context import HabitsApplication
+from bot.app import TIP_WATCH_JOB_NAME
+from bot.offline import OfflineBot, offline_bot
 from bot.settings import Settings, load_settings
-from fakegram import FakeBotApi, FakeRequest, FakeUser
+from fakegram import FakeBotApi, FakeUser
 from habits.members import reschedule
+from scheduler.clock import SteppedClock
 from storage import queries
 from storage.database import create_db_engine, new_session, upgrade_schema
 from storage.models import CheckIn, Member, Nudge
@@ -27,24 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:TEST-TOKEN-do-not-leak"
 # The admin in ADMIN_IDS of the `admin_bot` fixture.
 ADMIN = 4242
-
-
-class FakeClock:
-    """The bot's clock in tests: it only moves when a test moves it."""
-
-    def __init__(self, start: datetime) -> None:
-        assert start.tzinfo is not None
-        self.now = start.astimezone(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, moment: datetime) -> None:
-        assert moment.tzinfo is not None
-        self.now = moment.astimezone(UTC)
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
@@ -63,42 +44,12 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     return load_settings(**values)
 
 
-@dataclass
-class BotHarness:
-    api: FakeBotApi
-    app: HabitsApplication
-    clock: FakeClock
-    engine: Engine
-
-    async def tick(self) -> None:
-        """Run the dispatch job once, as the JobQueue would, at the clock's time."""
-        assert self.app.job_queue is not None
-        (job,) = self.app.job_queue.get_jobs_by_name(DISPATCH_JOB_NAME)
-        await job.run(self.app)
+class BotHarness(OfflineBot):
+    """The running bot with the tests' helpers: members who talk and tap, and their rows."""
 
     async def watch_tips(self) -> None:
         """Run the tip-file watch once, as the JobQueue would every half minute."""
-        assert self.app.job_queue is not None
-        (job,) = self.app.job_queue.get_jobs_by_name(TIP_WATCH_JOB_NAME)
-        await job.run(self.app)
-
-    async def settle(self) -> None:
-        """Wait until every update sent so far has been fetched and fully handled."""
-        await self.api.wait_until(lambda: self.api.pending_updates() == 0, what="updates fetched")
-        await self.app.update_queue.join()
-
-    async def run_until(self, moment: datetime) -> None:
-        """Move the clock to `moment`, ticking at every instant something falls due on the way,
-        as the running bot would (its tick runs every few seconds)."""
-        while True:
-            with new_session(self.engine) as session:
-                due = queries.earliest_due_at(session=session)
-            if due is None or due > moment:
-                break
-            self.clock.set(max(due, self.clock.now))
-            await self.tick()
-        self.clock.set(moment)
-        await self.tick()
+        await self.run_job(TIP_WATCH_JOB_NAME)
 
     async def say(self, user: FakeUser, message: str) -> None:
         user.send_text(message)
@@ -164,48 +115,14 @@ def load_shipped_tips() -> TipLibrary:
 
 @asynccontextmanager
 async def running_bot(
-    *,
-    api: FakeBotApi,
-    clock: FakeClock,
-    engine: Engine,
-    settings: Settings,
-    tips: TipLibrary | None = None,
-    real_ticks: bool = False,
-    read_timeout: float = 5.0,
-    rate_limiter: AIORateLimiter | None = None,
+    *, settings: Settings, clock: SteppedClock, api: FakeBotApi, engine: Engine, **options: Any
 ) -> AsyncIterator[BotHarness]:
-    """Start the real Application (polling the fake API, JobQueue running) and stop it after.
+    """`bot.offline.offline_bot` (same options) with the tests' helpers on the bot it yields.
 
-    Unless `real_ticks`, the repeating jobs (dispatch, tip-file watch) are paused so that tests
-    run them by hand. The tips are loaded from `settings.tips_path` unless given.
-    `read_timeout` bounds each Bot API call (fakegram's delay_next then simulates timeouts).
+    The repeating jobs are paused unless `real_ticks=True`, so that tests run them by hand.
     """
-    app = build_application(
-        settings=settings,
-        engine=engine,
-        tips=tips or load_tip_library(settings.tips_path),
-        clock=clock,
-        request=FakeRequest(api, read_timeout=read_timeout),
-        updates_request=FakeRequest(api),
-        rate_limiter=rate_limiter or AIORateLimiter(max_retries=2),
-    )
-    assert app.job_queue is not None
-    if not real_ticks:
-        for name in (DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME):
-            for job in app.job_queue.get_jobs_by_name(name):
-                job.enabled = False
-    await app.initialize()
-    if app.post_init is not None:  # run_polling would run it; start-up does the same here
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    await app.start()
-    try:
-        yield BotHarness(api=api, app=app, clock=clock, engine=engine)
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+    async with offline_bot(settings, clock=clock, api=api, engine=engine, **options) as bot:
+        yield BotHarness(**{field.name: getattr(bot, field.name) for field in fields(bot)})
 
 
 def sqlite_engine(path: Path) -> Engine:

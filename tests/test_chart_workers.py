@@ -17,8 +17,9 @@ from bot.chart_workers import ChartWorkers
 from fakegram import FakeBotApi, UploadedFile
 from habits.stats import WeekPicture
 from habits.streaks import DayOutcome
+from scheduler.clock import SteppedClock
 from storage.kinds import Habit
-from tests.harness import FakeClock, make_settings, running_bot, sqlite_engine
+from tests.harness import make_settings, running_bot, sqlite_engine
 
 DONE, SKIPPED, MISSED = DayOutcome.DONE, DayOutcome.SKIPPED, DayOutcome.MISSED
 PICTURE = WeekPicture(
@@ -104,7 +105,7 @@ def test_a_thread_draws_when_no_workers_are_wanted() -> None:
 
 
 async def test_the_sunday_tick_sends_everyones_picture_drawn_by_the_workers(
-    api: FakeBotApi, clock: FakeClock, database_path: Path
+    api: FakeBotApi, clock: SteppedClock, database_path: Path
 ) -> None:
     engine = sqlite_engine(database_path)
     settings = make_settings(f"sqlite:///{database_path}", render_workers=2)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import os
+import select
+import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,17 +18,35 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import main as entry_point
-from bot.console import fast_forward_target
+from bot.console import fast_forward_target, run_console_session
+from tests.harness import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 AMS = ZoneInfo("Europe/Amsterdam")
+# Monday 23 November 2026, 07:05 in Amsterdam: just after the default wake-up.
+MONDAY_MORNING = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
 SCRIPT = """\
 /start
-3
-1
+#3
+#1
 :ff 1d
-1
+#1
 :time
+:quit
+"""
+# Onboard with the defaults; the walk after breakfast (08:15) is done with a press; the typed
+# "2" answers the 09:00 water nudge; then the week's picture and the export.
+FILES_SCRIPT = """\
+/start
+#3
+#1
+:ff 08:20
+#7
+#1
+:ff 09:05
+2
+/week
+/export
 :quit
 """
 
@@ -49,24 +72,110 @@ def run_bot(tmp_path: Path, args: list[str], stdin: str | None) -> subprocess.Co
     )
 
 
+async def chat(folder: Path, script: str, language: str = "nl") -> str:
+    """A console session in-process on `folder`, starting on Monday morning; the transcript."""
+    out = io.StringIO()
+    settings = make_settings("sqlite://", default_language=language)
+    code = await run_console_session(
+        settings, stdin=io.StringIO(script), out=out, folder=folder, echo=True, start=MONDAY_MORNING
+    )
+    assert code == 0
+    return out.getvalue()
+
+
 @pytest.mark.slow
 def test_scripted_console_session_onboards_fast_forwards_and_sees_a_nudge(tmp_path: Path) -> None:
     done = run_bot(tmp_path, ["--console"], SCRIPT)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "you > /start" in out
-    assert "bot > Hoi You!" in out
-    assert "[1] ✓ 🇳🇱 Nederlands" in out
+    assert "bot > Hoi Sanne!" in out
+    assert "[#1] ✓ 🇳🇱 Nederlands" in out
     assert "🚀 Je bent begonnen!" in out
     # The day that follows: nudges with their buttons, numbered, and a press that answers one.
     assert "bot > 💧 Tijd voor een glas water" in out
-    assert "[1] 💧 +1 glas" in out
+    assert "[#1] 💧 +1 glas" in out
     assert "bot > 🚶 Even wandelen" in out
-    assert "[2] ⏰ Over 15 min" in out
+    assert "[#2] ⏰ Over 15 min" in out
     assert "(i) " in out  # the tap's answer
     assert "(clock: " in out
     assert not (tmp_path / "real.sqlite3").exists()  # the real database is never touched
     assert "TEST-TOKEN" not in out + done.stderr
+
+
+async def test_pictures_and_files_are_saved_and_a_bare_number_is_a_message(tmp_path: Path) -> None:
+    out = await chat(tmp_path, FILES_SCRIPT)
+    files = tmp_path / "files"
+    assert f"Pictures and files the bot sends are saved in {files}" in out
+    # "#7" is no button of the walk nudge; "#1" pressed its Done.
+    assert "you > #7\n  (no button #7; the last buttons shown are #1-#3)" in out
+    assert "you > #1\n  (i) ✅ Gedaan." in out
+    # A bare "2" went to the bot as text and answered the water nudge.
+    assert "you > 2\n" in out
+    assert "💧 Genoteerd: 2/8 glazen vandaag." in out
+    picture = files / "week.png"
+    assert f"bot > [picture] {picture}\n      📊 " in out
+    assert picture.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert f"bot > [file] {files / 'checkins.csv'}\n      Check-ins: 2" in out
+    assert f"bot > [file] {files / 'settings.json'}\n" in out
+    rows = list(csv.DictReader(io.StringIO((files / "checkins.csv").read_text(encoding="utf-8-sig"))))
+    assert sorted((row["habit"], row["value"]) for row in rows) == [("walk", ""), ("water", "2")]
+    assert json.loads((files / "settings.json").read_text(encoding="utf-8"))
+
+
+async def test_a_second_export_does_not_overwrite_the_first(tmp_path: Path) -> None:
+    out = await chat(tmp_path, "/start\n#3\n#1\n/export\n/export\n:quit\n")
+    assert f"[file] {tmp_path / 'files' / 'checkins-2.csv'}" in out
+    assert (tmp_path / "files" / "checkins.csv").exists()
+
+
+async def test_the_member_has_a_natural_name_in_the_console_language(tmp_path: Path) -> None:
+    assert "bot > Hoi Sanne!" in await chat(tmp_path / "nl", "/start\n")
+    assert "bot > Hi Sam!" in await chat(tmp_path / "en", "/start\n", language="en")
+
+
+def _read_until(process: subprocess.Popen[bytes], marker: bytes, timeout: float) -> bytes:
+    """What the process printed until `marker`, waiting at most `timeout` seconds."""
+    assert process.stdout is not None
+    seen, deadline = b"", time.monotonic() + timeout
+    while marker not in seen:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"no {marker!r} in {seen!r}"
+        if select.select([process.stdout], [], [], remaining)[0]:
+            chunk = os.read(process.stdout.fileno(), 65536)
+            assert chunk, f"the console ended early: {seen!r}"
+            seen += chunk
+    return seen
+
+
+@pytest.mark.slow
+def test_closing_the_terminal_removes_the_temporary_folder(tmp_path: Path) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = _env(tmp_path) | {"TIPS_PATH": str(ROOT / "content" / "tips.yaml"), "TMPDIR": str(temporary)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--console"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=env,
+    )
+    try:
+        _read_until(process, b"saved in", timeout=60)
+        assert process.stdin is not None
+        process.stdin.write(b"/start\n")
+        process.stdin.flush()
+        _read_until(process, b"Hoi Sanne!", timeout=30)
+        (folder,) = temporary.iterdir()
+        assert (folder / "console.sqlite3").exists()
+        process.send_signal(signal.SIGHUP)  # what a closing terminal sends; stdin stays open
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert list(temporary.iterdir()) == []
 
 
 def test_without_token_and_without_terminal_it_exits_2_with_one_line(tmp_path: Path) -> None:

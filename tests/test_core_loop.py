@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from fakegram import FakeBotApi
+from scheduler.clock import SteppedClock
 from storage.models import NudgeStatus
 from tests.harness import (
     BotHarness,
-    FakeClock,
     button_data,
     buttons,
     make_settings,
@@ -48,7 +48,7 @@ async def test_language_follows_telegram_when_english_else_dutch(bot: BotHarness
 
 
 async def test_walk_nudge_tap_done_is_stored_and_never_repeated(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path
 ) -> None:
     alice = api.user(ALICE, first_name="Alice")
     await bot.onboard(alice)
@@ -113,7 +113,7 @@ async def _noop() -> None:
 
 
 async def test_missed_slots_older_than_grace_are_recorded_not_sent(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     alice = api.user(ALICE)
     await bot.onboard(alice)
@@ -131,7 +131,7 @@ async def test_missed_slots_older_than_grace_are_recorded_not_sent(
 
 
 async def test_times_set_for_tokyo_with_a_bedtime_after_midnight_land_at_the_right_instants(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     from datetime import time
 

@@ -10,15 +10,16 @@ from sqlalchemy.engine import Engine
 
 from bench.common import WALK_DUE, default_member_rows, insert_rows
 from fakegram import ApiCall, FakeBotApi
+from scheduler.clock import SteppedClock
 from scheduler.dispatch import DispatchPolicy
 from storage.models import NudgeStatus
-from tests.harness import BotHarness, FakeClock
+from tests.harness import BotHarness
 
 MEMBERS = 35  # three full chunks of 10 and a last one of 5
 
 
 async def test_every_nudge_is_sending_when_it_goes_out_and_never_more_than_a_chunk(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock, engine: Engine
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock, engine: Engine
 ) -> None:
     insert_rows(engine, default_member_rows(MEMBERS))  # everyone's walk is due at 08:15
     clock.set(WALK_DUE + timedelta(seconds=30))

@@ -13,14 +13,15 @@ from bot.app import build_application
 from bot.main import dispatch_until_stopped
 from fakegram import FakeBotApi, FakeRequest
 from habits.members import register_member
+from scheduler.clock import SteppedClock
 from storage.database import new_session
-from tests.harness import FakeClock, load_shipped_tips, make_settings
+from tests.harness import load_shipped_tips, make_settings
 
 WALK_TIME = datetime(2026, 11, 23, 7, 15, 10, tzinfo=UTC)  # 08:15:10 in Amsterdam
 
 
 async def test_dispatcher_sends_due_nudges_without_polling_and_stops_on_sigterm(
-    api: FakeBotApi, clock: FakeClock, engine: Engine
+    api: FakeBotApi, clock: SteppedClock, engine: Engine
 ) -> None:
     with new_session(engine) as session:
         register_member(

@@ -25,13 +25,16 @@ def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_without_a_token_it_exits_2_with_one_line_about_botfather(tmp_path: Path) -> None:
+def test_without_a_token_it_exits_2_with_one_line_about_botfather_and_the_offline_chat(
+    tmp_path: Path,
+) -> None:
     result = run_bot(tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "@BotFather" in lines[0]
     assert "BOT_TOKEN" in lines[0]
+    assert "`python3 tasks.py run --console` in a terminal to try it offline" in lines[0]
 
 
 def test_an_invalid_tip_file_stops_start_up_naming_file_line_and_field(tmp_path: Path) -> None:

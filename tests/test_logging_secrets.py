@@ -13,23 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application
 from bot.logging_setup import REDACTED, SecretRedactingFilter, configure_logging
 from bot.texts import text
-from fakegram import FakeBotApi, serve_http
+from fakegram import FakeBotApi
 from habits import checkins
+from scheduler.clock import SteppedClock
 from tests.harness import (
     ROOT,
     TOKEN,
     BotHarness,
-    FakeClock,
     button_data,
     buttons,
     latest_with_buttons,
     make_settings,
+    running_bot,
     sqlite_engine,
 )
-from tips.library import load_tip_library
 
 ALICE = 1001
 WALK_TIME = datetime(2026, 11, 23, 7, 15, tzinfo=UTC)
@@ -55,7 +54,7 @@ def captured_logs() -> Iterator[io.StringIO]:
         logging.getLogger(name).setLevel(level)
 
 
-async def _session(bot: BotHarness, server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def _session(bot: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
     """Onboarding, settings, the admin's /tip, /export, /week, a nudge answered, a request that
     fails with 500 and a handler that crashes with the token in its message."""
     api = bot.api
@@ -95,7 +94,7 @@ async def _session(bot: BotHarness, server_url: str, monkeypatch: pytest.MonkeyP
 
     # A handler crashing with the token (as in a request URL) in its message.
     def leaky(**_: object) -> None:
-        raise RuntimeError(f"POST {server_url}{TOKEN}/sendMessage failed")
+        raise RuntimeError(f"POST {bot.app.bot.base_url}/sendMessage failed")
 
     monkeypatch.setattr(checkins, "record_text", leaky)
     await bot.say(alice, "klaar")
@@ -104,35 +103,15 @@ async def _session(bot: BotHarness, server_url: str, monkeypatch: pytest.MonkeyP
 async def test_a_full_session_logged_at_debug_never_shows_the_token(
     captured_logs: io.StringIO, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = FakeClock(datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
+    clock = SteppedClock(datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
     api = FakeBotApi(token=TOKEN, clock=clock)
     engine = sqlite_engine(tmp_path / "habits.sqlite3")
     tips = tmp_path / "tips.yaml"
     shutil.copy(ROOT / "content" / "tips.yaml", tips)
-    async with await serve_http(api) as server:
-        settings = make_settings(
-            f"sqlite:///{tmp_path / 'habits.sqlite3'}",
-            telegram_api_url=server.base_url,
-            admin_ids=str(ALICE),
-            tips_path=tips,
-        )
-        # No fake request object: PTB's own httpx client talks HTTP to fakegram.
-        app = build_application(settings=settings, engine=engine, tips=load_tip_library(tips), clock=clock)
-        assert app.job_queue is not None
-        for job in app.job_queue.jobs():
-            job.enabled = False
-        await app.initialize()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        await app.start()
-        try:
-            await _session(
-                BotHarness(api=api, app=app, clock=clock, engine=engine), server.base_url, monkeypatch
-            )
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            await app.shutdown()
+    settings = make_settings(f"sqlite:///{tmp_path / 'habits.sqlite3'}", admin_ids=str(ALICE), tips_path=tips)
+    # Over loopback HTTP: PTB's own httpx client talks to fakegram and logs every request.
+    async with running_bot(settings=settings, clock=clock, api=api, engine=engine, http=True) as bot:
+        await _session(bot, monkeypatch)
     engine.dispose()
 
     logged = captured_logs.getvalue()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fakegram import FakeBotApi
+from scheduler.clock import SteppedClock
 from storage.models import NudgeStatus
-from tests.harness import BotHarness, FakeClock, button_data, buttons
+from tests.harness import BotHarness, button_data, buttons
 
 ALICE = 1001
 
@@ -21,7 +22,7 @@ async def registered(bot: BotHarness, user_id: int = ALICE, language: str = "nl"
 
 
 async def test_water_taps_count_up_and_stop_at_the_goal(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     await registered(bot)
     alice = api.user(ALICE)
@@ -56,7 +57,7 @@ async def test_water_taps_count_up_and_stop_at_the_goal(
 
 
 async def test_snooze_resends_after_15_minutes_at_most_twice(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     await registered(bot)
     alice = api.user(ALICE)
@@ -94,7 +95,7 @@ async def test_snooze_resends_after_15_minutes_at_most_twice(
 
 
 async def test_snoozed_walk_done_by_text_is_not_resent(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     await registered(bot)
     alice = api.user(ALICE)
@@ -114,7 +115,7 @@ async def test_snoozed_walk_done_by_text_is_not_resent(
 
 
 async def test_morning_sleep_question_takes_a_button_or_a_typed_number(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     await registered(bot)
     alice = api.user(ALICE)
@@ -141,7 +142,7 @@ async def test_morning_sleep_question_takes_a_button_or_a_typed_number(
     assert checkin.value == 8
 
 
-async def test_morning_hours_button(bot: BotHarness, api: FakeBotApi, clock: FakeClock) -> None:
+async def test_morning_hours_button(bot: BotHarness, api: FakeBotApi, clock: SteppedClock) -> None:
     await registered(bot)
     clock.set(at(7, 15, day=24))
     await bot.tick()
@@ -152,7 +153,9 @@ async def test_morning_hours_button(bot: BotHarness, api: FakeBotApi, clock: Fak
     assert api.message(ALICE, question["message_id"])["text"].endswith("😴 9 uur geslapen, genoteerd.")
 
 
-async def test_wind_down_skip_and_english_member(bot: BotHarness, api: FakeBotApi, clock: FakeClock) -> None:
+async def test_wind_down_skip_and_english_member(
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
+) -> None:
     await registered(bot, language="en")
     clock.set(at(22, 15))
     await bot.tick()
@@ -165,7 +168,7 @@ async def test_wind_down_skip_and_english_member(bot: BotHarness, api: FakeBotAp
 
 
 async def test_text_that_is_not_understood_changes_nothing(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     await registered(bot)
     alice = api.user(ALICE)
@@ -187,7 +190,7 @@ async def test_someone_who_never_started_is_asked_to_start_in_their_language(
     assert bot.member(2002) is None
 
 
-async def test_today_shows_progress_per_habit(bot: BotHarness, api: FakeBotApi, clock: FakeClock) -> None:
+async def test_today_shows_progress_per_habit(bot: BotHarness, api: FakeBotApi, clock: SteppedClock) -> None:
     await registered(bot)
     alice = api.user(ALICE)
     clock.set(at(8, 15))
@@ -207,7 +210,7 @@ async def test_today_shows_progress_per_habit(bot: BotHarness, api: FakeBotApi, 
 
 
 async def test_blocked_member_is_inactive_until_start_again(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     await registered(bot)
     api.block_user(ALICE)
@@ -235,7 +238,7 @@ async def test_blocked_member_is_inactive_until_start_again(
 
 
 async def test_buttons_of_another_member_or_malformed_change_nothing(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     await registered(bot)
     await registered(bot, user_id=2002)
@@ -256,7 +259,7 @@ async def test_buttons_of_another_member_or_malformed_change_nothing(
 
 
 async def test_yesterdays_button_is_answered_gracefully(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     await registered(bot)
     clock.set(at(16))
@@ -286,7 +289,7 @@ async def test_group_chats_and_non_text_messages_get_a_hint(bot: BotHarness, api
 
 
 async def test_the_running_job_queue_dispatches_on_its_own(
-    api: FakeBotApi, clock: FakeClock, engine: object, database_path: object
+    api: FakeBotApi, clock: SteppedClock, engine: object, database_path: object
 ) -> None:
     from tests.harness import make_settings, running_bot
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from fakegram import FakeBotApi
+from scheduler.clock import SteppedClock
 from storage.models import NudgeStatus
-from tests.harness import BotHarness, FakeClock, buttons, latest_with_buttons
+from tests.harness import BotHarness, buttons, latest_with_buttons
 
 ALICE = 1001
 TOKYO = (35.6812, 139.7671)
@@ -17,7 +18,7 @@ def texts(api: FakeBotApi, chat_id: int) -> list[str]:
 
 
 async def test_onboarding_with_defaults_takes_six_taps_and_then_nudges(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     alice = api.user(ALICE, first_name="Alice")
     await bot.onboard(alice)
@@ -49,7 +50,7 @@ async def test_keep_all_defaults_is_two_taps(bot: BotHarness, api: FakeBotApi) -
 
 
 async def test_defaults_nudge_during_an_unfinished_flow_and_progress_survives_a_restart_of_it(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     alice = api.user(ALICE, language_code="en")
     await bot.say(alice, "/start")
@@ -70,7 +71,7 @@ async def test_defaults_nudge_during_an_unfinished_flow_and_progress_survives_a_
 
 
 async def test_shared_location_in_tokyo_and_typed_bedtime_put_nudges_at_the_right_instants(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     alice = api.user(ALICE)
     await bot.say(alice, "/start")

@@ -14,10 +14,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, create_engine
 
 from fakegram import FakeBotApi, FakeUser, UploadedFile
+from scheduler.clock import SteppedClock
 from storage import queries
 from storage.database import create_schema, new_session
 from storage.models import CheckIn, Member, Nudge, Pause, WeeklyReport
-from tests.harness import BotHarness, FakeClock, button_data, buttons
+from tests.harness import BotHarness, button_data, buttons
 
 ALICE, BOB = 1001, 2002
 WALK_TIME = datetime(2026, 11, 23, 7, 15, tzinfo=UTC)  # 08:15 in Amsterdam
@@ -33,7 +34,7 @@ def documents(api: FakeBotApi, chat_id: int) -> dict[str, bytes]:
     return found
 
 
-async def member_with_data(bot: BotHarness, user: FakeUser, clock: FakeClock) -> None:
+async def member_with_data(bot: BotHarness, user: FakeUser, clock: SteppedClock) -> None:
     """/start, a walk tapped done on its nudge, typed water and sleep, a pause, a weekly report."""
     clock.set(datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
     await bot.say(user, "/start")
@@ -112,7 +113,7 @@ async def test_privacy_says_what_why_how_long_and_how(bot: BotHarness) -> None:
     assert "How long" in bot.api.last_message(BOB)["text"]
 
 
-async def test_export_files_equal_the_database(bot: BotHarness, clock: FakeClock) -> None:
+async def test_export_files_equal_the_database(bot: BotHarness, clock: SteppedClock) -> None:
     alice = bot.api.user(ALICE, first_name="Alice", language_code="nl")
     await member_with_data(bot, alice, clock)
     await bot.say(alice, "/export")
@@ -162,7 +163,7 @@ async def test_export_for_someone_without_data(bot: BotHarness) -> None:
     assert bot.api.calls_named("sendDocument") == []
 
 
-async def test_delete_can_be_cancelled(bot: BotHarness, clock: FakeClock) -> None:
+async def test_delete_can_be_cancelled(bot: BotHarness, clock: SteppedClock) -> None:
     alice = bot.api.user(ALICE, first_name="Alice", language_code="nl")
     await member_with_data(bot, alice, clock)
     member = bot.member(ALICE)
@@ -181,7 +182,7 @@ async def test_delete_can_be_cancelled(bot: BotHarness, clock: FakeClock) -> Non
 
 
 async def test_delete_erases_every_row_of_the_member_and_only_theirs(
-    bot: BotHarness, clock: FakeClock
+    bot: BotHarness, clock: SteppedClock
 ) -> None:
     alice = bot.api.user(ALICE, first_name="Alice", language_code="nl")
     bob = bot.api.user(BOB, first_name="Bob", language_code="en")
@@ -225,7 +226,7 @@ async def test_delete_erases_every_row_of_the_member_and_only_theirs(
     assert "reeks 0 · beste 0 · deze week 0/7" in bot.api.last_message(ALICE)["text"]
 
 
-async def test_a_stale_confirmation_asks_again(bot: BotHarness, clock: FakeClock) -> None:
+async def test_a_stale_confirmation_asks_again(bot: BotHarness, clock: SteppedClock) -> None:
     alice = bot.api.user(ALICE, first_name="Alice", language_code="nl")
     await member_with_data(bot, alice, clock)
     await bot.say(alice, "/delete")
@@ -237,7 +238,7 @@ async def test_a_stale_confirmation_asks_again(bot: BotHarness, clock: FakeClock
     assert len(bot.checkins(ALICE)) == 4
 
 
-async def test_delete_without_data_and_a_forged_button(bot: BotHarness, clock: FakeClock) -> None:
+async def test_delete_without_data_and_a_forged_button(bot: BotHarness, clock: SteppedClock) -> None:
     carol = bot.api.user(3003, language_code="en")
     await bot.say(carol, "/delete")
     assert bot.api.last_message(3003)["text"] == "I have no data of yours stored."
@@ -251,7 +252,7 @@ async def test_delete_without_data_and_a_forged_button(bot: BotHarness, clock: F
     assert bot.member(ALICE) is not None
 
 
-async def test_message_texts_are_not_stored(bot: BotHarness, clock: FakeClock) -> None:
+async def test_message_texts_are_not_stored(bot: BotHarness, clock: SteppedClock) -> None:
     alice = bot.api.user(ALICE, first_name="Alice", language_code="nl")
     await member_with_data(bot, alice, clock)
     await bot.say(alice, "mijn geheime zin over mijn huid")

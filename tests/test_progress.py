@@ -17,11 +17,12 @@ from bot.weekly_chart import STYLE, render_week_png
 from fakegram import FakeBotApi, UploadedFile
 from habits.stats import member_stats, week_picture
 from habits.streaks import DayOutcome
+from scheduler.clock import SteppedClock
 from storage import queries
 from storage.database import new_session
 from storage.kinds import CheckInSource, CheckInStatus
 from storage.models import CheckIn, Member, Pause, WeeklyReport, WeeklyReportStatus
-from tests.harness import BotHarness, FakeClock, load_shipped_tips, make_settings, running_bot
+from tests.harness import BotHarness, load_shipped_tips, make_settings, running_bot
 
 ALICE = 1001
 # Sunday 29 November 2026, 20:00 in Amsterdam; the week shown is Monday 23 to Sunday 29.
@@ -198,7 +199,7 @@ def uploaded_png(api: FakeBotApi) -> bytes:
     return upload.data
 
 
-async def registered(bot: BotHarness, clock: FakeClock, at: datetime) -> Member:
+async def registered(bot: BotHarness, clock: SteppedClock, at: datetime) -> Member:
     clock.set(at)
     await bot.say(bot.api.user(ALICE, first_name="Alice", language_code="nl"), "/start")
     member = bot.member(ALICE)
@@ -207,7 +208,7 @@ async def registered(bot: BotHarness, clock: FakeClock, at: datetime) -> Member:
 
 
 async def test_stats_command_shows_streaks_and_this_week(
-    bot: BotHarness, clock: FakeClock, engine: Engine
+    bot: BotHarness, clock: SteppedClock, engine: Engine
 ) -> None:
     member = await registered(bot, clock, datetime(2026, 11, 22, 8, 0, tzinfo=UTC))
     assert member.id is not None
@@ -230,7 +231,7 @@ async def test_stats_for_someone_not_registered(bot: BotHarness) -> None:
 
 
 async def test_week_command_sends_the_picture_with_caption_and_tip(
-    bot: BotHarness, clock: FakeClock, engine: Engine
+    bot: BotHarness, clock: SteppedClock, engine: Engine
 ) -> None:
     member = await registered(bot, clock, datetime(2026, 11, 22, 8, 0, tzinfo=UTC))
     assert member.id is not None
@@ -246,7 +247,7 @@ async def test_week_command_sends_the_picture_with_caption_and_tip(
     assert_sensible_png(uploaded_png(bot.api))
 
 
-async def test_week_command_for_a_brand_new_member(bot: BotHarness, clock: FakeClock) -> None:
+async def test_week_command_for_a_brand_new_member(bot: BotHarness, clock: SteppedClock) -> None:
     await registered(bot, clock, SUNDAY_EVENING)
     await bot.say(bot.api.user(ALICE), "/week")
     (photo,) = photos(bot.api, ALICE)
@@ -255,7 +256,7 @@ async def test_week_command_for_a_brand_new_member(bot: BotHarness, clock: FakeC
 
 
 async def test_the_sunday_picture_comes_once_even_across_a_restart(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path
 ) -> None:
     member = await registered(bot, clock, datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
     await bot.tick()
@@ -311,7 +312,7 @@ async def _noop() -> None:
 
 
 async def test_no_picture_when_switched_off_and_the_chosen_day_and_time_when_changed(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock, engine: Engine
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock, engine: Engine
 ) -> None:
     await registered(bot, clock, datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
     with new_session(engine) as session:
@@ -340,8 +341,24 @@ async def test_no_picture_when_switched_off_and_the_chosen_day_and_time_when_cha
     assert len(photos(api, ALICE)) == 1
 
 
+async def test_running_until_a_moment_sends_the_picture_at_its_own_time(
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock, engine: Engine
+) -> None:
+    # 19:10 on Sunday, between the 19:00 and 21:00 water nudges: it is due on its own.
+    await registered(bot, clock, datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
+    with new_session(engine) as session:
+        member = queries.get_member_by_telegram_id(session=session, telegram_id=ALICE)
+        assert member is not None
+        member.weekly_report_time = time(19, 10)
+        member.next_weekly_report_at = None
+        session.commit()
+    await bot.run_until(datetime(2026, 11, 29, 22, 0, tzinfo=UTC))
+    (sent,) = [call for call in api.calls_named("sendPhoto") if call.ok]
+    assert sent.at == datetime(2026, 11, 29, 18, 10, tzinfo=UTC)
+
+
 async def test_a_picture_far_overdue_after_downtime_is_recorded_not_sent(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock, engine: Engine
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock, engine: Engine
 ) -> None:
     member = await registered(bot, clock, datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
     await bot.tick()

@@ -7,10 +7,11 @@ from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
 from fakegram import FakeBotApi
+from scheduler.clock import SteppedClock
 from storage import queries
 from storage.database import new_session
 from storage.models import NudgeStatus
-from tests.harness import BotHarness, FakeClock, buttons
+from tests.harness import BotHarness, buttons
 
 ALICE = 1001
 AMS_11_00 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -59,7 +60,7 @@ async def test_settings_menu_is_edited_in_place(bot: BotHarness, api: FakeBotApi
 
 
 async def test_mid_day_change_recomputes_the_rest_of_the_day_no_duplicate_none_lost(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     await onboarded(bot, api)
     alice = api.user(ALICE, first_name="Alice")
@@ -117,7 +118,7 @@ async def test_time_zone_change_mid_day_sends_no_slot_twice(bot: BotHarness, api
     }
 
 
-async def test_pause_until_resumed_then_resume(bot: BotHarness, api: FakeBotApi, clock: FakeClock) -> None:
+async def test_pause_until_resumed_then_resume(bot: BotHarness, api: FakeBotApi, clock: SteppedClock) -> None:
     await onboarded(bot, api)
     alice = api.user(ALICE, first_name="Alice")
     await bot.say(alice, "/pause")
@@ -151,7 +152,9 @@ async def test_pause_until_resumed_then_resume(bot: BotHarness, api: FakeBotApi,
     assert texts(api, ALICE)[-1].startswith("Je was niet gepauzeerd")
 
 
-async def test_pause_for_one_day_ends_by_itself(bot: BotHarness, api: FakeBotApi, clock: FakeClock) -> None:
+async def test_pause_for_one_day_ends_by_itself(
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
+) -> None:
     await onboarded(bot, api)
     alice = api.user(ALICE, first_name="Alice")
     await bot.say(alice, "/pause")
@@ -161,7 +164,7 @@ async def test_pause_for_one_day_ends_by_itself(bot: BotHarness, api: FakeBotApi
     assert texts(api, ALICE)[-1].startswith("⏸️ Gepauzeerd tot di 24 nov 07:05.")
     assert "▶️ Nu verder" in [label for label, _ in buttons(api.last_message(ALICE))]
 
-    await bot.run_until(clock.now + timedelta(days=1, minutes=15))
+    await bot.run_until(clock() + timedelta(days=1, minutes=15))
     statuses = {(n.local_date.day, n.slot): n.status for n in bot.nudges(ALICE)}
     assert statuses[(23, "walk-dinner")] == NudgeStatus.PAUSED
     assert statuses[(24, "water-0700")] == NudgeStatus.PAUSED  # 07:00, still paused
@@ -224,7 +227,7 @@ async def test_typed_settings_that_are_wrong_get_a_retry_and_change_nothing(
 
 
 async def test_weekly_picture_day_time_on_off_and_walk_rule_from_settings(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:
     await onboarded(bot, api)
     alice = api.user(ALICE, first_name="Alice")

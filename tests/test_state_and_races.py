@@ -15,18 +15,19 @@ from sqlmodel import select
 from fakegram import ApiCall, FakeBotApi
 from habits import checkins
 from habits.checkins import Action, Outcome
+from scheduler.clock import SteppedClock
 from storage import queries
 from storage.database import new_session
 from storage.direct import DirectConnection
 from storage.models import CheckIn, Member, Nudge, NudgeStatus
-from tests.harness import FakeClock, make_settings, running_bot
+from tests.harness import make_settings, running_bot
 
 ALICE, BOB = 1001, 1002
 WALK_TIME = datetime(2026, 11, 23, 7, 15, tzinfo=UTC)  # 08:15 in Amsterdam
 
 
 async def test_an_onboarding_step_and_an_open_settings_screen_survive_a_restart(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path
+    api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path
 ) -> None:
     settings = make_settings(f"sqlite:///{database_path}")
     alice = api.user(ALICE, first_name="Alice")
@@ -54,7 +55,7 @@ async def test_an_onboarding_step_and_an_open_settings_screen_survive_a_restart(
 
 async def test_a_member_erased_while_their_nudge_is_being_sent_leaves_nothing_behind(
     api: FakeBotApi,
-    clock: FakeClock,
+    clock: SteppedClock,
     engine: Engine,
     database_path: Path,
     caplog: pytest.LogCaptureFixture,
@@ -107,7 +108,7 @@ def _nudge_id(call: ApiCall) -> int:
 
 @pytest.mark.parametrize("action", [Action.DONE, Action.SKIP, Action.SNOOZE])
 async def test_an_answer_given_while_the_nudge_is_being_recorded_stands(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path, action: Action
+    api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path, action: Action
 ) -> None:
     settings = make_settings(f"sqlite:///{database_path}")
     alice = api.user(ALICE, first_name="Alice")

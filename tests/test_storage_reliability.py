@@ -20,10 +20,11 @@ from telegram.ext import AIORateLimiter
 from fakegram import FakeBotApi
 from habits import checkins, members
 from habits.parsing import parse_checkin
+from scheduler.clock import SteppedClock
 from storage.database import SQLITE_BUSY_TIMEOUT_MS, create_db_engine, create_schema, new_session
 from storage.direct import DirectConnection
 from storage.models import CheckIn, Member
-from tests.harness import BotHarness, FakeClock, make_settings, running_bot
+from tests.harness import BotHarness, make_settings, running_bot
 
 MEMBERS = 50
 MESSAGES = ("+1", "2 glazen", "💧", "+1")  # 5 glasses per member, 4 check-ins
@@ -36,7 +37,7 @@ def _mode(path: Path) -> int:
 
 @pytest.fixture
 async def unthrottled_bot(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path
+    api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path
 ) -> AsyncIterator[BotHarness]:
     """The bot without the 30/s send limit, so 250 replies do not take 8 s to leave."""
     settings = make_settings(f"sqlite:///{database_path}")

@@ -18,11 +18,11 @@ from bot.texts import text
 from fakegram import FakeBotApi
 from habits import checkins
 from scheduler import dispatch
+from scheduler.clock import SteppedClock
 from storage.models import NudgeStatus
 from tests.harness import (
     TOKEN,
     BotHarness,
-    FakeClock,
     button_data,
     load_shipped_tips,
     make_settings,
@@ -37,7 +37,7 @@ BAD_GATEWAY = "Bad Gateway"
 
 @pytest.fixture
 async def quick_bot(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path
+    api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path
 ) -> AsyncIterator[BotHarness]:
     """The bot with Bot API calls that time out after 0.3 s instead of 5 s."""
     settings = make_settings(f"sqlite:///{database_path}")
@@ -185,12 +185,12 @@ async def test_a_reply_telegram_refuses_is_logged_not_dropped_silently(
 
 @pytest.mark.slow
 async def test_a_burst_of_1000_due_nudges_stays_within_the_flood_limit(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path
+    api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path
 ) -> None:
     """1,000 nudges due at once; the limiter runs at 10x Telegram's 30/s and the fake enforces
     that same 10x rate, so the burst takes about 3 s instead of 34 (the ratio is what matters)."""
     rate = 300
-    expected = seed_due_members(engine, 667, clock.now)  # 1,001 slots
+    expected = seed_due_members(engine, 667, clock())  # 1,001 slots
     assert expected >= 1000
     api.enforce_flood_limit(rate, algorithm="token_bucket")
     settings = make_settings(f"sqlite:///{database_path}")
@@ -206,7 +206,7 @@ async def test_a_burst_of_1000_due_nudges_stays_within_the_flood_limit(
     sent_at = [call.monotonic for call in api.calls_named("sendMessage") if call.ok]
     assert (len(sent_at) - rate) / (sent_at[-1] - sent_at[0]) <= rate * 1.05
     assert {n.status for n in all_nudges(engine)} == {NudgeStatus.SENT}
-    assert afternoon_zone(clock.now)  # the seeded members' zone exists
+    assert afternoon_zone(clock())  # the seeded members' zone exists
 
 
 def test_the_bot_itself_limits_sends_to_telegrams_30_per_second(engine: Engine, database_path: Path) -> None:

@@ -13,9 +13,10 @@ from sqlmodel import select
 
 from bot.texts import text
 from fakegram import FakeBotApi
+from scheduler.clock import SteppedClock
 from storage.database import new_session
 from storage.models import CheckIn, Nudge, TipChange
-from tests.harness import ADMIN, BotHarness, FakeClock, buttons, make_settings, running_bot
+from tests.harness import ADMIN, BotHarness, buttons, make_settings, running_bot
 from tips.library import TIP_REPEAT_GAP, load_tip_library
 
 MEMBER = 1001
@@ -318,7 +319,9 @@ async def test_reload_command_reports_changes(
     assert last_text(api, ADMIN) == "🔄 Tips reloaded: nothing had changed."
 
 
-async def test_statistics_per_habit_and_tip(admin_bot: BotHarness, api: FakeBotApi, clock: FakeClock) -> None:
+async def test_statistics_per_habit_and_tip(
+    admin_bot: BotHarness, api: FakeBotApi, clock: SteppedClock
+) -> None:
     member = api.user(MEMBER)
     await admin_bot.say(member, "/start")
     clock.advance(hours=1, minutes=20)  # 08:25 in Amsterdam: the walk after breakfast is due
@@ -338,7 +341,7 @@ async def test_statistics_per_habit_and_tip(admin_bot: BotHarness, api: FakeBotA
 
 
 async def test_rotation_end_to_end_never_repeats_a_tip_before_the_cycle_nor_within_a_week(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path, tmp_path: Path
+    api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path, tmp_path: Path
 ) -> None:
     tips_path = tmp_path / "few.yaml"
     tips_path.write_text(
@@ -351,7 +354,7 @@ async def test_rotation_end_to_end_never_repeats_a_tip_before_the_cycle_nor_with
     settings = make_settings(f"sqlite:///{database_path}", tips_path=tips_path)
     async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as harness:
         await harness.say(api.user(MEMBER), "/start")
-        end = clock.now + timedelta(days=10)
+        end = clock() + timedelta(days=10)
         while True:
             member = harness.member(MEMBER)
             assert member is not None
