@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
+from alembic.config import Config
 from sqlalchemy import MetaData, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import DateTime
 from sqlmodel import SQLModel
 
-from storage.database import create_db_engine, migration_config, new_session, upgrade_schema
+from storage.database import MIGRATIONS, create_db_engine, migration_config, new_session, upgrade_schema
 from storage.models import (
     CheckIn,
     Member,
@@ -585,13 +585,6 @@ def newest_revision() -> str:
     return head
 
 
-def migrate_to(engine: Engine, revision: str) -> None:
-    config = migration_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-
 @pytest.fixture
 def release_copy(tmp_path: Path) -> Path:
     """A copy of the release database: opening the file itself would change it."""
@@ -680,7 +673,7 @@ def test_upgrading_the_release_rows_keeps_every_row_on_postgresql(release_engine
     with fresh_schema(server_url()) as url:
         engine = create_db_engine(url)
         try:
-            migrate_to(engine, RELEASE_REVISION)
+            upgrade_schema(engine, RELEASE_REVISION)
             load_into_postgresql(release_engine, engine)
             assert_rows_as_released(engine)  # loaded faithfully, before any upgrade
             upgrade_schema(engine)
@@ -693,3 +686,63 @@ def test_upgrading_the_release_rows_keeps_every_row_on_postgresql(release_engine
             assert new_id == len(EXPECTED["pause"]) + 1
         finally:
             engine.dispose()
+
+
+LATER_MIGRATION = """\
+from alembic import op
+import sqlalchemy as sa
+
+revision = "later"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+{body}
+
+
+def downgrade() -> None:
+    raise NotImplementedError
+"""
+# What a later release's migration may well do: on SQLite, altering a column copies the table
+# and drops the old one, the table that the others refer to included.
+REBUILDS = """\
+    with op.batch_alter_table("member", recreate="always") as batch:
+        batch.add_column(sa.Column("streak_record", sa.Integer(), nullable=False, server_default="0"))
+    with op.batch_alter_table("nudge", recreate="always") as batch:
+        batch.alter_column("tip_id", type_=sa.String(64))"""
+
+
+def with_later_migration(tmp_path: Path, body: str) -> Config:
+    """This release's migrations and one more after them, in a folder of their own."""
+    folder = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "versions" / "9999_later.py").write_text(
+        LATER_MIGRATION.format(head=newest_revision(), body=body)
+    )
+    config = Config()
+    config.set_main_option("script_location", str(folder))
+    return config
+
+
+def test_a_later_migration_that_rebuilds_tables_on_sqlite_keeps_the_rows_that_refer_to_them(
+    release_engine: Engine, tmp_path: Path
+) -> None:
+    upgrade_schema(release_engine, config=with_later_migration(tmp_path, REBUILDS))
+    assert revision_of(release_engine) == ["later"]
+    assert_rows_as_released(release_engine)
+    with release_engine.connect() as connection:  # and the foreign keys are enforced again
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+def test_a_migration_that_leaves_rows_referring_to_nothing_is_undone_on_sqlite(
+    release_engine: Engine, tmp_path: Path
+) -> None:
+    dangling = (
+        "    op.execute(\"INSERT INTO pause (member_id, starts_at) VALUES (99, '2026-12-01 00:00:00')\")"
+    )
+    with pytest.raises(RuntimeError, match="refer to nothing"):
+        upgrade_schema(release_engine, config=with_later_migration(tmp_path, dangling))
+    assert revision_of(release_engine) == [RELEASE_REVISION]
+    assert_rows_as_released(release_engine)
