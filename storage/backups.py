@@ -116,6 +116,15 @@ def _temporary_file_beside(target: Path, purpose: str) -> Path:
     return Path(name)
 
 
+def _owned_like(path: Path, model: Path) -> None:
+    """Give `path` the owner of `model` when run as root (`sudo python -m storage.restore`), so
+    that the bot's user can still open what root wrote for it."""
+    if os.geteuid() != 0:
+        return
+    owner = model.stat()
+    os.chown(path, owner.st_uid, owner.st_gid)
+
+
 def _connect_existing(path: Path) -> sqlite3.Connection:
     """A connection to a database file that must already exist (plain connect would create it)."""
     if not path.is_file():
@@ -183,10 +192,23 @@ def _daily_backups(directory: Path, database: Path) -> list[tuple[date, Path]]:
     return sorted(found)
 
 
+def _remove_unfinished_earlier_days(directory: Path, database: Path, today: date) -> None:
+    """Half-written copies of earlier days' backups, left by a process that died while writing one."""
+    pattern = re.compile(
+        rf"\.{re.escape(database.stem)}-(\d{{4}}-\d{{2}}-\d{{2}}){re.escape(BACKUP_SUFFIX)}\.backup-.*\.tmp"
+    )
+    for path in directory.iterdir():
+        match = pattern.fullmatch(path.name)
+        if match is not None and match.group(1) < today.isoformat():
+            path.unlink(missing_ok=True)
+
+
 def take_daily_backup(database_url: str, directory: Path, keep: int, now: datetime) -> Path | None:
     """Today's backup in `directory` (`habits-2026-12-01.sqlite3`, by the date of `now`), unless it
     exists already (then None, and nothing changes); afterwards only the newest `keep` daily
     backups of this database stay, older ones are deleted. Other files in `directory` are left alone.
+
+    It blocks while it copies (a second or so per 100 MB): call it from a thread, not the event loop.
     """
     if keep < 1:
         raise ValueError("keep must be at least 1")
@@ -196,6 +218,7 @@ def take_daily_backup(database_url: str, directory: Path, keep: int, now: dateti
     if today.exists():
         return None
     backup_sqlite(database_url, today)
+    _remove_unfinished_earlier_days(directory, database, now.date())
     backups = _daily_backups(directory, database)
     for _, old in backups[: max(0, len(backups) - keep)]:
         old.unlink(missing_ok=True)
@@ -207,7 +230,13 @@ def take_daily_backup(database_url: str, directory: Path, keep: int, now: dateti
 
 def _open_lock_file(database: Path) -> int:
     database.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return os.open(_lock_path(database), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    path = _lock_path(database)
+    existed = path.exists()
+    # flock needs no write access; read-only, a bot can also lock a file another user created.
+    descriptor = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    if not existed:
+        _owned_like(path, database.parent)
+    return descriptor
 
 
 def _try_lock(descriptor: int, operation: int, wait: float) -> bool:
@@ -376,6 +405,7 @@ def restore_sqlite(backup: Path, database_url: str) -> tuple[str, Path | None]:
             except UnusableBackupError as error:
                 raise UnusableBackupError(f"{backup} is not a usable backup: {error}") from error
             staged.chmod(0o600)
+            _owned_like(staged, database if database.exists() else database.parent)
             _fsync(staged)
             ensure_not_open_elsewhere(database)
             kept = _keep_replaced(database) if database.exists() else None

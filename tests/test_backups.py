@@ -328,6 +328,19 @@ def test_daily_backups_after_a_gap_still_keep_the_newest_by_date(live: Path, tmp
     ]
 
 
+def test_a_daily_backup_clears_what_a_dead_process_left_half_written_on_earlier_days(
+    live: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    earlier = folder / ".habits-2026-11-30.sqlite3.backup-k2j4.tmp"
+    today = folder / ".habits-2026-12-01.sqlite3.backup-x7q1.tmp"  # perhaps still being written
+    for path in (earlier, today):
+        path.write_bytes(b"SQLite format 3\x00")
+    take_daily_backup(sqlite_url(live), folder, keep=2, now=datetime(2026, 12, 1, 3, 0, tzinfo=UTC))
+    assert sorted(path.name for path in folder.iterdir()) == [today.name, "habits-2026-12-01.sqlite3"]
+
+
 def test_keeping_no_daily_backup_is_refused(live: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="keep"):
         take_daily_backup(sqlite_url(live), tmp_path, keep=0, now=datetime(2026, 12, 1, tzinfo=UTC))
@@ -472,6 +485,19 @@ def test_restore_into_a_new_place_creates_it(live: Path, tmp_path: Path) -> None
     assert (revision, kept) == ("0001", None)
     assert checkin_ids(fresh) == [1, 2, 3]
     assert stat.S_IMODE(fresh.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_a_restore_run_as_root_leaves_the_database_and_its_lock_to_their_owner(
+    live: Path, tmp_path: Path
+) -> None:
+    bot_user = 10001
+    backup = backup_sqlite(sqlite_url(live), tmp_path / "backup.sqlite3")
+    for path in (live.parent, live):
+        os.chown(path, bot_user, bot_user)
+    restore_sqlite(backup, sqlite_url(live))
+    for path in (live, live.parent / "habits.sqlite3.lock"):
+        assert (path.stat().st_uid, path.stat().st_gid) == (bot_user, bot_user), path.name
 
 
 def _corrupt(path: Path) -> None:
