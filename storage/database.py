@@ -61,14 +61,35 @@ def migration_config() -> Config:
     return config
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Bring the database to the newest migration, in one transaction where the back end allows it."""
-    config = migration_config()
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+def upgrade_schema(engine: Engine, revision: str = "head", *, config: Config | None = None) -> None:
+    """Bring the database to `revision` (the newest migration), in one transaction where the back
+    end allows it. `config` names other migrations (tests)."""
+    config = config or migration_config()
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A migration that alters a table on SQLite copies it and drops the old one (batch
+            # mode); with foreign keys on, that drop would cascade: dropping `member` would delete
+            # every nudge and check-in, dropping `nudge` would unlink every check-in. The pragma
+            # only takes effect outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                    )
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        raise RuntimeError(f"the migrations left rows that refer to nothing: {dangling[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def new_session(engine: Engine) -> Session:
