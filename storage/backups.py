@@ -28,12 +28,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from storage.config import load_database_settings
 from storage.database import SQLITE_BUSY_TIMEOUT_MS, migration_config
 
-DEFAULT_DATABASE_URL = "sqlite:///data/habits.sqlite3"
 BACKUP_SUFFIX = ".sqlite3"
 # Next to a database, the files SQLite keeps beside it: a write-ahead log, its index, and a rollback
 # journal. Left next to a restored file, an old log would be replayed into it.
@@ -62,16 +61,8 @@ class UnusableBackupError(BackupError):
     """The file to restore is damaged, or not a backup of this bot's database."""
 
 
-class _DatabaseSettings(BaseSettings):
-    """DATABASE_URL as the bot reads it (environment, else `.env`), without the bot's other settings."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
-
-    database_url: str = DEFAULT_DATABASE_URL
-
-
 def database_url_from_environment() -> str:
-    return _DatabaseSettings().database_url
+    return load_database_settings().database_url
 
 
 def sqlite_path(database_url: str) -> Path:

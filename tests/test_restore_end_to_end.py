@@ -15,9 +15,10 @@ from sqlalchemy.engine import Engine
 from bench.common import default_member_rows, insert_rows
 from fakegram import FakeBotApi
 from fakegram.server import ApiCall
+from scheduler.clock import SteppedClock
 from storage.backups import backup_sqlite, restore_sqlite
 from storage.models import NudgeStatus
-from tests.harness import TOKEN, BotHarness, FakeClock, button_data, make_settings, running_bot, sqlite_engine
+from tests.harness import TOKEN, BotHarness, button_data, make_settings, running_bot, sqlite_engine
 
 ONBOARDED = [2001, 2002, 2003, 2004]  # through /start, at 07:05 in Amsterdam
 SLEEP_QUESTION = datetime(2026, 11, 23, 6, 15, 30, tzinfo=UTC)  # 07:15:30, wake-up + 15 min
@@ -56,7 +57,7 @@ def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("backend", ["sqlite"])
 async def test_a_backup_taken_mid_dispatch_restores_into_a_bot_that_sends_nothing_twice(
-    bot: BotHarness, api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path, tmp_path: Path
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path, tmp_path: Path
 ) -> None:
     users = {telegram_id: api.user(telegram_id, first_name=f"M{telegram_id}") for telegram_id in ONBOARDED}
     for user in users.values():
@@ -103,7 +104,7 @@ async def test_a_backup_taken_mid_dispatch_restores_into_a_bot_that_sends_nothin
 
     restored = tmp_path / "restored" / "habits.sqlite3"
     restore_sqlite(backup, f"sqlite:///{restored}")
-    new_clock = FakeClock(WALKS_DUE + timedelta(minutes=1))
+    new_clock = SteppedClock(WALKS_DUE + timedelta(minutes=1))
     new_api = FakeBotApi(token=TOKEN, clock=new_clock)
     member_ids = [row[0] for row in rows(restored, "SELECT telegram_id FROM member")]
     for telegram_id in member_ids:

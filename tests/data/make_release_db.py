@@ -23,9 +23,9 @@ import tempfile
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from habits.kinds import CheckInSource, CheckInStatus
 from sqlmodel import SQLModel
 
-from habits.kinds import CheckInSource, CheckInStatus
 from storage.database import create_db_engine, new_session, upgrade_schema
 from storage.models import (
     CheckIn,
