@@ -44,8 +44,8 @@ from bench.common import (
     peak_rss_mb,
 )
 from bot.app import DISPATCH_JOB_NAME, build_application
-from bot.keyboards import nudge_keyboard
-from bot.nudge_messages import nudge_text
+from bot.nudges.keyboards import nudge_keyboard
+from bot.nudges.messages import nudge_text
 from bot.sender import TelegramSender
 from fakegram import FakeBotApi, FakeRequest
 from scheduler.delivery import Delivery

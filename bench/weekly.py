@@ -30,9 +30,9 @@ from bench.common import (
     machine,
 )
 from bot.app import DISPATCH_JOB_NAME, build_application
-from bot.chart_workers import default_workers
 from bot.jobs import WEEKLY_SHARE_OF_INTERVAL
-from bot.weekly_chart import render_week_png
+from bot.progress.chart_workers import default_workers
+from bot.progress.weekly_chart import render_week_png
 from fakegram import FakeBotApi, FakeRequest
 from habits.stats import WeekPicture
 from habits.streaks import DayOutcome

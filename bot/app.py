@@ -17,15 +17,21 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import admin_handlers, handlers, privacy_handlers, progress_handlers, setup_handlers
-from bot.admin_messages import TipButton
-from bot.chart_workers import ChartWorkers, default_workers
+from bot import handlers as shared
+from bot.admin import handlers as admin
+from bot.admin.messages import TipButton
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.jobs import dispatch_tick
-from bot.keyboards import DeleteButton, NudgeButton
-from bot.pause_messages import PauseButton
+from bot.nudges import handlers as nudges
+from bot.nudges.keyboards import NudgeButton
+from bot.privacy import handlers as privacy
+from bot.privacy.keyboards import DeleteButton
+from bot.progress import handlers as progress
+from bot.progress.chart_workers import ChartWorkers, default_workers
 from bot.settings import Settings
-from bot.setup_keyboards import SetupButton
+from bot.setup import handlers as setup
+from bot.setup.keyboards import SetupButton
+from bot.setup.pause import PauseButton
 from scheduler.clock import Clock, utc_now
 from tips.library import TipLibrary
 from tips.store import TipStore
@@ -71,39 +77,35 @@ COMMANDS = {
 def register_handlers(application: HabitsApplication) -> None:
     """All handlers, in the order they are tried (the first match wins)."""
     private = filters.ChatType.PRIVATE
-    application.add_handler(MessageHandler(~private, handlers.not_in_private_chat))
-    application.add_handler(CommandHandler("start", setup_handlers.start, filters=private))
-    application.add_handler(CommandHandler("today", handlers.today, filters=private))
-    application.add_handler(CommandHandler("settings", setup_handlers.settings, filters=private))
-    application.add_handler(CommandHandler("pause", setup_handlers.pause, filters=private))
-    application.add_handler(CommandHandler("resume", setup_handlers.resume, filters=private))
-    application.add_handler(CommandHandler("help", handlers.show_help, filters=private))
-    application.add_handler(CommandHandler("stats", progress_handlers.stats, filters=private))
-    application.add_handler(CommandHandler("week", progress_handlers.week, filters=private))
-    application.add_handler(CommandHandler("privacy", privacy_handlers.show_privacy, filters=private))
-    application.add_handler(CommandHandler("export", privacy_handlers.export, filters=private))
-    application.add_handler(CommandHandler("delete", privacy_handlers.delete, filters=private))
-    application.add_handler(
-        CallbackQueryHandler(privacy_handlers.delete_button, pattern=DeleteButton.pattern())
-    )
+    application.add_handler(MessageHandler(~private, shared.not_in_private_chat))
+    application.add_handler(CommandHandler("start", setup.start, filters=private))
+    application.add_handler(CommandHandler("today", progress.today, filters=private))
+    application.add_handler(CommandHandler("settings", setup.settings, filters=private))
+    application.add_handler(CommandHandler("pause", setup.pause, filters=private))
+    application.add_handler(CommandHandler("resume", setup.resume, filters=private))
+    application.add_handler(CommandHandler("help", shared.show_help, filters=private))
+    application.add_handler(CommandHandler("stats", progress.stats, filters=private))
+    application.add_handler(CommandHandler("week", progress.week, filters=private))
+    application.add_handler(CommandHandler("privacy", privacy.show_privacy, filters=private))
+    application.add_handler(CommandHandler("export", privacy.export, filters=private))
+    application.add_handler(CommandHandler("delete", privacy.delete, filters=private))
+    application.add_handler(CallbackQueryHandler(privacy.delete_button, pattern=DeleteButton.pattern()))
     settings = application.services.settings
     application.add_handler(
-        CommandHandler(
-            ["tip", "tips"], admin_handlers.tip_command, filters=private & admin_handlers.admin_only(settings)
-        )
+        CommandHandler(["tip", "tips"], admin.tip_command, filters=private & admin.admin_only(settings))
     )
-    application.add_handler(CallbackQueryHandler(admin_handlers.tip_button, pattern=TipButton.pattern()))
-    application.add_handler(CallbackQueryHandler(handlers.nudge_button, pattern=NudgeButton.pattern()))
-    application.add_handler(CallbackQueryHandler(setup_handlers.setup_button, pattern=SetupButton.pattern()))
-    application.add_handler(CallbackQueryHandler(setup_handlers.pause_button, pattern=PauseButton.pattern()))
-    application.add_handler(MessageHandler(filters.LOCATION, setup_handlers.shared_location))
+    application.add_handler(CallbackQueryHandler(admin.tip_button, pattern=TipButton.pattern()))
+    application.add_handler(CallbackQueryHandler(nudges.nudge_button, pattern=NudgeButton.pattern()))
+    application.add_handler(CallbackQueryHandler(setup.setup_button, pattern=SetupButton.pattern()))
+    application.add_handler(CallbackQueryHandler(setup.pause_button, pattern=PauseButton.pattern()))
+    application.add_handler(MessageHandler(filters.LOCATION, setup.shared_location))
     # Typed answers to an onboarding or settings screen, and typed check-ins.
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.typed_text))
-    application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
-    application.add_handler(MessageHandler(filters.ALL, handlers.non_text_message))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, nudges.typed_text))
+    application.add_handler(MessageHandler(filters.COMMAND, shared.unknown_command))
+    application.add_handler(MessageHandler(filters.ALL, shared.non_text_message))
     # Keep last among the button handlers: any button data nobody recognises gets a short answer.
-    application.add_handler(CallbackQueryHandler(handlers.unknown_button))
-    application.add_error_handler(handlers.on_error)
+    application.add_handler(CallbackQueryHandler(shared.unknown_button))
+    application.add_error_handler(shared.on_error)
 
 
 async def _set_bot_commands(application: HabitsApplication) -> None:
@@ -171,7 +173,7 @@ def build_application(
         },
     )
     application.job_queue.run_repeating(
-        admin_handlers.watch_tip_file,
+        admin.watch_tip_file,
         interval=TIP_WATCH_INTERVAL,
         first=TIP_WATCH_INTERVAL,
         name=TIP_WATCH_JOB_NAME,

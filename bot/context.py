@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.chart_workers import ChartWorkers
+from bot.progress.chart_workers import ChartWorkers
 from bot.sender import TelegramSender
 from bot.settings import Settings
 from scheduler.clock import Clock, utc_now

@@ -9,10 +9,11 @@ picture more than `WEEKLY_REPORT_GRACE` late (the bot was down) is recorded as m
 A member whose due time is None (new, or whose day, time, time zone or on/off setting just
 changed) gets it worked out by the next tick, so settings only need to clear the column.
 
-Pictures are drawn by the bot's chart workers (bot/chart_workers.py), several at once, and claimed only
-a few at a time (two per worker): a crash loses at most that many (recorded as claimed, never sent
-twice). A tick draws pictures only for the time its caller gives it (the rest of the tick's
-interval, see bot/jobs.py), so the next tick and its nudges start on time; the rest
+Pictures are drawn by the bot's chart workers (bot/progress/chart_workers.py), several at
+once, and claimed only a few at a time (two per worker): a crash loses at most that many
+(recorded as claimed, never sent twice). A tick draws pictures only for the time its caller gives
+it (the rest of the tick's interval, see bot/jobs.py), so the next tick and its nudges start on
+time; the rest
 follow in the next ticks.
 """
 

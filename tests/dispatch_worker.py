@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from telegram import Bot
 
-from bot.jobs import nudge_sender
+from bot.nudges.sending import nudge_sender
 from bot.sender import TelegramSender
 from fakegram import FakeBotApi, FakeRequest
 from scheduler.dispatch import DispatchPolicy, claim_due_nudges, dispatch_due

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.setup_keyboards import TYPED_SCREENS, Mode, Screen
+from bot.setup.keyboards import TYPED_SCREENS, Mode, Screen
 from habits.checkins import MAX_SLEEP_HOURS
 from habits.members import SUPPORTED_LANGUAGES
 from habits.onboarding import Step

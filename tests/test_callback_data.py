@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.admin_messages import (
+from bot.admin.messages import (
     ON_A_TIP,
     TOGGLES,
     TipButton,
@@ -23,9 +23,10 @@ from bot.admin_messages import (
     tip_preview,
 )
 from bot.callback_data import MAX_BYTES, CallbackData, CallbackDataError, CallbackDataTooLong, Range
-from bot.keyboards import DeleteButton, NudgeButton, delete_keyboard, nudge_keyboard
-from bot.pause_messages import RESUME, PauseButton, pause_keyboard
-from bot.setup_keyboards import Mode, Screen, ScreenRenderer, SetupButton, which_time_keyboard
+from bot.nudges.keyboards import NudgeButton, nudge_keyboard
+from bot.privacy.keyboards import DeleteButton, delete_keyboard
+from bot.setup.keyboards import Mode, Screen, ScreenRenderer, SetupButton, which_time_keyboard
+from bot.setup.pause import RESUME, PauseButton, pause_keyboard
 from habits.checkins import Action
 from habits.onboarding import STEPS
 from habits.pauses import PauseLength

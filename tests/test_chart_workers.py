@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.chart_workers import ChartWorkers
+from bot.progress.chart_workers import ChartWorkers
 from fakegram import FakeBotApi, UploadedFile
 from habits.stats import WeekPicture
 from habits.streaks import DayOutcome

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.keyboards import NudgeButton
+from bot.nudges.keyboards import NudgeButton
 from bot.texts import text
 from fakegram import FakeUser
 from habits.checkins import MAX_SLEEP_HOURS, Action

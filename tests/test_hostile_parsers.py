@@ -20,11 +20,10 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot import setup_flow
-from bot.admin_messages import TipButton
-from bot.keyboards import DeleteButton
-from bot.pause_messages import PauseButton
-from bot.setup_keyboards import (
+from bot.admin.messages import TipButton
+from bot.privacy.keyboards import DeleteButton
+from bot.setup import flow as setup_flow
+from bot.setup.keyboards import (
     TYPED_SCREENS,
     Mode,
     Screen,
@@ -32,6 +31,7 @@ from bot.setup_keyboards import (
     parse_compact,
     parse_time_choice,
 )
+from bot.setup.pause import PauseButton
 from habits import onboarding, privacy
 from habits.onboarding import Step, parse_times
 from habits.pauses import PauseLength

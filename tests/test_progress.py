@@ -13,7 +13,7 @@ from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.weekly_chart import STYLE, render_week_png
+from bot.progress.weekly_chart import STYLE, render_week_png
 from fakegram import FakeBotApi, UploadedFile
 from habits.stats import member_stats, week_picture
 from habits.streaks import DayOutcome

@@ -1,7 +1,7 @@
 """The weekly picture as a PNG: 7 days × the habits, water glasses and hours slept, phone-sized.
 
 Drawn with matplotlib's Agg canvas straight onto a Figure (no pyplot, no display, no global state),
-so it renders on a server, in a worker thread or in a worker process alike (bot/chart_workers.py).
+so it renders on a server, in a worker thread or in a worker process alike (bot/progress/chart_workers.py).
 Sizes are chosen for a phone: the image is 1080 px wide, as Telegram shows photos, with text no
 smaller than about 30 px. matplotlib is imported on the first picture, not when the bot starts:
 it costs 0.4 s and 40 MB that a bot rendering in worker processes never needs.

@@ -20,7 +20,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from bot.weekly_chart import render_week_png
+from bot.progress.weekly_chart import render_week_png
 from habits.stats import WeekPicture
 
 log = logging.getLogger(__name__)

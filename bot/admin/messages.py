@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.admin_texts import admin_text
+from bot.admin.texts import admin_text
 from bot.callback_data import CallbackData, CallbackDataError, CallbackDataTooLong, Matches
-from bot.keyboards import nudge_keyboard
-from bot.nudge_messages import nudge_text
+from bot.nudges.keyboards import nudge_keyboard
+from bot.nudges.messages import nudge_text
 from storage.models import TipChange
 from storage.stats_queries import MemberCounts, TipSendCounts
 from tips.editing import LANGUAGES, FieldChange

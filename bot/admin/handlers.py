@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from telegram import Update, User
 from telegram.ext import filters
 
-from bot import admin_messages
-from bot.admin_messages import Reply, TipButton
-from bot.admin_texts import admin_text
+from bot.admin import messages as admin_messages
+from bot.admin.messages import Reply, TipButton
+from bot.admin.texts import admin_text
 from bot.context import BotContext, BotServices
 from bot.settings import Settings
 from bot.texts import text

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from bot import setup_flow
-from bot.setup_flow import FlowReply
+from bot.setup import flow as setup_flow
+from bot.setup.flow import FlowReply
 from habits import checkins
 from habits.checkins import CheckInResult, Outcome
 from habits.parsing import parse_checkin

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from sqlmodel import Session
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import sending_member, update_language
-from bot.keyboards import DeleteButton, delete_keyboard
+from bot.members import for_member, update_language
+from bot.privacy.keyboards import DeleteButton, delete_keyboard
 from bot.texts import text
 from habits import privacy
 from storage import queries
+from storage.models import Member
 
 
 async def show_privacy(update: Update, context: BotContext) -> None:
@@ -24,13 +26,15 @@ async def export(update: Update, context: BotContext) -> None:
     """Send the member's own data: check-ins as CSV, settings as JSON."""
     chat = update.effective_chat
     assert chat is not None
-    services = context.services
-    with services.session() as session:
-        member = await sending_member(update, context, session, unknown="no_data")
-        if member is None:
-            return
-        files = privacy.export_member_data(session=session, member=member, now=services.clock())
-    language = member.language
+    now = context.services.clock()
+
+    def files_of(session: Session, member: Member) -> tuple[str, privacy.Export]:
+        return member.language, privacy.export_member_data(session=session, member=member, now=now)
+
+    found = await for_member(update, context, files_of, unknown="no_data")
+    if found is None:
+        return
+    language, files = found
     await context.sender.send_text(chat.id, text(language, "export_intro"))
     await context.sender.send_document(
         chat.id,
@@ -48,17 +52,12 @@ async def export(update: Update, context: BotContext) -> None:
 
 async def delete(update: Update, context: BotContext) -> None:
     """Ask before erasing everything: a confirm and a cancel button."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None
+    chat = update.effective_chat
     assert chat is not None
-    services = context.services
-    with services.session() as session:
-        member = queries.get_member_by_telegram_id(session=session, telegram_id=user.id)
-    language = member.language if member else update_language(update, context)
-    if member is None:
-        await context.sender.send_text(chat.id, text(language, "no_data"))
+    language = await for_member(update, context, lambda _session, member: member.language, unknown="no_data")
+    if language is None:
         return
-    issued_at = int(services.clock().timestamp())
+    issued_at = int(context.services.clock().timestamp())
     await context.sender.send_text(
         chat.id, text(language, "delete_confirm"), delete_keyboard(language, issued_at)
     )

@@ -5,17 +5,35 @@ Typed answers to a screen arrive with the check-ins (`handlers.typed_text`).
 
 from __future__ import annotations
 
-from telegram import Update
+from sqlmodel import Session
+from telegram import InlineKeyboardMarkup, Update
 
-from bot import setup_flow
 from bot.context import BotContext
-from bot.handlers import deliver_flow_reply, sending_member, update_language
-from bot.pause_messages import PauseButton, pause_keyboard, paused_text
-from bot.setup_flow import FlowReply
-from bot.setup_keyboards import SetupButton
+from bot.members import for_member, update_language
+from bot.setup import flow as setup_flow
+from bot.setup.flow import FlowReply
+from bot.setup.keyboards import SetupButton
+from bot.setup.pause import PauseButton, pause_keyboard, paused_text
 from bot.texts import text
 from habits import onboarding, pauses
 from storage import queries
+from storage.models import Member
+
+
+async def deliver_flow_reply(
+    context: BotContext, chat_id: int, reply: FlowReply, pressed_message_id: int | None = None
+) -> list[int]:
+    """Edit the setup screen in place, then send the new messages; returns the new menus' ids."""
+    if reply.edit is not None:
+        message_id = reply.edit_message_id or pressed_message_id
+        if message_id is not None:
+            await context.sender.edit_text(chat_id, message_id, reply.edit[0], reply.edit[1])
+    menus = []
+    for outgoing in reply.send:
+        result = await context.sender.send_text(chat_id, outgoing.text, outgoing.markup)
+        if outgoing.is_menu and result.message_id is not None:
+            menus.append(result.message_id)
+    return menus
 
 
 def _remember_menu(context: BotContext, telegram_id: int, message_id: int) -> None:
@@ -132,18 +150,19 @@ async def pause(update: Update, context: BotContext) -> None:
     """Offer the pause lengths (and, when paused, say until when)."""
     chat = update.effective_chat
     assert chat is not None
-    services = context.services
-    with services.session() as session:
-        member = await sending_member(update, context, session)
-        if member is None:
-            return
-        current = pauses.current_pause(session=session, member=member, now=services.clock())
-    language = member.language
-    intro = text(language, "pause_question")
-    if current is not None:
+    now = context.services.clock()
+
+    def question(session: Session, member: Member) -> tuple[str, InlineKeyboardMarkup]:
+        language = member.language
+        current = pauses.current_pause(session=session, member=member, now=now)
+        if current is None:
+            return text(language, "pause_question"), pause_keyboard(language, paused=False)
         until = paused_text(language, current.ends_at, member.timezone)
-        intro = f"{until}\n\n{text(language, 'pause_change')}"
-    await context.sender.send_text(chat.id, intro, pause_keyboard(language, paused=current is not None))
+        return f"{until}\n\n{text(language, 'pause_change')}", pause_keyboard(language, paused=True)
+
+    found = await for_member(update, context, question)
+    if found is not None:
+        await context.sender.send_text(chat.id, *found)
 
 
 async def pause_button(update: Update, context: BotContext) -> None:
@@ -152,21 +171,23 @@ async def pause_button(update: Update, context: BotContext) -> None:
     assert query is not None
     services = context.services
     now = services.clock()
+    button = PauseButton.unpack(query.data)
+    reply: str | None = None
     with services.session() as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=query.from_user.id)
-        button = PauseButton.unpack(query.data)
-        if member is None or button is None:
-            await context.sender.answer_callback(
-                query.id, text(update_language(update, context), "answer_unknown")
-            )
-            return
-        length = button.length
-        if length is None:
-            resumed = pauses.resume_member(session=session, member=member, now=now)
-            reply = text(member.language, "resumed" if resumed else "not_paused")
-        else:
-            taken = pauses.pause_member(session=session, member=member, length=length, now=now)
-            reply = paused_text(member.language, taken.ends_at, member.timezone)
+        if member is not None and button is not None:
+            length = button.length
+            if length is None:
+                resumed = pauses.resume_member(session=session, member=member, now=now)
+                reply = text(member.language, "resumed" if resumed else "not_paused")
+            else:
+                taken = pauses.pause_member(session=session, member=member, length=length, now=now)
+                reply = paused_text(member.language, taken.ends_at, member.timezone)
+    if reply is None:
+        await context.sender.answer_callback(
+            query.id, text(update_language(update, context), "answer_unknown")
+        )
+        return
     await context.sender.answer_callback(query.id)
     if query.message is not None:
         await context.sender.edit_text(query.message.chat.id, query.message.message_id, reply)
@@ -176,10 +197,12 @@ async def resume(update: Update, context: BotContext) -> None:
     """End the pause now."""
     chat = update.effective_chat
     assert chat is not None
-    services = context.services
-    with services.session() as session:
-        member = await sending_member(update, context, session)
-        if member is None:
-            return
-        resumed = pauses.resume_member(session=session, member=member, now=services.clock())
-    await context.sender.send_text(chat.id, text(member.language, "resumed" if resumed else "not_paused"))
+    now = context.services.clock()
+
+    def resumed_line(session: Session, member: Member) -> str:
+        resumed = pauses.resume_member(session=session, member=member, now=now)
+        return text(member.language, "resumed" if resumed else "not_paused")
+
+    reply = await for_member(update, context, resumed_line)
+    if reply is not None:
+        await context.sender.send_text(chat.id, reply)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot.setup_keyboards import (
+from bot.setup.keyboards import (
     TYPED_SCREENS,
     Mode,
     Screen,

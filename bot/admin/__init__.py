@@ -1,0 +1,1 @@
+"""The admins' /tip commands and buttons for managing the tips from Telegram."""

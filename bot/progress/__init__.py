@@ -1,0 +1,1 @@
+"""Today's checklist, streaks and the weekly picture: its figures drawn as a chart and sent."""

@@ -1,0 +1,1 @@
+"""Onboarding, the settings menu and pauses: the screens, their buttons and their handlers."""
