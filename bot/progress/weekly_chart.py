@@ -13,6 +13,7 @@ import io
 from datetime import date
 from typing import TYPE_CHECKING
 
+from bot.calendar_words import short_month, short_weekday
 from bot.texts import format_hours, text
 from habits.stats import WeekPicture
 from habits.streaks import DayOutcome
@@ -41,15 +42,15 @@ SLEEP_COLOUR = "#6b5bb5"
 
 
 def day_labels(language: str, days: list[date]) -> list[str]:
-    names = text(language, "chart_weekdays").split(",")
-    return [f"{names[day.weekday()]}\n{day.day}" for day in days]
+    return [f"{short_weekday(language, day.weekday())}\n{day.day}" for day in days]
 
 
 def period_label(language: str, first: date, last: date) -> str:
-    months = text(language, "chart_months").split(",")
     if first.month == last.month:
-        return f"{first.day}–{last.day} {months[last.month - 1]}"
-    return f"{first.day} {months[first.month - 1]} – {last.day} {months[last.month - 1]}"
+        return f"{first.day}–{last.day} {short_month(language, last.month)}"
+    return (
+        f"{first.day} {short_month(language, first.month)} – {last.day} {short_month(language, last.month)}"
+    )
 
 
 def _draw_grid(ax: Axes, picture: WeekPicture, language: str) -> None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
+from bot.calendar_words import weekday_name
 from bot.callback_data import CallbackData
 from bot.texts import text
 from habits.members import SUPPORTED_LANGUAGES
@@ -29,7 +30,7 @@ from habits.preferences import (
 from habits.timezones import COMMON_ZONES
 from scheduler.routines import quiet_hours_of
 from storage.kinds import Habit
-from storage.models import Member
+from storage.models import DEFAULT_BREAKFAST_TIME, DEFAULT_DINNER_TIME, DEFAULT_LUNCH_TIME, Member
 
 
 class Mode(StrEnum):
@@ -247,7 +248,13 @@ class ScreenRenderer:
             [self.time_button(Screen.MEALS, setting, t) for t in choices]
             for setting, choices in MEAL_CHOICES.items()
         ]
-        rows.append([self.button(self.t("button_default_meals"), Screen.MEALS, "defaults")])
+        defaults = self.t(
+            "button_default_meals",
+            breakfast=clock(DEFAULT_BREAKFAST_TIME),
+            lunch=clock(DEFAULT_LUNCH_TIME),
+            dinner=clock(DEFAULT_DINNER_TIME),
+        )
+        rows.append([self.button(defaults, Screen.MEALS, "defaults")])
         return body, rows
 
     def _breathing(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
@@ -290,10 +297,11 @@ class ScreenRenderer:
 
     def _progress(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         member = self.member
-        weekdays = self.t("weekday_names").split(",")
         state = (
             self.t(
-                "weekly_on", day=weekdays[member.weekly_report_weekday], time=clock(member.weekly_report_time)
+                "weekly_on",
+                day=weekday_name(self.language, member.weekly_report_weekday),
+                time=clock(member.weekly_report_time),
             )
             if member.weekly_report_on
             else self.t("weekly_off")
@@ -309,7 +317,10 @@ class ScreenRenderer:
         )
         days = [
             self.button(
-                _mark(weekdays[day], day == member.weekly_report_weekday), Screen.PROGRESS, "day", str(day)
+                _mark(weekday_name(self.language, day), day == member.weekly_report_weekday),
+                Screen.PROGRESS,
+                "day",
+                str(day),
             )
             for day in WEEKLY_REPORT_DAY_CHOICES
         ]

@@ -8,19 +8,12 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.calendar_words import short_month, short_weekday
 from bot.callback_data import CallbackData
 from bot.texts import text
 from habits.pauses import PauseLength
 
 RESUME: Final = "resume"
-WEEKDAYS = {
-    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
-MONTHS = {
-    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
 
 
 class PauseButton(CallbackData, prefix="p"):
@@ -52,8 +45,8 @@ def pause_keyboard(language: str, *, paused: bool) -> InlineKeyboardMarkup:
 def local_moment(language: str, instant: datetime, zone: str) -> str:
     """ "di 24 nov 08:15" / "Tue 24 Nov 08:15" in the member's time zone."""
     local = instant.astimezone(ZoneInfo(zone))
-    table = language if language in WEEKDAYS else "nl"
-    return f"{WEEKDAYS[table][local.weekday()]} {local.day} {MONTHS[table][local.month - 1]} {local:%H:%M}"
+    weekday, month = short_weekday(language, local.weekday()), short_month(language, local.month)
+    return f"{weekday} {local.day} {month} {local:%H:%M}"
 
 
 def paused_text(language: str, ends_at: datetime | None, zone: str) -> str:
