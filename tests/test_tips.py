@@ -18,7 +18,7 @@ from tips.library import (
     load_tip_library,
     parse_tip_library,
 )
-from tips.schema import MAX_TIP_LENGTH, Tip, TipGroup
+from tips.schema import MAX_TIP_LENGTH, SlotKind, Tip, TipGroup
 
 CONTENT = Path(__file__).resolve().parent.parent / "content" / "tips.yaml"
 KNOWN_SOURCES = {
@@ -294,7 +294,7 @@ def pick_many(library: TipLibrary, history: list[str], picks: int) -> list[str]:
     """Pick `picks` tips in a row, sending each one (newest first in `history`)."""
     chosen: list[str] = []
     for _ in range(picks):
-        tip = choose_tip(library, "water", history)
+        tip = choose_tip(library, SlotKind.MORNING, history)
         assert tip is not None
         history.insert(0, tip.id)
         chosen.append(tip.id)
@@ -344,19 +344,24 @@ def test_re_enabled_tip_that_was_seen_long_ago_comes_first() -> None:
 
 
 def test_rotation_of_empty_groups_is_none() -> None:
-    assert choose_tip(TipLibrary(), "water", []) is None
-    assert choose_tip(make_library(3, disabled=frozenset({0, 1, 2})), "water", []) is None
-    assert choose_tip(make_library(3), "sleep", ["water-0"]) is None
-    assert choose_tip(make_library(3), "no-such-group", []) is None
+    assert choose_tip(TipLibrary(), SlotKind.MORNING, []) is None
+    assert choose_tip(make_library(3, disabled=frozenset({0, 1, 2})), SlotKind.MORNING, []) is None
+    assert choose_tip(make_library(3), SlotKind.WIND_DOWN, ["water-0"]) is None
+
+
+@pytest.mark.parametrize("kind", ["water", "no-such-kind", "walk-lunch"])
+def test_rotation_refuses_what_is_not_a_slot_kind(kind: str) -> None:
+    with pytest.raises(ValueError, match="not a valid SlotKind"):
+        choose_tip(make_library(3), kind, [])  # type: ignore[arg-type]
 
 
 def test_rotation_is_per_group() -> None:
     library = make_library(3)
-    tip = choose_tip(library, TipGroup.WALK, ["water-0", "walk-0"])
+    tip = choose_tip(library, SlotKind.AFTER_LUNCH, ["water-0", "walk-0"])
     assert tip is not None
     assert tip.id == "walk-1"
 
 
 def test_rotation_rejects_a_single_string_as_history() -> None:
     with pytest.raises(TypeError):
-        choose_tip(make_library(3), "water", "water-0")
+        choose_tip(make_library(3), SlotKind.MORNING, "water-0")
