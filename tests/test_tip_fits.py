@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,15 @@ from scheduler.slot_kinds import kind_of_slot, slots_a_day
 from scheduler.slots import DailyRoutine, slot_offsets
 from storage.kinds import Habit
 from tests.harness import FakeClock, make_settings, running_bot
-from tips.editing import FieldChange, diff_libraries
-from tips.library import TIP_REPEAT_GAP, TipFileError, TipLibrary, choose_tip, parse_tip_library
+from tips.editing import FieldChange, SetEnabled, SetText, diff_libraries, edit_tip_text
+from tips.library import (
+    TIP_REPEAT_GAP,
+    TipFileError,
+    TipLibrary,
+    choose_tip,
+    load_tip_library,
+    parse_tip_library,
+)
 from tips.schema import FIT_WORDS, KIND_GROUP, SlotKind, Tip, TipGroup, fits_text, kinds_of_group
 from tips.slot_kinds import slot_kind
 
@@ -354,3 +362,93 @@ async def test_each_nudge_gets_a_tip_that_fits_its_slot_and_rotation_holds_per_k
     assert [tip for _, tip in by_kind[SlotKind.FIRST_WATER][:3]] == [f"water-first-{n}" for n in range(3)]
     assert [tip for _, tip in by_kind[SlotKind.FIRST_WATER][3:7]] == [None] * 4
     assert by_kind[SlotKind.FIRST_WATER][7][1] == "water-first-0"
+
+
+# --- the shipped content -----------------------------------------------------------------------
+
+CONTENT = Path(__file__).resolve().parent.parent / "content" / "tips.yaml"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> TipLibrary:
+    return load_tip_library(CONTENT)
+
+
+@pytest.mark.parametrize("kind", list(SlotKind))
+def test_every_tip_the_chooser_picks_for_a_kind_fits_it(shipped: TipLibrary, kind: SlotKind) -> None:
+    fitting = shipped.fitting(kind)
+    assert len(fitting) >= 5, f"{kind} needs at least 5 tips that fit it"
+    history: list[str] = []
+    picked: set[str] = set()
+    for _ in range(3 * len(fitting)):
+        tip = choose_tip(shipped, kind, history)
+        assert tip is not None
+        assert tip.fits_kind(kind), (kind, tip.id)
+        assert tip.group == KIND_GROUP[kind]
+        history.insert(0, tip.id)
+        picked.add(tip.id)
+    # The rotation came round to every tip that fits, so every tip it can pick was checked.
+    assert picked == {tip.id for tip in fitting}
+
+
+# Words that contradict the moment a kind of slot goes out (a tip about lunch after breakfast,
+# "today" in a Sunday-evening message about the coming week, daytime advice at 23:30).
+CONTRADICTIONS: dict[SlotKind, str] = {
+    SlotKind.MORNING: r"avondglas|evening glass|middagdip|slump",
+    SlotKind.AFTERNOON: r"begin je dag|start your day|goedemorgen|good morning|avondglas|evening glass",
+    SlotKind.EVENING: r"begin je dag|start your day|overdag|during the day|middagdip|slump"
+    r"|bureau|desk|deur uit|heading out",
+    SlotKind.FIRST_WATER: r"avondglas|evening glass|middagdip|slump|gesport|worked out",
+    SlotKind.AFTER_BREAKFAST: r"lunch|avondeten|dinner|bellen|call",
+    SlotKind.AFTER_LUNCH: r"ontbijt|breakfast|avondeten|dinner|afwas|dishes",
+    SlotKind.AFTER_DINNER: r"ontbijt|breakfast|lunch",
+    SlotKind.WIND_DOWN: r"vanochtend|this morning|goedemorgen|good morning|vandaag|today",
+    SlotKind.MORNING_QUESTION: r"bijna bedtijd|bedtime is getting close|\bdim\b|gisteren|yesterday",
+    SlotKind.WEEKLY: r"vandaag|today|vanmiddag|this afternoon|vanochtend|this morning|vanavond|tonight",
+}
+
+
+@pytest.mark.parametrize("kind", list(SlotKind))
+def test_no_tip_contradicts_the_moment_it_goes_out(shipped: TipLibrary, kind: SlotKind) -> None:
+    pattern = re.compile(CONTRADICTIONS.get(kind, r"(?!)"), re.IGNORECASE)
+    for tip in shipped.fitting(kind):
+        assert pattern.search(tip.nl) is None, (kind, tip.id, tip.nl)
+        assert pattern.search(tip.en) is None, (kind, tip.id, tip.en)
+
+
+@pytest.mark.parametrize(
+    ("tip_id", "kinds"),
+    [
+        ("water-first-glass", {SlotKind.FIRST_WATER}),
+        ("water-daytime-first", {SlotKind.FIRST_WATER, SlotKind.MORNING, SlotKind.AFTERNOON}),
+        ("water-afternoon-dip", {SlotKind.AFTERNOON}),
+        ("walk-lunch-daylight", {SlotKind.AFTER_LUNCH}),
+        ("walk-at-work", {SlotKind.AFTER_LUNCH}),
+        ("walk-after-dinner", {SlotKind.AFTER_DINNER}),
+        ("sleep-phone-away", {SlotKind.WIND_DOWN}),
+        ("sleep-look-back", {SlotKind.MORNING_QUESTION}),
+    ],
+)
+def test_tips_tied_to_a_moment_fit_only_that_moment(
+    shipped: TipLibrary, tip_id: str, kinds: set[SlotKind]
+) -> None:
+    tip = shipped.get(tip_id)
+    assert tip is not None
+    assert {kind for kind in SlotKind if tip.fits_kind(kind)} == kinds
+
+
+def test_an_admin_edit_keeps_the_fits_of_the_tip(shipped: TipLibrary) -> None:
+    text = CONTENT.read_text(encoding="utf-8")
+    shipped_tip = shipped.get("water-first-glass")
+    assert shipped_tip is not None
+    edited = edit_tip_text(text, CONTENT, SetText("water-first-glass", "en", "Start with a glass of water."))
+    switched = edit_tip_text(edited.text, CONTENT, SetEnabled("water-first-glass", False))
+    tip = switched.library.get("water-first-glass")
+    assert tip is not None
+    assert (tip.en, tip.enabled, tip.fits) == ("Start with a glass of water.", False, {SlotKind.FIRST_WATER})
+    before, after = text.splitlines(), switched.text.splitlines()
+    assert len(before) == len(after)
+    assert [(old, new) for old, new in zip(before, after, strict=True) if old != new] == [
+        (f'    en: "{shipped_tip.en}"', '    en: "Start with a glass of water."'),
+        ("    enabled: true", "    enabled: false"),
+    ]
