@@ -51,6 +51,7 @@ from fakegram import FakeBotApi, FakeRequest
 from scheduler.delivery import Delivery
 from scheduler.dispatch import is_slot_done
 from scheduler.routines import routine_of, zone_of
+from scheduler.slot_kinds import kind_of_slot
 from scheduler.slots import slots_for_day
 from storage import queries
 from storage.database import create_db_engine, new_session, upgrade_schema
@@ -165,7 +166,7 @@ async def _naive_nudge(context: CallbackContext[Any, Any, Any, Any]) -> None:
         recent = queries.recent_tip_ids(
             session=session, member_id=member_id, habit=habit, limit=max(len(tips.enabled(habit)), 1)
         )
-        tip = choose_tip(tips, habit, recent)
+        tip = choose_tip(tips, kind_of_slot(routine_of(member), slot_key), recent)
         nudge = queries.add_nudge(
             session=session,
             nudge=Nudge(

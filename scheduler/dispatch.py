@@ -33,12 +33,14 @@ from scheduler.clock import Clock
 from scheduler.delivery import Delivery, SendResult
 from scheduler.quiet import is_quiet_at
 from scheduler.routines import quiet_hours_of, routine_of, zone_of
+from scheduler.slot_kinds import kind_of_slot, slots_a_day
 from scheduler.slots import SLEEP_MORNING, Slot, next_due_after, slots_due_between
 from storage import queries
 from storage.database import new_session
 from storage.kinds import Habit
 from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause
 from tips.library import SMALL_GROUP, TIP_REPEAT_GAP, TipLibrary, choose_tip
+from tips.schema import SlotKind
 
 log = logging.getLogger(__name__)
 # The morning question is a question: one tap to answer, no evening advice under it.
@@ -186,7 +188,11 @@ class _Claim:
             if status is NudgeStatus.CLAIMED:
                 going.append((member, nudge, day_checkins))
         self._choose_tips(
-            [nudge for _, nudge, _ in going if nudge.tip_id is None and nudge.slot not in SLOTS_WITHOUT_TIP]
+            [
+                (member, nudge)
+                for member, nudge, _ in going
+                if nudge.tip_id is None and nudge.slot not in SLOTS_WITHOUT_TIP
+            ]
         )
         queries.add_nudges(session=self.session, nudges=self._new)
         for member, nudge, day_checkins in going:
@@ -224,29 +230,39 @@ class _Claim:
         done = is_slot_done(checkins, habit=nudge.habit, slot=nudge.slot, water_goal=member.water_goal)
         return NudgeStatus.SUPPRESSED if done else NudgeStatus.CLAIMED
 
-    def _choose_tips(self, nudges: Sequence[Nudge]) -> None:
-        """Rotate tips per member and habit, counting the ones chosen earlier in this claim."""
-        if not nudges:
+    def _choose_tips(self, going: Sequence[tuple[Member, Nudge]]) -> None:
+        """Rotate tips per member and habit over the tips that fit each slot's kind, counting the
+        ones chosen earlier in this claim."""
+        if not going:
             return
+        kinds: list[tuple[Nudge, SlotKind]] = []
+        per_day: dict[str, int] = {}
+        for member, nudge in going:
+            routine = routine_of(member)
+            kinds.append((nudge, kind_of_slot(routine, nudge.slot)))
+            per_day[nudge.habit] = max(per_day.get(nudge.habit, 1), slots_a_day(routine, Habit(nudge.habit)))
+        # A kind that comes round once a day needs as many days of the habit's sends as it has
+        # tips, so that the last send of each of them is in the history (see choose_tip).
         history_length = {
-            habit: max(len(self.tips.enabled(habit)), 1) for habit in {nudge.habit for nudge in nudges}
+            habit: max(len(self.tips.enabled(habit)), 1) * count for habit, count in per_day.items()
         }
-        pairs = {(nudge.member_id, nudge.habit) for nudge in nudges}
+        fitting = {kind: len(self.tips.fitting(kind)) for kind in {kind for _, kind in kinds}}
+        pairs = {(nudge.member_id, nudge.habit) for nudge, _ in kinds}
         recent = queries.recent_tip_ids_of_members(
             session=self.session, pairs=pairs, limit=max(history_length.values())
         )
-        # Only small tip groups keep a tip from coming back within the week (see choose_tip).
+        # Only kinds with few tips keep a tip from coming back within the week (see choose_tip).
         this_week = queries.tip_ids_sent_since(
             session=self.session,
             since=self.now - TIP_REPEAT_GAP,
-            pairs={pair for pair in pairs if history_length[pair[1]] < SMALL_GROUP},
+            pairs={(nudge.member_id, nudge.habit) for nudge, kind in kinds if fitting[kind] < SMALL_GROUP},
         )
-        for nudge in sorted(nudges, key=lambda n: n.due_at):
+        for nudge, kind in sorted(kinds, key=lambda pair: pair[0].due_at):
             key = (nudge.member_id, nudge.habit)
             seen = recent.setdefault(key, [])
             shown = this_week.setdefault(key, set())
             tip = choose_tip(
-                self.tips, nudge.habit, seen[: history_length[nudge.habit]], shown_within_repeat_gap=shown
+                self.tips, kind, seen[: history_length[nudge.habit]], shown_within_repeat_gap=shown
             )
             nudge.tip_id = tip.id if tip else None
             if tip is not None:

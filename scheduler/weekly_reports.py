@@ -33,11 +33,10 @@ from scheduler.weekly import next_weekly_report_after
 from storage import queries
 from storage.models import Member, WeeklyReport, WeeklyReportStatus
 from tips.library import TipLibrary, choose_tip
-from tips.schema import Tip
+from tips.schema import SlotKind, Tip
 
 log = logging.getLogger(__name__)
 
-WEEKLY_TIP_GROUP = "general"
 WEEKLY_REPORT_GRACE = timedelta(hours=6)
 ERASED = "weekly-erased"
 # Working out when a member's next picture is due is cheap: many members per claim.
@@ -60,10 +59,10 @@ def next_report_time(member: Member, after: datetime) -> datetime:
 
 
 def weekly_tip(*, session: Session, member_id: int, tips: TipLibrary) -> Tip | None:
-    """The general tip this member has not seen with a weekly picture for the longest time."""
-    limit = max(len(tips.enabled(WEEKLY_TIP_GROUP)), 1)
+    """The general tip that fits the weekly picture this member has not seen there for the longest time."""
+    limit = max(len(tips.fitting(SlotKind.WEEKLY)), 1)
     recent = queries.recent_weekly_tip_ids(session=session, member_id=member_id, limit=limit)
-    return choose_tip(tips, WEEKLY_TIP_GROUP, recent)
+    return choose_tip(tips, SlotKind.WEEKLY, recent)
 
 
 def claim_weekly_reports(

@@ -134,7 +134,7 @@ async def test_admin_gets_a_tip_as_a_real_nudge_whose_buttons_store_nothing(
     assert admin_bot.checkins(ADMIN) == []
 
     await admin_bot.say(admin, "/tip stuur water-why nl")
-    assert last_text(api, ADMIN).startswith("💧 Tijd voor een glas water (3/8)\n\nWater houdt")
+    assert last_text(api, ADMIN).startswith("💧 Tijd voor een glas water (3/8)\n\nJe lijf heeft")
 
 
 async def test_list_per_habit_with_buttons_to_preview_and_switch(
@@ -310,8 +310,10 @@ async def test_reload_command_reports_changes(
     admin_bot: BotHarness, api: FakeBotApi, tips_file: Path
 ) -> None:
     admin = api.user(ADMIN, language_code="en")
-    source = '    source: "VitaminFit, De darm-huid as"\n'
-    hand_edit(tips_file, f"{source}    enabled: true", f"{source}    enabled: false")
+    tip = admin_bot.app.services.tips.get("water-why")
+    assert tip is not None
+    english = f'    en: "{tip.en}"\n'
+    hand_edit(tips_file, f"{english}    enabled: true", f"{english}    enabled: false")
     assert admin_bot.app.services.tips.get("water-why").enabled  # type: ignore[union-attr]
     await admin_bot.say(admin, "/tip reload")
     assert last_text(api, ADMIN) == "🔄 Tips reloaded: 1 change(s)."

@@ -24,7 +24,7 @@ from tips.editing import (
     write_atomically,
 )
 from tips.library import TipLibrary, choose_tip, load_tip_library
-from tips.schema import TipGroup
+from tips.schema import SlotKind, TipGroup
 from tips.store import ReloadStatus, TipStore
 
 SHIPPED = ROOT / "content" / "tips.yaml"
@@ -315,8 +315,8 @@ def test_command_arguments_keep_line_breaks() -> None:
 def test_a_small_group_sends_no_tip_rather_than_repeating_within_the_gap() -> None:
     library = make_library(3)
     history = pick_many(library, [], 3)[::-1]
-    assert choose_tip(library, "water", history, shown_within_repeat_gap=set(history)) is None
-    tip = choose_tip(library, "water", history, shown_within_repeat_gap={"water-1", "water-2"})
+    assert choose_tip(library, SlotKind.MORNING, history, shown_within_repeat_gap=set(history)) is None
+    tip = choose_tip(library, SlotKind.MORNING, history, shown_within_repeat_gap={"water-1", "water-2"})
     assert tip is not None
     assert tip.id == "water-0"
 
@@ -325,8 +325,11 @@ def test_a_never_seen_tip_shown_within_the_gap_is_not_picked() -> None:
     # water-2 was sent this week but is older than the (short) history passed in.
     library = make_library(3)
     tip = choose_tip(
-        library, "water", ["water-0", "water-1"], shown_within_repeat_gap={"water-0", "water-1", "water-2"}
+        library,
+        SlotKind.MORNING,
+        ["water-0", "water-1"],
+        shown_within_repeat_gap={"water-0", "water-1", "water-2"},
     )
     assert tip is None
     with pytest.raises(TypeError):
-        choose_tip(library, "water", [], shown_within_repeat_gap="water-0")
+        choose_tip(library, SlotKind.MORNING, [], shown_within_repeat_gap="water-0")

@@ -31,7 +31,7 @@ from sqlmodel import Session
 from storage import queries
 from storage.models import TipChange
 from tips.library import TipFileError, TipLibrary, parse_tip_library
-from tips.schema import MAX_TIP_LENGTH, Tip, TipGroup, has_control_characters
+from tips.schema import MAX_TIP_LENGTH, Tip, TipGroup, fits_text, has_control_characters
 
 Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = ("nl", "en")
@@ -235,6 +235,7 @@ def _fields(old: Tip, new: Tip) -> Iterator[tuple[str, str | None, str | None]]:
     yield "nl", old.nl, new.nl
     yield "en", old.en, new.en
     yield "source", old.source, new.source
+    yield "fits", fits_text(old.fits), fits_text(new.fits)
     yield "enabled", _flag(old.enabled), _flag(new.enabled)
 
 

@@ -20,16 +20,16 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from tips.schema import MAX_TIP_LENGTH, Tip, TipGroup
+from tips.schema import MAX_TIP_LENGTH, SlotKind, Tip, TipGroup
 
 # The fields a tip may have in the file; `group` comes from the list the tip is in.
-FILE_FIELDS = ("id", "nl", "en", "source", "enabled")
+FILE_FIELDS = ("id", "nl", "en", "source", "fits", "enabled")
 REQUIRED_FIELDS = ("id", "nl", "en")
 GROUP_VALUES = tuple(group.value for group in TipGroup)
 GROUP_NAMES = ", ".join(GROUP_VALUES)
 # A tip is never shown to the same member again within this time, even after a full cycle.
 TIP_REPEAT_GAP = timedelta(days=7)
-# A group with fewer tips than days in TIP_REPEAT_GAP would repeat within the week.
+# A slot kind with fewer fitting tips than days in TIP_REPEAT_GAP would repeat within the week.
 SMALL_GROUP = 7
 
 
@@ -66,6 +66,8 @@ class TipLibrary:
 
     tips: tuple[Tip, ...] = ()
     _by_id: dict[str, Tip] = field(init=False, repr=False, compare=False)
+    # Worked out once: the dispatcher asks for every nudge it sends.
+    _by_kind: dict[SlotKind, tuple[Tip, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_id: dict[str, Tip] = {}
@@ -74,6 +76,10 @@ class TipLibrary:
                 raise ValueError(f"duplicate tip id {tip.id!r}")
             by_id[tip.id] = tip
         object.__setattr__(self, "_by_id", by_id)
+        by_kind = {
+            kind: tuple(tip for tip in self.tips if tip.enabled and tip.fits_kind(kind)) for kind in SlotKind
+        }
+        object.__setattr__(self, "_by_kind", by_kind)
 
     def get(self, tip_id: str) -> Tip | None:
         """The tip with this id, enabled or not; None if there is none."""
@@ -82,6 +88,10 @@ class TipLibrary:
     def enabled(self, group: str) -> list[Tip]:
         """The enabled tips of a group, in file order (empty for an unknown group)."""
         return [tip for tip in self.tips if tip.group == group and tip.enabled]
+
+    def fitting(self, kind: SlotKind) -> list[Tip]:
+        """The enabled tips that fit a slot of this kind (all of its group's), in file order."""
+        return list(self._by_kind[kind])
 
     def groups(self) -> list[TipGroup]:
         """The groups that have at least one tip (enabled or not), in `TipGroup` order."""
@@ -121,35 +131,39 @@ def parse_tip_library(text: str, path: Path) -> TipLibrary:
 
 def choose_tip(
     library: TipLibrary,
-    group: str,
+    kind: SlotKind,
     recent_tip_ids: Sequence[str],
     *,
     shown_within_repeat_gap: Collection[str] = (),
 ) -> Tip | None:
-    """The tip a member should see next in `group`, or None if there is none to show now.
+    """The tip a member should see next with a slot of `kind`, or None if there is none to show now.
 
-    `recent_tip_ids` are the ids of the tips this member was sent for this group, newest
-    first. The rule is least-recently-seen rotation over the enabled tips:
+    The candidates are the enabled tips of the kind's group that fit it (`Tip.fits_kind`: a tip
+    without `fits` fits every slot of its group). `recent_tip_ids` are the ids of the tips this
+    member was sent for that group, with any kind, newest first. The rule is least-recently-seen
+    rotation over the candidates:
 
-    1. an enabled tip the member has never been sent comes first, in file order (so a newly
-       added or newly enabled tip is shown at the next nudge);
-    2. when every enabled tip has been seen, the one seen longest ago is chosen;
-    3. and, for a small group (fewer than `SMALL_GROUP` enabled tips), never a tip in
+    1. a candidate the member has never been sent comes first, in file order (so a newly added
+       or newly enabled tip is shown at the next nudge it fits);
+    2. when every candidate has been seen, the one seen longest ago is chosen;
+    3. and, for a small kind (fewer than `SMALL_GROUP` candidates), never a tip in
        `shown_within_repeat_gap` (the ids sent to this member in the last `TIP_REPEAT_GAP`):
        such a nudge then goes without a tip rather than repeating one within the week.
 
-    So a member never gets the same tip twice before they have seen every enabled tip of
-    the group, and a small group's tips not within 7 days, whatever the history was. A group
-    with enough tips always has one to show, so daily nudges never lose their tip. Ids of disabled, removed or
-    other-group tips in the history are ignored. Pass at least as many recent ids as the
-    group has enabled tips; a shorter history makes older tips look never-seen.
+    So a member never gets a tip twice with slots of one kind before they have seen every tip
+    that fits it (a send with another kind counts as seen), and a small kind's tips not within
+    7 days, whatever the history was. A kind with enough tips always has one to show, so daily
+    nudges never lose their tip. Ids of disabled, removed or unfitting tips in the history are
+    ignored. The history must reach back to the last send of every candidate; a shorter one
+    makes older tips look never-seen (once a day, a kind needs as many days of the group's sends
+    as it has candidates).
     """
     if isinstance(recent_tip_ids, str) or isinstance(shown_within_repeat_gap, str):
         raise TypeError("tip histories must be sequences of ids, not one string")
-    enabled = library.enabled(group)
-    if len(enabled) >= SMALL_GROUP:
+    fitting = library.fitting(SlotKind(kind))
+    if len(fitting) >= SMALL_GROUP:
         shown_within_repeat_gap = ()
-    candidates = [tip for tip in enabled if tip.id not in shown_within_repeat_gap]
+    candidates = [tip for tip in fitting if tip.id not in shown_within_repeat_gap]
     if not candidates:
         return None
     age: dict[str, int] = {}
@@ -228,6 +242,14 @@ def _tip(entry: Any, group: TipGroup, where: str, line: int | None, path: Path) 
                 line=_key_line(entry, key),
                 field=f"{where}.{key}",
             )
+    if "fits" in entry and entry["fits"] is None:
+        # In the file, an empty `fits:` is more likely a list left out than a wish to fit everywhere.
+        raise TipFileError(
+            path,
+            "an empty list fits no slot; leave fits out to fit every slot",
+            line=_key_line(entry, "fits"),
+            field=f"{where}.fits",
+        )
     values = {str(key): _plain(value) for key, value in entry.items()}
     try:
         return Tip.model_validate({**values, "group": group})
@@ -244,6 +266,13 @@ def _located(
     if name is None:
         return TipFileError(path, error["msg"], line=line, field=where)
     field_line = _key_line(entry, name) if name in entry else line
+    index = error.get("ctx", {}).get("index")
+    value = entry.get(name)
+    if isinstance(index, int) and isinstance(value, CommentedSeq):
+        # One word of a list such as `fits`: name the word, on its own line in a block list.
+        return TipFileError(
+            path, _reason(error), line=_item_line(value, index), field=f"{where}.{name}[{index}]"
+        )
     return TipFileError(path, _reason(error), line=field_line, field=f"{where}.{name}")
 
 
