@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from fakegram import FakeBotApi
+from scheduler.clock import SteppedClock
 from scheduler.slot_kinds import kind_of_slot, slots_a_day
 from scheduler.slots import DailyRoutine, slot_offsets
 from storage.kinds import Habit
-from tests.harness import FakeClock, make_settings, running_bot
+from tests.harness import make_settings, running_bot
 from tips.editing import FieldChange, SetEnabled, SetText, diff_libraries, edit_tip_text
 from tips.library import (
     TIP_REPEAT_GAP,
@@ -301,7 +302,7 @@ def test_a_small_kind_keeps_the_week_gap_over_its_own_tips() -> None:
 
 
 async def test_each_nudge_gets_a_tip_that_fits_its_slot_and_rotation_holds_per_kind(
-    api: FakeBotApi, clock: FakeClock, engine: Engine, database_path: Path, tmp_path: Path
+    api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path, tmp_path: Path
 ) -> None:
     def tips(group: str, name: str, count: int, fits: str | None) -> str:
         line = f"    fits: [{fits}]\n" if fits else ""
@@ -326,7 +327,7 @@ async def test_each_nudge_gets_a_tip_that_fits_its_slot_and_rotation_holds_per_k
     settings = make_settings(f"sqlite:///{database_path}", tips_path=tips_path)
     async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as harness:
         await harness.say(api.user(MEMBER), "/start")
-        end = clock.now + timedelta(days=9)
+        end = clock() + timedelta(days=9)
         while True:
             member = harness.member(MEMBER)
             assert member is not None
