@@ -13,8 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bench.common import default_member_rows, insert_rows
-from fakegram import FakeBotApi
-from fakegram.server import ApiCall
+from fakegram import ApiCall, FakeBotApi
 from scheduler.clock import SteppedClock
 from storage.backups import backup_sqlite, restore_sqlite
 from storage.models import NudgeStatus

@@ -23,10 +23,10 @@ import tempfile
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from habits.kinds import CheckInSource, CheckInStatus
 from sqlmodel import SQLModel
 
 from storage.database import create_db_engine, new_session, upgrade_schema
+from storage.kinds import CheckInSource, CheckInStatus
 from storage.models import (
     CheckIn,
     Member,
