@@ -52,25 +52,21 @@ NUMBER (``value`` = the number, 0 < n <= 24, at most 2 decimals)
 Everything else is None, including mixed messages ("7 uur 2 glazen"), negative,
 zero or out-of-range amounts, "1e9", "nan", "inf", "7,5,5 uur".
 
-``parse_time_of_day(text) -> datetime.time | None``
-
-    "7" (07:00), "07", "23", "0", "7u", "7h", "7 uur",
-    "7:30", "07:30", "07.30", "7u30", "7h30", "0:30", "19:30", "7:30 uur",
-    four digits "0730", "1930",
-    "7pm", "7 am", "11:30pm" (hours 1..12 with am/pm; 12am is midnight).
-    Rejects 24:00 and later, minutes over 59, one-digit minutes ("7:5"),
-    three-digit run-ons ("730"), negatives, words ("half acht").
+``parse_time_of_day(text) -> datetime.time | None``: see ``habits.times_of_day``, which also
+reads Dutch and English clock words ("half acht", "kwart over zeven", "quarter to eight").
 """
 
 from __future__ import annotations
 
-import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 from habits.kinds import Habit
+from habits.times_of_day import parse_time_of_day
+
+__all__ = ["parse_checkin", "parse_time_of_day"]
 
 MAX_TEXT_LENGTH = 200
 MIN_GLASSES = 1
@@ -303,35 +299,3 @@ def _habit_in_frame(words: list[str], first: str, last: str | None) -> Habit | N
     if len(words) < 3 or words[-1] != last:
         return None
     return _habit_of(words[1:-1])
-
-
-# --- time of day -------------------------------------------------------------------
-
-_CLOCK_RES = [
-    re.compile(r"(?P<h>[0-9]{1,2})(?:[:.uh](?P<m>[0-9]{2}))?(?: ?(?:uur|u|h))?"),
-    re.compile(r"(?P<h>[0-9]{2})(?P<m>[0-9]{2})"),  # "0730", "1930"
-    re.compile(r"(?P<h>[0-9]{1,2})(?:[:.](?P<m>[0-9]{2}))? ?(?P<half>am|pm)"),
-]
-
-
-def parse_time_of_day(text: str) -> datetime.time | None:
-    """A clock time such as "22:30", "7u30" or "7"; None if not understood."""
-    clean = _normalize(text)
-    if clean is None:
-        return None
-    for pattern in _CLOCK_RES:
-        match = pattern.fullmatch(clean)
-        if match is not None:
-            groups = match.groupdict()
-            return _clock_time(int(groups["h"]), int(groups["m"] or 0), groups.get("half"))
-    return None
-
-
-def _clock_time(hour: int, minute: int, half: str | None) -> datetime.time | None:
-    if half is not None:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    if hour > 23 or minute > 59:
-        return None
-    return datetime.time(hour, minute)

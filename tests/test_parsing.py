@@ -176,7 +176,7 @@ TIMES: list[tuple[str, datetime.time | None]] = [
     ("abc", None),
     ("", None),
     ("-1", None),
-    ("half acht", None),
+    ("half acht", datetime.time(7, 30)),  # Dutch clock words count (tests/test_checkin_language.py)
     ("٧:٣٠", None),
 ]
 
