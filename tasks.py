@@ -1,7 +1,8 @@
 """Set up and run the project with nothing but python3 and pip.
 
     python3 tasks.py run     # create .venv from requirements.lock, then start the bot
-    python3 tasks.py test    # create .venv from requirements-dev.lock, then ruff (lint and format), mypy and pytest
+    python3 tasks.py test    # create .venv from requirements-dev.lock, then ruff (lint and format),
+                             # mypy and pytest
 
 Extra arguments after `test` go to pytest (e.g. `python3 tasks.py test -k dispatch`).
 """
