@@ -16,7 +16,8 @@ except those that mean something (✅ ✔️ ✓ ☑️ 👍 💪 done, ⏭️ s
 other scripts' digits and superscript, circled or fraction characters ("1²", "①", "½") are
 refused, and so is text longer than 200 characters or with control characters.
 Words match with one typo when they are habit, done, skip, unit or command words of five or
-more letters ("gedaam", "wandelign"); numbers never do.
+more letters ("gedaam", "wandelign", "klar"), and with letters held down ("klaaaar", "yesss");
+numbers never do.
 
 ``parse_checkin(text) -> ParsedCheckIn | None``
 
@@ -57,6 +58,9 @@ WATER (``value`` = whole glasses, 1..12)
     amounts in digits, number words up to twelve (een/één .. twaalf, a/an/one .. twelve), half,
     anderhalf, "en een half", "and a half", with words of estimation (ongeveer, ruim, bijna,
     zo'n, about, around, almost, ~) and the idiom "een glas of 3".
+    A running total is not a new amount: with al, vandaag, tot nu toe, in totaal, already, today
+    or so far, an amount of water is never stored ("al 5 glazen", "8 glazen vandaag"), as the
+    bot may have counted those glasses already.
 SLEEP (``value`` = hours, 0 < h <= 16, at most 2 decimals)
     "7,5 uur", "7.5 uur", "7,5u", "8 uur", "8u", "6.5 hours", "7 hrs", "7u30", "7h30",
     "7:30 uur", "7 uur en 30 minuten", "zeven en een half uur", "anderhalf uur",
@@ -85,8 +89,9 @@ SNOOZE (``value`` = minutes, 1..180, or None for the member's own snooze length)
     "straks", "later", "zo meteen", "snooze", "niet nu", "not now", "over 10 minuten",
     "in 20 min", "over een kwartier", "over een half uur", "10 min later", "herinner me later".
 COMMAND (``command``): a command typed without its slash, alone or with "even", "alsjeblieft",
-    "please" ("stop" and "pauze" mean PAUSE, never delete): stop, pauze, pause, hervat, resume,
-    help, hulp, instellingen, settings, vandaag, today, stats, statistieken. "help?" counts.
+    "please", "ik wil" ("stop" and "pauze" mean PAUSE, never delete): stop, pauze, pause,
+    "stop met sturen", "ik wil stoppen", hervat, resume, help, hulp, instellingen, settings,
+    vandaag, today, stats, statistieken. "help?" counts.
 GREETING: hoi, hallo, hey, hi, hello, goedemorgen, goedenavond, good morning, welterusten,
     slaap lekker, doei, bye, 👋.
 THANKS: dank je, dankjewel, bedankt, thanks, thank you, thx, merci, 🙏, "bedankt voor de
@@ -99,7 +104,7 @@ Never a check-in (``None``), whatever else the text holds:
     als, misschien, I'll, will, going to, gonna, need to, maybe, "ben aan het wandelen";
     questions: a "?" anywhere, a question word (hoeveel, waarom, wanneer, hoe, what, how,
     why, ...) or a question start ("heb ik", "did I", "wat", "kan");
-    gisteren / yesterday (a check-in is for today);
+    gisteren / yesterday (a check-in is for today); a running total of water (see WATER);
     a clock time on its own ("7:30", "half acht", "om 7 uur");
     numbers that belong to no habit ("ik heb 2 katten", "tussen 6 en 7 uur", "6-7 uur");
     two habits or two amounts at once ("7 uur 2 glazen", "gewandeld en geademd");
@@ -211,7 +216,12 @@ def parse_checkin(text: str) -> ParsedCheckIn | None:
 
 # --- replies that are not check-ins ----------------------------------------------------------------
 
-_COMMAND_COMPANIONS = frozenset({"even", "nu", "now", "maar", "ff", "eventjes", "hoor", "dan", "ajb"})
+_COMMAND_COMPANIONS = frozenset(
+    {
+        "even", "nu", "now", "maar", "ff", "eventjes", "hoor", "dan", "ajb", "ik", "wil", "i", "want", "to",
+        "met", "sturen", "de", "berichten", "herinneringen", "sending", "the", "messages", "reminders",
+    }
+)  # fmt: skip
 _SOCIAL_COMPANIONS = frozenset(
     {
         "bot", "allemaal", "iedereen", "voor", "de", "het", "je", "jij", "u", "wel", "heel", "erg",
@@ -241,6 +251,8 @@ def _command(words: list[Token]) -> ParsedCheckIn | None:
 
 
 def _social(words: list[Token]) -> ParsedCheckIn | None:
+    if len(words) > 1 and any(w.has(R.FUTURE) for w in words):
+        return None  # "morgen weer" is "again tomorrow", not "good morning"
     if not all(w.has(R.GREETING | R.THANKS | R.OK | R.POLITE) or w.text in _SOCIAL_COMPANIONS for w in words):
         return None
     if any(w.has(R.THANKS) for w in words):
@@ -527,7 +539,8 @@ _BARE_NOUN_COMPANIONS = frozenset(
         "ja", "net", "zojuist", "even", "weer", "nog", "hoor", "de", "het", "een", "mijn", "m'n", "'n",
         "lekker", "fijn", "fijne", "mooi", "mooie", "heerlijk", "heerlijke", "korte", "kort", "lange",
         "flinke", "stevige", "rustige", "snelle", "klein", "kleine", "ook", "al", "gewoon", "the", "my",
-        "a", "nice", "quick", "short", "long", "lovely", "just", "also", "already",
+        "a", "nice", "quick", "short", "long", "lovely", "just", "also", "already", "met", "hond", "in",
+        "door", "park", "bos", "strand", "buiten", "with", "dog", "outside",
     }
 )  # fmt: skip
 
@@ -550,6 +563,7 @@ class _Reading:
     able: bool = False
     negations: int = 0
     unknown: int = 0
+    total: bool = False  # "al 5 glazen": how many so far, not how many just now
     plain: bool = True  # no word beyond the few that may open a bare "ommetje" or "water"
 
 
@@ -637,6 +651,7 @@ def _read(words: list[Token], rest: list[int], clocks: int) -> _Reading:
         reading.tired |= word.has(R.TIRED)
         reading.night |= word.has(R.NIGHT)
         reading.able |= word.has(R.ABLE)
+        reading.total |= word.has(R.TOTAL | R.TODAY)
         if word.has(R.NEGATION):
             reading.negations += 1
         elif not word.has(_KNOWN | R.FILLER | R.OK | R.GREETING | R.THANKS | R.TODAY):
@@ -728,6 +743,8 @@ def _with_amount(
     quantity: Quantity, habit: Habit | None, reading: _Reading, words: list[Token]
 ) -> ParsedCheckIn | None:
     unit = quantity.unit
+    if reading.total and habit in (None, Habit.WATER):
+        return None  # "al 5 glazen", "8 glazen vandaag": a total so far would count twice
     if unit in _WATER_UNITS or quantity.plus:
         if habit not in (None, Habit.WATER):
             return None

@@ -93,6 +93,7 @@ class Role(Flag):
     SOCIAL = auto()  # "bot", "allemaal", "voor de herinnering": around a greeting or thanks
     FILLER = auto()  # may stand in a check-in without changing it
     # token kinds without a word
+    TOTAL = auto()  # "al 5 glazen", "tot nu toe": a running total, not what was just done
     SEPARATOR = auto()
     QUESTION_MARK = auto()
     UNKNOWN = auto()
@@ -203,7 +204,7 @@ LEXICON: dict[str, Meaning] = {
     **_habit(Habit.WATER, _HABIT_NOUN, "water watertje"),
     "💧": Meaning(R.HABIT | R.UNIT, habit=Habit.WATER, unit=Unit.DROP, singular=True),
     **_habit(Habit.WATER, R.HABIT, "drinken drink drinking drinkt"),
-    **_habit(Habit.WATER, R.DONE_VERB, "gedronken drank drunk opgedronken"),
+    **_habit(Habit.WATER, R.DONE_VERB, "gedronken drank drunk opgedronken dronk"),
     # --- walk
     **_habit(
         Habit.WALK,
@@ -232,10 +233,10 @@ LEXICON: dict[str, Meaning] = {
     **_words(
         R.DONE,
         "klaar gedaan gelukt done yes yep yup jep jup yeah jazeker check gecheckt finished completed "
-        "afgerond voltooid ✅ ✔ ✓ ☑ 👍 💪",
+        "afgerond voltooid afgevinkt ✅ ✔ ✓ ☑ 👍 💪",
     ),
     **_words(R.DONE | R.FILLER, "ja jaja"),
-    **_words(R.DONE_AUX, "gehad had gemaakt geweest wezen gegaan went took been deed did terug back"),
+    **_words(R.DONE_AUX, "gehad had gemaakt geweest wezen gegaan genomen went took been deed did terug back"),
     # --- skip
     **_words(R.SKIP, "overslaan overgeslagen skip skipped skippen skipping pass nope nah neen ⏭"),
     "nee": Meaning(R.SKIP | R.NEGATION),
@@ -338,7 +339,7 @@ LEXICON: dict[str, Meaning] = {
     **_words(
         R.SLEEP_BAD,
         "slecht slechte beroerd beroerde rot waardeloos matig onrustig onrustige badly bad poorly terrible "
-        "awful restless belabberd",
+        "awful restless belabberd barely nauwelijks amper",
     ),
     **_words(R.SLEEP_BAD | R.FILLER, "kort korte weinig rough short little"),
     **_words(
@@ -372,21 +373,24 @@ LEXICON: dict[str, Meaning] = {
     "in": Meaning(R.SNOOZE_PREP | R.FILLER),
     **_words(R.POLITE, "alsjeblieft alstublieft aub please pls plz graag svp"),
     **_words(R.POLITE | R.FILLER, "herinner remind me mij iets beetje bit"),
+    **_words(R.TOTAL | R.FILLER, "al already"),
+    **_words(R.TOTAL, "totaal total teller"),
     # --- small words that may stand in a check-in without changing it
     **_words(
         R.FILLER,
         # Dutch
         "ik heb hebt heeft hebben ben bent is was waren net zojuist daarnet zonet even eventjes ff effe "
-        "weer nog hoor de het 't mijn m'n mn je jij we wij die dat deze dit er al ook toch gewoon wel "
+        "weer nog hoor de het 't mijn m'n mn je jij we wij die dat deze dit er ook toch gewoon wel "
         "echt heel erg mooi top nu zo dus nou maar met na aan uit buiten binnen park bos strand hond "
         "lunch ontbijt eten avondeten diner maaltijd middageten alvast allemaal klein kleine lang lange "
         "flink flinke stevig stevige snel snelle rustig rustige gezellig samen haha hihi lol jippie "
         "hoera yay oef pfff pff poeh sorry helaas gelukkig eindelijk bot hè he hé joh zeg dan trouwens "
         "door langs heen daar ging lag gingen hier nieuwe extra groot grote vol volle koud koude lauw "
         "warm warme kraan kraanwater bruisend spa xx xxx buurt wijk stuk stukje tijdens werk helemaal "
+        "erbij alweer hem 'm "
         # English
-        "i i'm im i've ive have has just more the my some for with after this that it its it's again "
-        "also too already really so now quick long nice evening afternoon breakfast dinner meal finally "
+        "i i'm im i've ive have has just more the my some for with after this that it its it's again only "
+        "also too really so now quick long nice evening afternoon breakfast dinner meal finally "
         "outside block dog cold big full tap all totally completely proper lovely brisk",
     ),
 }
@@ -448,6 +452,11 @@ PHRASES: dict[tuple[str, ...], Meaning] = {
     ("geen", "zin"): _m(R.SKIP),
     ("no", "time"): _m(R.SKIP),
     ("deze", "keer"): _m(R.FILLER),
+    ("deze", "keer", "niet"): _m(R.SKIP),
+    ("tot", "nu", "toe"): _m(R.TOTAL),
+    ("so", "far"): _m(R.TOTAL),
+    ("in", "totaal"): _m(R.TOTAL),
+    ("in", "total"): _m(R.TOTAL),
     ("this", "time"): _m(R.FILLER),
     ("niet", "nu"): _m(R.SNOOZE),
     ("nu", "niet"): _m(R.SNOOZE),
@@ -487,6 +496,7 @@ PHRASES: dict[tuple[str, ...], Meaning] = {
     ("is", "it"): _m(R.QUESTION_START | R.FILLER),
     ("hoe", "laat"): _m(R.QUESTION),
     ("is", "goed"): _m(R.OK | R.FILLER),
+    ("oki", "doki"): _m(R.OK | R.FILLER),
     ("all", "right"): _m(R.OK | R.FILLER),
     ("sounds", "good"): _m(R.OK | R.FILLER),
     ("naar", "bed"): _m(R.BED),
@@ -703,8 +713,14 @@ def lookup(word: str) -> Meaning:
             return _PLAIN_LEXICON[candidate]
     plain = _plain(word)
     if _SQUEEZE_TO_TWO.search(plain):
-        for squeezed in (_SQUEEZE_TO_TWO.sub(r"\1\1", plain), _SQUEEZE_TO_ONE.sub(r"\1", plain)):
-            meaning = _PLAIN_LEXICON.get(squeezed)
+        # "klaaaar", "yesss", "klaarrr", "jaaa": letters held down on a phone
+        squeezed = (
+            _SQUEEZE_TO_TWO.sub(r"\1\1", plain),
+            _SQUEEZE_TO_TWO.sub(r"\1", plain),
+            _SQUEEZE_TO_ONE.sub(r"\1", plain),
+        )
+        for candidate in squeezed:
+            meaning = _PLAIN_LEXICON.get(candidate)
             if meaning is not None and not meaning.roles & R.NUMBER:  # numbers are typed as meant
                 return meaning
     return _typo_of(plain) or _UNKNOWN
@@ -729,10 +745,20 @@ def _typo_of(word: str) -> Meaning | None:
     for length in (len(word) - 1, len(word), len(word) + 1):
         for target, meaning in _TYPO_TARGETS.get(length, ()):
             if _one_edit_apart(word, target):
-                if found is not None and found != meaning:
+                found = meaning if found is None else _common(found, meaning)
+                if found is None:
                     return None  # two different words are that close: guess neither
-                found = meaning
     return found
+
+
+def _common(one: Meaning, other: Meaning) -> Meaning | None:
+    """What two words have in common ("wandelin": "wandeling" and "wandelen" both name the walk)."""
+    if one == other:
+        return one
+    if (one.habit, one.unit, one.command) != (other.habit, other.unit, other.command):
+        return None
+    roles = one.roles & other.roles
+    return replace(one, roles=roles) if roles else None
 
 
 def _one_edit_apart(typed: str, target: str) -> bool:

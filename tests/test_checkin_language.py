@@ -92,7 +92,6 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("nog een glas", water(1)),
     ("Nog een glaasje 😊", water(1)),
     ("weer een glas water op", water(1)),
-    ("3 glazen vandaag", water(3)),
     ("Zojuist 3 glazen", water(3)),
     ("3 glazen water gedronken vanmiddag", water(3)),
     ("2 glazen water na de lunch", water(2)),
@@ -150,6 +149,12 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("water ✅", done(WATER)),
     ("Water gedaan", done(WATER)),
     ("glas water gedronken 👍", water(1)),
+    ("Glaasje water op", water(1)),
+    ("weer 2 glazen erbij", water(2)),
+    ("alweer een glas water", water(1)),
+    ("ik dronk een glas water", water(1)),
+    ("glas water genomen", water(1)),
+    ("2L", water(8)),
     # --- walk ------------------------------------------------------------------------------------
     ("wandeling gedaan", done(WALK)),
     ("Wandeling gedaan!", done(WALK)),
@@ -197,6 +202,12 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("had a nice walk", done(WALK)),
     ("I've walked", done(WALK)),
     ("walk ✔️", done(WALK)),
+    ("ommetje met de hond", done(WALK)),
+    ("na het eten een rondje gelopen", done(WALK)),
+    ("uurtje gewandeld", done(WALK)),
+    ("wandeling van een half uur", done(WALK)),
+    ("short walk done", done(WALK)),
+    ("already walked", done(WALK)),
     # --- breathing -------------------------------------------------------------------------------
     ("ademhaling gedaan", done(BREATHING)),
     ("ademoefening gedaan", done(BREATHING)),
@@ -217,6 +228,8 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("breathed", done(BREATHING)),
     ("I did the breathing exercise", done(BREATHING)),
     ("breathwork done", done(BREATHING)),
+    ("5x diep ademgehaald", done(BREATHING)),
+    ("even rustig geademd", done(BREATHING)),
     # --- sleep: hours ----------------------------------------------------------------------------
     ("7 uur", sleep(7)),
     ("7,5 uur", sleep(7.5)),
@@ -257,6 +270,9 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("Slept 7.5h", sleep(7.5)),
     ("about 7 hours", sleep(7)),
     ("seven hours", sleep(7)),
+    ("only 4 hours", sleep(4)),
+    ("4 hrs sleep", sleep(4)),
+    ("7 uur maar onrustig", sleep(7)),
     # --- sleep: a bed time and a wake-up time ----------------------------------------------------
     ("van 0:15 tot 7:45", sleep(7.5)),
     ("van 23:00 tot 7:00", sleep(8)),
@@ -273,6 +289,9 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("van middernacht tot 7 uur", sleep(7)),
     ("van half 12 tot kwart voor 7", sleep(7.25)),
     ("van 1 tot 9 geslapen", sleep(8)),
+    ("om 1 uur naar bed, om 8 uur op", sleep(7)),
+    ("half 12 naar bed en half 7 op", sleep(7)),
+    ("van 23 tot 6.30", sleep(7.5)),
     # --- sleep: how it went, the hours still to ask ----------------------------------------------
     ("slecht geslapen", slept(BAD)),
     ("ik heb slecht geslapen", slept(BAD)),
@@ -296,6 +315,10 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("als een roos geslapen", slept(GOOD)),
     ("uitgeslapen", slept(GOOD)),
     ("geslapen", slept(None)),
+    ("barely slept", slept(BAD)),
+    ("niet zo best geslapen", slept(BAD)),
+    ("prima geslapen", slept(GOOD)),
+    ("slept like a baby", slept(GOOD)),
     # --- done, no habit named: the latest open nudge ---------------------------------------------
     ("klaar", done()),
     ("Klaar!", done()),
@@ -320,11 +343,15 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("klaar hoor", done()),
     ("gedaam", done()),
     ("klar", done()),
+    ("klaarrr!!!", done()),
+    ("wandelin gedaan", done(WALK)),
     ("ok gedaan", done()),
     ("oké, klaar", done()),
     ("finished", done()),
     ("Yep", done()),
     ("winddown gedaan", done(SLEEP)),
+    ("afgevinkt", done()),
+    ("is gelukt", done()),
     # --- skip ------------------------------------------------------------------------------------
     ("overslaan", skip()),
     ("Overslaan", skip()),
@@ -355,6 +382,9 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("vandaag geen wandeling", skip(WALK)),
     ("no walk today", skip(WALK)),
     ("wind-down overslaan", skip(SLEEP)),
+    ("ik sla hem over", skip()),
+    ("deze keer niet", skip()),
+    ("geen tijd vandaag sorry", skip()),
     # --- a bare number: the caller decides by what is open ---------------------------------------
     ("7", number(7)),
     ("8,5", number(8.5)),
@@ -400,6 +430,8 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("vandaag", command(Command.TODAY)),
     ("today", command(Command.TODAY)),
     ("stats", command(Command.STATS)),
+    ("stop met sturen", command(Command.PAUSE)),
+    ("ik wil stoppen", command(Command.PAUSE)),
     # --- greetings and thanks --------------------------------------------------------------------
     ("hoi", HI),
     ("Hallo!", HI),
@@ -430,6 +462,7 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("is goed", OK),
     ("ok hoor", OK),
     ("👌", OK),
+    ("oki doki", OK),
     # --- nothing stored: negations ---------------------------------------------------------------
     ("nog niet", NOTHING),
     ("niet gedaan", NOTHING),
@@ -455,6 +488,8 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("❌", NOTHING),
     ("nee gewandeld", NOTHING),
     ("niet 2 glazen maar 1", NOTHING),
+    ("net geen 7 uur", NOTHING),
+    ("niet gelukt vandaag", NOTHING),
     # --- nothing stored: future and intent -------------------------------------------------------
     ("ik ga zo", NOTHING),
     ("ik ga zo wandelen", NOTHING),
@@ -478,6 +513,12 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("zo meteen 2 glazen", NOTHING),
     ("wandelen", NOTHING),
     ("water drinken", NOTHING),
+    ("oké doe ik", NOTHING),
+    ("doe ik zo", NOTHING),
+    ("morgen weer", NOTHING),
+    ("50 min lopen", NOTHING),
+    ("wandeling om 12 uur", NOTHING),
+    ("walk the dog", NOTHING),
     # --- nothing stored: questions ---------------------------------------------------------------
     ("gedaan?", NOTHING),
     ("hoeveel glazen heb ik vandaag?", NOTHING),
@@ -526,6 +567,14 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("0 glazen", NOTHING),
     ("tweee glazen", NOTHING),
     ("een paar glazen water", NOTHING),
+    # a total so far ("al", "vandaag", "so far") may already be counted: storing it could count twice
+    ("ik heb al 5 glazen", NOTHING),
+    ("3 glazen vandaag", NOTHING),
+    ("had 3 glasses already", NOTHING),
+    ("I've had 6 glasses today", NOTHING),
+    ("5 glazen tot nu toe", NOTHING),
+    ("3 glasses so far", NOTHING),
+    ("een flesje water", NOTHING),
     # --- nothing stored: not water, not a walk ---------------------------------------------------
     ("koffie gedronken", NOTHING),
     ("glas wijn", NOTHING),
@@ -536,6 +585,9 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("klaar met koken", NOTHING),
     ("pizza gegeten", NOTHING),
     ("talked to my sister", NOTHING),
+    ("meditatie gedaan", NOTHING),
+    ("water is lekker", NOTHING),
+    ("het liep goed", NOTHING),
     # --- nothing stored: two habits or two amounts at once ---------------------------------------
     ("gewandeld en geademd", NOTHING),
     ("7 uur geslapen en 2 glazen water", NOTHING),
@@ -560,6 +612,9 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("slapen", NOTHING),
     ("lekker slapen", NOTHING),
     ("moe van de wandeling", NOTHING),
+    ("ik wil stoppen met wandelen", NOTHING),
+    ("rondje hardgelopen", NOTHING),
+    ("yoga gedaan", NOTHING),
 ]
 
 
@@ -709,7 +764,7 @@ COUNT_WORDS = {
     12: ["12", "twaalf", "twelve"],
 }
 OPENINGS = ["", "ik heb ", "net ", "ik heb net ", "ja ", "ok ", "zojuist ", "I've just ", "just ", "hoi, "]
-ENDINGS = ["", " gedronken", " 👍", " hoor", "!", " vandaag", " drunk", " 😊", " net"]
+ENDINGS = ["", " gedronken", " 👍", " hoor", "!", " drunk", " 😊", " net", " na de lunch"]
 ESTIMATES = ["", "ongeveer ", "ruim ", "bijna ", "zo'n ", "about ", "around ", "almost ", "~"]
 
 
@@ -775,6 +830,28 @@ def test_a_bed_time_and_a_wake_up_time_give_the_night(bed: int, wake: int, form:
     bed %= 24 * 60
     text = form.format(b=f"{bed // 60}:{bed % 60:02d}", w=f"{wake // 60}:{wake % 60:02d}")
     assert parse_checkin(text) == sleep(round(((wake - bed) % (24 * 60)) / 60, 2)), text
+
+
+@given(
+    st.sampled_from(
+        [
+            "2 glazen",
+            "3 glasses of water",
+            "500 ml",
+            "een glas water",
+            "+1",
+            "2x water",
+            "anderhalve liter",
+            "💧💧",
+        ]
+    ),
+    st.sampled_from(["al ", "vandaag ", "in totaal ", "tot nu toe ", "already "]),
+    st.sampled_from(["", " vandaag", " tot nu toe", " so far", " today", " in totaal"]),
+)
+def test_a_running_total_of_water_stores_nothing(checkin: str, before: str, after: str) -> None:
+    """ "al 5 glazen", "8 glazen vandaag": what the bot may already have counted is not added again."""
+    result = parse_checkin(f"{before}{checkin}{after}")
+    assert result is None or not result.may_store or result.kind is not CheckInKind.WATER
 
 
 NEGATED_PARTS = ["niet", "nog niet", "geen", "not", "haven't", "didn't", "nooit", "vergeten"]
