@@ -122,7 +122,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from habits.kinds import Habit
-from habits.times_of_day import MAX_CLOCK_TOKENS, clock_at, parse_time_of_day, sleep_span
+from habits.times_of_day import CLOCK_START, MAX_CLOCK_TOKENS, clock_at, parse_time_of_day, sleep_span
 from habits.words import (
     Command,
     Role,
@@ -304,7 +304,7 @@ _NOT_SKIP = R.DONE_VERB | R.DONE | R.DONE_AUX | R.NUMBER | R.UNIT | R.FUTURE | R
 def _skip(words: list[Token]) -> ParsedCheckIn | None:
     habits: set[Habit] = set()
     strong = weak = sla = over = lukt = today = False
-    geen = no = negations = 0
+    geen = no = negations = niet = 0
     for word in words:
         if word.has(_NOT_SKIP) and not word.has(R.FILLER):
             return None
@@ -323,6 +323,7 @@ def _skip(words: list[Token]) -> ParsedCheckIn | None:
             geen += 1
         elif word.has(R.NEGATION):
             negations += 1
+            niet += word.text == "niet"
         elif word.has(R.TODAY):
             today = True
         elif word.has(R.HABIT) and word.meaning.habit is not None:
@@ -330,8 +331,8 @@ def _skip(words: list[Token]) -> ParsedCheckIn | None:
         elif not word.has(R.FILLER | R.OK | R.POLITE):
             return None
     strong |= sla and over
-    if lukt:  # "lukt (me) niet", "lukt vandaag niet"
-        if negations == 1:
+    if lukt:  # "lukt (me) niet", "lukt vandaag niet" (one "niet", or the one of "vandaag niet")
+        if negations == niet == 1 and not strong:
             strong, negations = True, 0
         elif not strong:
             return None
@@ -613,6 +614,9 @@ def _take_clocks(words: list[Token], free: list[int]) -> tuple[int, list[int]]:
     clocks = 0
     index = 0
     while index < len(words):
+        if not words[index].has(CLOCK_START):
+            index += 1
+            continue
         # The longest reading decides: "7:30 uur" is hours, though "7:30" alone is a clock time.
         longest = next(
             (

@@ -40,6 +40,8 @@ _HOUR_WORDS = frozenset({"uur", "u", "h"})
 _DOTTED = re.compile(r"([0-9]{1,2})\.([0-9]{2})")
 _FOUR_DIGITS = re.compile(r"([0-9]{2})([0-9]{2})")
 _SEPARATORS = R.SEPARATOR | R.CONJ | R.RANGE_TO | R.RANGE_FROM | R.DASH
+# What a clock time can begin with: most words cannot, so most places need no reading at all.
+CLOCK_START = R.HM | R.NUMBER | R.HALF | R.QUARTER | R.AT | R.ESTIMATE | R.MIDNIGHT | R.NOON | R.ARTICLE
 MINUTES_PER_DAY = 24 * 60
 
 
@@ -86,6 +88,9 @@ def typed_times(text: str) -> list[datetime.time] | None:
         rest = best[start + 1]
         if tokens[start].has(_SEPARATORS) and rest is not None:
             options.append(rest)
+        if not tokens[start].has(CLOCK_START):
+            best[start] = min(options, key=len) if options else None
+            continue
         for end in range(start + 1, min(len(tokens), start + MAX_CLOCK_TOKENS) + 1):
             rest = best[end]
             if rest is None:
@@ -302,7 +307,7 @@ def sleep_span(tokens: Sequence[Token], *, says_sleep: bool) -> SleepSpan | None
         used.add(start1 - 1)
     if ranged and boundary is not None:
         used.add(boundary)
-    roles: list[set[Role]] = [set(), set()]
+    roles: list[set[int]] = [set(), set()]
     markers = [i for i, token in enumerate(tokens) if token.has(R.BED | R.WAKE) and i not in used]
     prefix_style = any(i < start1 for i in markers)
     for i in markers:
@@ -331,7 +336,12 @@ def _clock_spans(tokens: Sequence[Token]) -> list[tuple[int, int, Clock]]:
     spans: list[tuple[int, int, Clock]] = []
     index = 0
     while index < len(tokens):
-        for end in range(min(len(tokens), index + MAX_CLOCK_TOKENS), index, -1):
+        ends = (
+            range(min(len(tokens), index + MAX_CLOCK_TOKENS), index, -1)
+            if tokens[index].has(CLOCK_START)
+            else ()
+        )
+        for end in ends:
             clock = clock_at(tokens[index:end], bare=True)
             if clock is not None:
                 spans.append((index, end, clock))

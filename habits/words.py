@@ -16,88 +16,95 @@ Pure functions, no I/O; nothing here raises.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from enum import Enum, Flag, StrEnum, auto
-from typing import Any
+from enum import Enum, StrEnum, auto
+from typing import Any, Final
 
 from habits.kinds import Habit
 
 MAX_TEXT_LENGTH = 200
 
 
-class Role(Flag):
-    NONE = 0
+class Role:
+    """Bit flags of what a word can mean, combined with ``|``.
+
+    Plain ints rather than an ``enum.Flag``: the parser tests them many times per message, and
+    Flag arithmetic is far slower.
+    """
+
+    NONE: Final = 0
     # habits
-    HABIT = auto()  # names a habit: "water", "wandelen", "slaap"
-    NOUN = auto()  # a habit noun that on its own means it was done: "water", "ommetje"
-    DONE_VERB = auto()  # a habit's verb in the past: "gedronken", "gewandeld", "geslapen"
-    DONE = auto()  # done on its own: "klaar", "gedaan", "✅"
-    DONE_AUX = auto()  # done only next to a habit word: "gehad", "gemaakt", "went"
+    HABIT: Final = 1 << 0  # names a habit: "water", "wandelen", "slaap"
+    NOUN: Final = 1 << 1  # a habit noun that on its own means it was done: "water", "ommetje"
+    DONE_VERB: Final = 1 << 2  # a habit's verb in the past: "gedronken", "gewandeld", "geslapen"
+    DONE: Final = 1 << 3  # done on its own: "klaar", "gedaan", "✅"
+    DONE_AUX: Final = 1 << 4  # done only next to a habit word: "gehad", "gemaakt", "went"
     # skipping
-    SKIP = auto()  # "overslaan", "skip", "niet vandaag", "nee"
-    SKIP_SLA = auto()  # "sla" of "sla (de wandeling) over"
-    SKIP_OVER = auto()
-    SKIP_LUKT = auto()  # "lukt" of "lukt (vandaag) niet"
-    NO_FRAME = auto()  # "geen"/"no" of "geen wandeling vandaag"
-    TODAY = auto()
+    SKIP: Final = 1 << 5  # "overslaan", "skip", "niet vandaag", "nee"
+    SKIP_SLA: Final = 1 << 6  # "sla" of "sla (de wandeling) over"
+    SKIP_OVER: Final = 1 << 7
+    SKIP_LUKT: Final = 1 << 8  # "lukt" of "lukt (vandaag) niet"
+    NO_FRAME: Final = 1 << 9  # "geen"/"no" of "geen wandeling vandaag"
+    TODAY: Final = 1 << 10
     # what makes a message not a check-in
-    NEGATION = auto()
-    FUTURE = auto()
-    QUESTION = auto()  # a question word anywhere: "hoeveel", "why"
-    QUESTION_START = auto()  # a question only as the first word: "wat", "heb ik", "did i"
-    YESTERDAY = auto()
+    NEGATION: Final = 1 << 11
+    FUTURE: Final = 1 << 12
+    QUESTION: Final = 1 << 13  # a question word anywhere: "hoeveel", "why"
+    QUESTION_START: Final = 1 << 14  # a question only as the first word: "wat", "heb ik", "did i"
+    YESTERDAY: Final = 1 << 15
     # amounts
-    NUMBER = auto()
-    ARTICLE = auto()  # "een", "a": a count only right before a unit
-    HALF = auto()
-    AND_A_HALF = auto()
-    ANOTHER = auto()  # "nog een", "another": one
-    ESTIMATE = auto()
-    UNIT = auto()
-    OF = auto()  # "een uur of 7"
-    PLUS = auto()
-    DASH = auto()
-    HM = auto()  # "7u30", "7:30"
+    NUMBER: Final = 1 << 16
+    ARTICLE: Final = 1 << 17  # "een", "a": a count only right before a unit
+    HALF: Final = 1 << 18
+    AND_A_HALF: Final = 1 << 19
+    ANOTHER: Final = 1 << 20  # "nog een", "another": one
+    ESTIMATE: Final = 1 << 21
+    UNIT: Final = 1 << 22
+    OF: Final = 1 << 23  # "een uur of 7"
+    PLUS: Final = 1 << 24
+    DASH: Final = 1 << 25
+    HM: Final = 1 << 26  # "7u30", "7:30"
     # clock words
-    QUARTER = auto()
-    PAST = auto()  # "over", "past"
-    TO = auto()  # "voor", "to"
-    OCLOCK = auto()
-    MIDNIGHT = auto()
-    NOON = auto()
-    DAYPART = auto()
-    AMPM = auto()
-    AT = auto()  # "om", "at"
-    RANGE_FROM = auto()
-    RANGE_TO = auto()
-    CONJ = auto()
+    QUARTER: Final = 1 << 27
+    PAST: Final = 1 << 28  # "over", "past"
+    TO: Final = 1 << 29  # "voor", "to"
+    OCLOCK: Final = 1 << 30
+    MIDNIGHT: Final = 1 << 31
+    NOON: Final = 1 << 32
+    DAYPART: Final = 1 << 33
+    AMPM: Final = 1 << 34
+    AT: Final = 1 << 35  # "om", "at"
+    RANGE_FROM: Final = 1 << 36
+    RANGE_TO: Final = 1 << 37
+    CONJ: Final = 1 << 38
     # sleep
-    BED = auto()
-    WAKE = auto()
-    NIGHT = auto()
-    SLEEP_GOOD = auto()
-    SLEEP_BAD = auto()
-    TIRED = auto()
-    ABLE = auto()  # "kon", "could": "kon niet slapen"
+    BED: Final = 1 << 39
+    WAKE: Final = 1 << 40
+    NIGHT: Final = 1 << 41
+    SLEEP_GOOD: Final = 1 << 42
+    SLEEP_BAD: Final = 1 << 43
+    TIRED: Final = 1 << 44
+    ABLE: Final = 1 << 45  # "kon", "could": "kon niet slapen"
     # conversation
-    COMMAND = auto()
-    GREETING = auto()
-    THANKS = auto()
-    OK = auto()
-    SNOOZE = auto()
-    SNOOZE_PREP = auto()  # "over", "in": "over 10 minuten"
-    POLITE = auto()  # "alsjeblieft", "please", "graag": around a command or a snooze
-    SOCIAL = auto()  # "bot", "allemaal", "voor de herinnering": around a greeting or thanks
-    FILLER = auto()  # may stand in a check-in without changing it
+    COMMAND: Final = 1 << 46
+    GREETING: Final = 1 << 47
+    THANKS: Final = 1 << 48
+    OK: Final = 1 << 49
+    SNOOZE: Final = 1 << 50
+    SNOOZE_PREP: Final = 1 << 51  # "over", "in": "over 10 minuten"
+    POLITE: Final = 1 << 52  # "alsjeblieft", "please", "graag": around a command or a snooze
+    SOCIAL: Final = 1 << 53  # "bot", "allemaal", "voor de herinnering": around a greeting or thanks
+    FILLER: Final = 1 << 54  # may stand in a check-in without changing it
     # token kinds without a word
-    TOTAL = auto()  # "al 5 glazen", "tot nu toe": a running total, not what was just done
-    SEPARATOR = auto()
-    QUESTION_MARK = auto()
-    UNKNOWN = auto()
-    INVALID = auto()  # a malformed number or a symbol no check-in has: the whole text is refused
+    TOTAL: Final = 1 << 55  # "al 5 glazen", "tot nu toe": a running total, not what was just done
+    SEPARATOR: Final = 1 << 56
+    QUESTION_MARK: Final = 1 << 57
+    UNKNOWN: Final = 1 << 58
+    INVALID: Final = 1 << 59  # a malformed number or a symbol no check-in has: the whole text is refused
 
 
 class Unit(Enum):
@@ -141,7 +148,7 @@ class SleepQuality(StrEnum):
 
 @dataclass(frozen=True)
 class Meaning:
-    roles: Role
+    roles: int  # Role bits
     habit: Habit | None = None
     value: float | None = None
     unit: Unit | None = None
@@ -160,17 +167,18 @@ class Token:
     glued: bool = False  # typed right after the token before it, without a space: the "2" of "-2"
 
     @property
-    def roles(self) -> Role:
+    def roles(self) -> int:
         return self.meaning.roles
 
-    def has(self, role: Role) -> bool:
-        return bool(self.meaning.roles & role)
+    def has(self, roles: int) -> bool:
+        """Whether the token can mean any of `roles` (Role bits)."""
+        return bool(self.meaning.roles & roles)
 
 
 R = Role
 
 
-def _m(roles: Role, **fields: Any) -> Meaning:
+def _m(roles: int, **fields: Any) -> Meaning:
     return Meaning(roles, **fields)
 
 
@@ -191,11 +199,11 @@ _MINUTE_WORDS = _counted("dertien veertien vijftien twintig dertig veertig vijft
 )
 
 
-def _words(roles: Role, words: str, **fields: Any) -> dict[str, Meaning]:
+def _words(roles: int, words: str, **fields: Any) -> dict[str, Meaning]:
     return {word: Meaning(roles, **fields) for word in words.split()}
 
 
-def _habit(habit: Habit, roles: Role, words: str) -> dict[str, Meaning]:
+def _habit(habit: Habit, roles: int, words: str) -> dict[str, Meaning]:
     return _words(roles, words, habit=habit)
 
 
@@ -631,62 +639,77 @@ def tokenize(text: str) -> list[Token] | None:
             glued = False
             continue
         if kind == "hm":
-            hours, minutes = int(piece[:-3]), int(piece[-2:])
-            token = Token(piece, Meaning(R.HM), hm=(hours, minutes, piece[-3]))
+            hm = (int(piece[:-3]), int(piece[-2:]), piece[-3])
+            raw.append(Token(piece, _HM, hm=hm, glued=glued))
         elif kind == "number":
-            token = _number_token(piece)
+            raw.append(Token(piece, _number_meaning(piece), glued=glued))
         elif kind == "word":
-            token = Token(piece, _UNLOOKED)
+            raw.append(Token(piece, _UNLOOKED, glued=glued))
         else:
-            char = _char_token(piece)
-            if char is None:
+            meaning = _char_meaning(piece)
+            if meaning is None:
                 return None
-            token = char
-        if token.meaning is not _DECORATION:
-            raw.append(replace(token, glued=glued))
+            if meaning is not _DECORATION:
+                raw.append(Token(piece, meaning, glued=glued))
         glued = True
     return _merge_phrases(raw)
 
 
-def _number_token(digits: str) -> Token:
+_HM = Meaning(R.HM)
+_QUESTION_MARK = Meaning(R.QUESTION_MARK)
+
+
+def _number_meaning(digits: str) -> Meaning:
     if not _DECIMAL.fullmatch(digits):
-        return Token(digits, _INVALID)
-    return Token(digits, Meaning(R.NUMBER, value=round(float(digits.replace(",", ".")), 2)))
+        return _INVALID
+    return Meaning(R.NUMBER, value=round(float(digits.replace(",", ".")), 2))
 
 
-def _char_token(char: str) -> Token | None:
+def _char_meaning(char: str) -> Meaning | None:
     if char in "?❓❔⁉":
-        return Token(char, Meaning(R.QUESTION_MARK))
+        return _QUESTION_MARK
     if char in LEXICON:
-        return Token(char, LEXICON[char])
+        return LEXICON[char]
+    if char in "%‰":  # "20%" is no amount of anything
+        return _INVALID
     category = unicodedata.category(char)
     if category.startswith("P"):
-        return Token(char, _SEPARATOR)
+        return _SEPARATOR
     if category in ("So", "Sk"):
-        return Token(char, _DECORATION)
-    if category == "Sm" or char in "%$€#@":
-        return Token(char, _INVALID)
+        return _DECORATION
+    if category in ("Sm", "Sc"):
+        return _INVALID
     return None
 
 
+_PHRASE_STARTS = frozenset(key[0] for key in PHRASES)
+
+
 def _merge_phrases(raw: list[Token]) -> list[Token]:
+    # Accent-free forms of the word tokens; "" for numbers and symbols, which no phrase holds.
+    plain = [_plain(token.text) if token.meaning is _UNLOOKED else "" for token in raw]
     tokens: list[Token] = []
     index = 0
     while index < len(raw):
-        for length in range(min(_LONGEST_PHRASE, len(raw) - index), 0, -1):
-            words = raw[index : index + length]
-            key = tuple(_plain(token.text) for token in words)
-            if key in PHRASES and all(token.meaning is _UNLOOKED for token in words):
-                tokens.append(Token(" ".join(t.text for t in words), PHRASES[key], glued=words[0].glued))
-                index += length
-                break
+        length, phrase = _phrase_at(plain, index)
+        if phrase is not None:
+            text = " ".join(token.text for token in raw[index : index + length])
+            tokens.append(Token(text, phrase, glued=raw[index].glued))
         else:
             token = raw[index]
-            if token.meaning is _UNLOOKED:
-                token = replace(token, meaning=lookup(token.text))
-            tokens.append(token)
-            index += 1
+            tokens.append(replace(token, meaning=lookup(token.text)) if plain[index] else token)
+        index += length
     return tokens
+
+
+def _phrase_at(plain: list[str], index: int) -> tuple[int, Meaning | None]:
+    """The longest phrase starting at `index` and how many words it takes (1 and None if none)."""
+    if plain[index] in _PHRASE_STARTS:
+        for length in range(min(_LONGEST_PHRASE, len(plain) - index), 0, -1):
+            words = plain[index : index + length]
+            if all(words) and (phrase := PHRASES.get(tuple(words))) is not None:
+                return length, phrase
+    return 1, None
 
 
 # --- looking words up ----------------------------------------------------------------------------
@@ -704,6 +727,7 @@ _SQUEEZE_TO_TWO = re.compile(r"(.)\1{2,}")
 _SQUEEZE_TO_ONE = re.compile(r"(.)\1+")
 
 
+@functools.lru_cache(maxsize=4096)
 def lookup(word: str) -> Meaning:
     """What a single word can mean; ``Role.UNKNOWN`` if nothing."""
     for candidate in (word, _plain(word)):

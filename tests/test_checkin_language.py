@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import unicodedata
 
 import pytest
 from hypothesis import assume, given, settings
@@ -881,9 +882,16 @@ def _one_edit_variants(word: str) -> set[str]:
     return variants - {word}
 
 
+def _without_accents(word: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
+
+
+PLAIN_WORDS = {_without_accents(word) for word in LEXICON}
+
+
 @given(st.sampled_from(NUMBER_WORDS).flatmap(lambda w: st.sampled_from(sorted(_one_edit_variants(w)))))
 def test_numbers_never_match_by_typo(variant: str) -> None:
-    assume(variant not in LEXICON)
+    assume(_without_accents(variant) not in PLAIN_WORDS)  # "éen" is "één" without a typo
     assert parse_checkin(f"{variant} glazen water") is None
 
 
