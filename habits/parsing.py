@@ -85,7 +85,8 @@ SLEEP_QUALITY (``habit`` SLEEP, ``quality`` GOOD, BAD or None): the caller asks 
     "slecht geslapen", "slept badly", "niet goed geslapen", "kon niet slapen", "korte nacht",
     "moe", "doodmoe", "tired", "goed geslapen", "lekker geslapen", "slept well", "uitgeslapen",
     "geslapen".
-SNOOZE (``value`` = minutes, 1..180, or None for the member's own snooze length)
+SNOOZE (``value`` = minutes, 1..180, or None for the member's own snooze length; the caller
+    applies the snooze button's limits, such as how often a nudge may be snoozed)
     "straks", "later", "zo meteen", "snooze", "niet nu", "not now", "over 10 minuten",
     "in 20 min", "over een kwartier", "over een half uur", "10 min later", "herinner me later".
 COMMAND (``command``): a command typed without its slash, alone or with "even", "alsjeblieft",
@@ -405,6 +406,7 @@ def _quantities(words: Sequence[Token], indices: Sequence[int]) -> tuple[list[Qu
 
 
 _MALFORMED = object()
+_MORE = frozenset({"more", "extra", "meer"})
 
 
 def _quantity_at(words: Sequence[Token], items: list[int], at: int) -> tuple[Quantity, int] | object | None:
@@ -457,6 +459,8 @@ def _quantity_at(words: Sequence[Token], items: list[int], at: int) -> tuple[Qua
         at += 1
         if (t := token(at)) is not None and t.has(R.AND_A_HALF) and value is not None:
             value, at = value + 0.5, at + 1
+        if (t := token(at)) is not None and t.text in _MORE and _unit_follows(token(at + 1)):
+            at += 1  # "2 more glasses", "2 extra glazen"
     elif first.has(R.ANOTHER | R.ARTICLE) and _unit_follows(token(at + 1)):
         value, at = 1.0, at + 1
     elif first.has(R.ANOTHER):

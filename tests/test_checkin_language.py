@@ -141,6 +141,8 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("another glass", water(1)),
     ("one more glass of water 💧", water(1)),
     ("two glasses", water(2)),
+    ("2 more glasses", water(2)),
+    ("2 extra glazen water", water(2)),
     ("500 ml of water", water(2)),
     ("half a liter of water", water(2)),
     ("about a litre of water", water(4)),
@@ -385,6 +387,8 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("wind-down overslaan", skip(SLEEP)),
     ("ik sla hem over", skip()),
     ("deze keer niet", skip()),
+    ("can't today", skip()),
+    ("kan vandaag niet", skip()),
     ("geen tijd vandaag sorry", skip()),
     # --- a bare number: the caller decides by what is open ---------------------------------------
     ("7", number(7)),
