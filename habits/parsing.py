@@ -32,13 +32,17 @@ DONE with a habit
     "ademhaling klaar ✅", "water gedaan", "wind-down gedaan", "slaap gedaan";
     a habit's verb in the past: gewandeld, gelopen, walked, "went for a walk", "ommetje
     gemaakt", "de hond uitgelaten", geademd, breathed;
-    a walk or breathing noun on its own: wandeling, ommetje, "blokje om", rondje, loopje,
-    walk, ademoefening, ademhaling, breathing exercise, 🚶, 🧘;
-    with a duration, a count or a distance: "20 min gewandeld", "half uur gelopen",
-    "2x geademd", "5 km gelopen", "10000 stappen";
+    a walk or breathing noun on its own or with a few small words ("lekker ommetje", "de
+    wandeling", "ommetje met de hond"): wandeling, ommetje, "blokje om", rondje, loopje,
+    ademoefening, ademhaling, breathing exercise, 🚶, 🧘; not with a clock time ("wandeling om
+    12 uur" may be the plan), and not English "walk" or "breathing" alone ("walk the dog");
+    with a duration, a count or a distance next to a done word or a noun: "20 min gewandeld",
+    "half uur gelopen", "2x geademd", "5 km gelopen", "5 min ademhaling", "10000 stappen"
+    (but "50 min lopen" may be the plan);
     and with small words: "ik heb net even lekker gewandeld", "I've just walked",
     "nog een ommetje gedaan". A walk or breathing message with a done word may carry up to
-    three words the lexicon does not know ("rondje door het park met de hond gelopen").
+    three words the lexicon does not know ("rondje door het park met de hond gelopen"), but
+    none that may be a negation, future or question word typed wrong ("neit gewandeld").
 SKIP (``habit`` None)
     overslaan, sla over, overgeslagen, skip, skipped, skippen, pass, niet vandaag, vandaag niet,
     not today, laat maar, geen tijd, geen zin, no time, "lukt vandaag niet", nee, no, nope, ⏭️.
@@ -130,6 +134,7 @@ from habits.words import (
     SleepQuality,
     Token,
     Unit,
+    may_be_doubt,
     normalize,
     tokenize,
 )
@@ -660,8 +665,8 @@ def _read(words: list[Token], rest: list[int], clocks: int) -> _Reading:
         reading.night |= word.has(R.NIGHT)
         reading.able |= word.has(R.ABLE)
         reading.total |= word.has(R.TOTAL | R.TODAY)
-        if word.has(R.NEGATION):
-            reading.negations += 1
+        if word.has(R.NEGATION) or (word.has(R.UNKNOWN) and may_be_doubt(word.text)):
+            reading.negations += 1  # "neit gewandeld" is "niet gewandeld" typed wrong
         elif not word.has(_KNOWN | R.FILLER | R.OK | R.GREETING | R.THANKS | R.TODAY):
             reading.unknown += 1
         if habit is None and not word.has(R.OK | R.GREETING | R.THANKS | R.TODAY | R.DONE):

@@ -8,8 +8,11 @@ article, "later" a snooze and a future, "op" a wake-up and a filler word. The gr
 Words are looked up as typed, then without accents ("oké" → "oke"), then with repeated letters
 squeezed ("klaaaar" → "klaar", "yesss" → "yes"), and last with one typo: a habit, done, skip,
 unit or command word of five or more letters matches a word one letter wrong, missing, extra or
-two letters swapped away ("gedaam", "wandelign", "klar"), when exactly one meaning is that close.
-Numbers never match by typo, and neither do negations, future or question words.
+two letters swapped away ("gedaam", "wandelign", "klar"). When several words are that close,
+only what they share counts ("wandelin": wandeling and wandelen both name the walk), and
+nothing if they share nothing. Real words that are one letter away (``NOT_TYPOS``: "liep" is
+no "sliep") are never read as typos. Numbers never match by typo or squeezing, and neither do
+negations or future words.
 
 Pure functions, no I/O; nothing here raises.
 """
@@ -272,7 +275,7 @@ LEXICON: dict[str, Meaning] = {
         "try trying als if misschien maybe perhaps probably waarschijnlijk hopelijk hopefully bezig "
         "onderweg eerst overmorgen volgende",
     ),
-    **_words(R.FUTURE | R.SNOOZE, "straks later zometeen dadelijk strakjes"),
+    **_words(R.FUTURE | R.SNOOZE, "straks strax later zometeen dadelijk strakjes"),
     "morgen": Meaning(R.FUTURE | R.GREETING),
     **_words(R.YESTERDAY, "gisteren yesterday eergisteren"),
     # --- questions
@@ -747,10 +750,28 @@ def lookup(word: str) -> Meaning:
             _SQUEEZE_TO_ONE.sub(r"\1", plain),
         )
         for candidate in squeezed:
-            meaning = _PLAIN_LEXICON.get(candidate)
+            meaning = _PLAIN_LEXICON.get(candidate) if len(candidate) > 1 else None  # "lll" is no "l"
             if meaning is not None and not meaning.roles & R.NUMBER:  # numbers are typed as meant
                 return meaning
     return _typo_of(plain) or _UNKNOWN
+
+
+_DOUBT_ROLES = R.NEGATION | R.FUTURE | R.QUESTION | R.YESTERDAY
+_DOUBT_WORDS = tuple(
+    word for word, meaning in _PLAIN_LEXICON.items() if meaning.roles & _DOUBT_ROLES and len(word) > 1
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def may_be_doubt(word: str) -> bool:
+    """Whether a word the lexicon does not know may be a negation, future or question word typed
+    wrong ("neit", "havnt"), or is too short to tell ("nt"): never ignore such a word."""
+    plain = _plain(word)
+    return len(plain) <= 2 or _near_doubt(plain)
+
+
+def _near_doubt(plain: str) -> bool:
+    return any(abs(len(plain) - len(known)) <= 1 and _one_edit_apart(plain, known) for known in _DOUBT_WORDS)
 
 
 def _typo_targets() -> dict[int, list[tuple[str, Meaning]]]:
@@ -768,6 +789,8 @@ _TYPO_TARGETS = _typo_targets()
 def _typo_of(word: str) -> Meaning | None:
     if len(word) < _MIN_TYPO_LENGTH - 1 or not word.isalpha() or word in NOT_TYPOS:
         return None
+    if _near_doubt(word):
+        return None  # "fater" is as close to "later" as to "water": guess neither
     found: Meaning | None = None
     for length in (len(word) - 1, len(word), len(word) + 1):
         for target, meaning in _TYPO_TARGETS.get(length, ()):

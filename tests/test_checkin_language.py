@@ -31,7 +31,7 @@ from habits.parsing import (
     parse_checkin,
     parse_time_of_day,
 )
-from habits.words import LEXICON, PHRASES, Role
+from habits.words import LEXICON, PHRASES, Role, lookup
 
 WALK, BREATHING, SLEEP, WATER = Habit.WALK, Habit.BREATHING, Habit.SLEEP, Habit.WATER
 NOTHING = None
@@ -493,6 +493,14 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("❌", NOTHING),
     ("nee gewandeld", NOTHING),
     ("niet 2 glazen maar 1", NOTHING),
+    ("neit gewandeld", NOTHING),
+    ("nog neit gewandeld", NOTHING),
+    ("nie gewandeld", NOTHING),
+    ("havnt walked", NOTHING),
+    ("nooiy gewandeld", NOTHING),
+    ("strax gewandeld", NOTHING),
+    ("nt gewandeld", NOTHING),
+    ("rondje gepland", NOTHING),
     ("net geen 7 uur", NOTHING),
     ("niet gelukt vandaag", NOTHING),
     # --- nothing stored: future and intent -------------------------------------------------------
@@ -871,6 +879,37 @@ NEGATED_PARTS = ["niet", "nog niet", "geen", "not", "haven't", "didn't", "nooit"
 )
 def test_negated_combinations_store_nothing(subject: str, negation: str, rest: str) -> None:
     result = parse_checkin(f"{subject} {negation} {rest}")
+    assert result is None or not result.may_store
+
+
+DOUBT_WORDS = sorted(
+    w
+    for w, m in LEXICON.items()
+    if m.roles & (Role.NEGATION | Role.FUTURE | Role.QUESTION) and w.isalpha() and len(w) >= 3
+)
+
+
+DOUBT_TYPOS = st.sampled_from(DOUBT_WORDS).flatmap(lambda w: st.sampled_from(sorted(_one_edit_variants(w))))
+SAYS_SOMETHING = Role.DONE | Role.DONE_AUX | Role.DONE_VERB | Role.HABIT | Role.UNIT | Role.NUMBER
+
+
+@given(DOUBT_TYPOS)
+def test_a_negation_or_future_typed_wrong_is_never_read_as_a_habit_or_done_word(variant: str) -> None:
+    """ "fater" is one letter from "water" and from "later": it is read as neither."""
+    assume(_without_accents(variant) not in PLAIN_WORDS)
+    assert not lookup(variant).roles & SAYS_SOMETHING
+
+
+@given(
+    DOUBT_TYPOS,
+    st.sampled_from(["gewandeld", "rondje gelopen met de hond", "walked", "ademhaling gedaan", "geademd"]),
+)
+def test_a_negation_or_future_typed_wrong_still_stores_nothing(variant: str, checkin: str) -> None:
+    """ "neit gewandeld", "havnt walked": a walk or breathing message may carry words the lexicon
+    does not know, but never one that may be a negation or a plan typed wrong."""
+    assume(_without_accents(variant) not in PLAIN_WORDS)
+    assume(lookup(variant).roles & Role.UNKNOWN)  # not a word of its own, such as "aaan" for "aan"
+    result = parse_checkin(f"{variant} {checkin}")
     assert result is None or not result.may_store
 
 
