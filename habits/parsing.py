@@ -41,8 +41,10 @@ DONE with a habit
     (but "50 min lopen" may be the plan);
     and with small words: "ik heb net even lekker gewandeld", "I've just walked",
     "nog een ommetje gedaan". A walk or breathing message with a done word may carry up to
-    three words the lexicon does not know ("rondje door het park met de hond gelopen"), but
-    none that may be a negation, future or question word typed wrong ("neit gewandeld").
+    three words the lexicon does not know after a preposition ("rondje gelopen met mijn
+    buurvrouw langs de gracht"), but none before one ("mijn man heeft gewandeld", "she walked"
+    are someone else's walk) and none that may be a negation, future or question word typed
+    wrong ("neit gewandeld").
 SKIP (``habit`` None)
     overslaan, sla over, overgeslagen, skip, skipped, skippen, pass, niet vandaag, vandaag niet,
     not today, laat maar, geen tijd, geen zin, no time, "lukt vandaag niet", nee, no, nope, ⏭️.
@@ -109,7 +111,9 @@ Never a check-in (``None``), whatever else the text holds:
     als, misschien, I'll, will, going to, gonna, need to, maybe, "ben aan het wandelen";
     questions: a "?" anywhere, a question word (hoeveel, waarom, wanneer, hoe, what, how,
     why, ...) or a question start ("heb ik", "did I", "wat", "kan");
-    gisteren / yesterday (a check-in is for today); a running total of water (see WATER);
+    another day: gisteren, yesterday, vorige week, 2 dagen geleden, a weekday's name, and
+    gisteravond / last night except for sleep (a check-in is for today); a running total of
+    water (see WATER);
     a clock time on its own ("7:30", "half acht", "om 7 uur");
     numbers that belong to no habit ("ik heb 2 katten", "tussen 6 en 7 uur", "6-7 uur");
     two habits or two amounts at once ("7 uur 2 glazen", "gewandeld en geademd");
@@ -573,6 +577,7 @@ class _Reading:
     able: bool = False
     negations: int = 0
     unknown: int = 0
+    stray: int = 0  # unknown words outside a phrase such as "met mijn buurvrouw": "mijn man heeft"
     total: bool = False  # "al 5 glazen": how many so far, not how many just now
     plain: bool = True  # no word beyond the few that may open a bare "ommetje" or "water"
 
@@ -595,7 +600,17 @@ def _checkin(tokens: list[Token]) -> ParsedCheckIn | None:
         return None
     quantities, used = found
     reading = _read(words, [i for i in free if i not in used], clocks)
-    return _decide(reading, quantities, words)
+    result = _decide(reading, quantities, words)
+    if result is not None and result.kind not in _NIGHT_KINDS and _last_night(words):
+        return None  # "gisteravond gewandeld" was yesterday; only the night may be named so
+    return result
+
+
+_NIGHT_KINDS = frozenset({CheckInKind.SLEEP, CheckInKind.SLEEP_QUALITY})
+
+
+def _last_night(words: list[Token]) -> bool:
+    return any(word.has(R.LAST_NIGHT) for word in words)
 
 
 def _some(first: Token, following: list[Token]) -> bool:
@@ -646,6 +661,7 @@ def _take_clocks(words: list[Token], free: list[int]) -> tuple[int, list[int]]:
 
 def _read(words: list[Token], rest: list[int], clocks: int) -> _Reading:
     reading = _Reading(clocks=clocks)
+    phrase = False  # after a preposition
     for index in rest:
         word = words[index]
         habit = word.meaning.habit
@@ -665,10 +681,12 @@ def _read(words: list[Token], rest: list[int], clocks: int) -> _Reading:
         reading.night |= word.has(R.NIGHT)
         reading.able |= word.has(R.ABLE)
         reading.total |= word.has(R.TOTAL | R.TODAY)
+        phrase |= word.has(R.PREPOSITION)
         if word.has(R.NEGATION) or (word.has(R.UNKNOWN) and may_be_doubt(word.text)):
             reading.negations += 1  # "neit gewandeld" is "niet gewandeld" typed wrong
         elif not word.has(_KNOWN | R.FILLER | R.OK | R.GREETING | R.THANKS | R.TODAY):
             reading.unknown += 1
+            reading.stray += not phrase
         if habit is None and not word.has(R.OK | R.GREETING | R.THANKS | R.TODAY | R.DONE):
             reading.plain &= word.text in _BARE_NOUN_COMPANIONS
     return reading
@@ -704,7 +722,7 @@ def _decide(reading: _Reading, quantities: list[Quantity], words: list[Token]) -
         return None
     if habit is not None:
         if _says_done(reading, habit):
-            known_enough = reading.unknown <= MAX_UNKNOWN_WORDS
+            known_enough = reading.unknown <= MAX_UNKNOWN_WORDS and not reading.stray
             return ParsedCheckIn(CheckInKind.DONE, habit=habit) if known_enough else None
         if bare_noun and not reading.unknown:
             return ParsedCheckIn(CheckInKind.DONE, habit=habit)

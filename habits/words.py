@@ -104,6 +104,8 @@ class Role:
     FILLER: Final = 1 << 54  # may stand in a check-in without changing it
     # token kinds without a word
     TOTAL: Final = 1 << 55  # "al 5 glazen", "tot nu toe": a running total, not what was just done
+    PREPOSITION: Final = 1 << 60  # "met", "langs", "with": what follows may be words we do not know
+    LAST_NIGHT: Final = 1 << 61  # "gisteravond": yesterday, which only a night's sleep may name
     SEPARATOR: Final = 1 << 56
     QUESTION_MARK: Final = 1 << 57
     UNKNOWN: Final = 1 << 58
@@ -277,7 +279,12 @@ LEXICON: dict[str, Meaning] = {
     ),
     **_words(R.FUTURE | R.SNOOZE, "straks strax later zometeen dadelijk strakjes"),
     "morgen": Meaning(R.FUTURE | R.GREETING),
-    **_words(R.YESTERDAY, "gisteren yesterday eergisteren"),
+    # Another day than today: a check-in is for today.
+    **_words(
+        R.YESTERDAY,
+        "gisteren yesterday eergisteren vorige vorig geleden ago maandag dinsdag woensdag donderdag "
+        "vrijdag zaterdag zondag monday tuesday wednesday thursday friday saturday sunday",
+    ),
     # --- questions
     **_words(
         R.QUESTION,
@@ -405,6 +412,17 @@ LEXICON: dict[str, Meaning] = {
         "outside block dog cold big full tap all totally completely proper lovely brisk",
     ),
 }
+
+# Words that open a phrase ("met mijn buurvrouw", "langs de gracht", "with my sister") in which a
+# walk may name what the lexicon does not know; they keep what else they mean ("op" is waking up).
+_PREPOSITIONS = [
+    "met", "door", "naar", "langs", "rond", "rondom", "bij", "op", "na", "tijdens", "via", "richting",
+    "achter", "over", "in", "om", "tegen", "van", "voor", "with", "through", "around", "along", "by",
+    "after", "across", "into", "near", "round", "at", "from", "to", "past",
+]  # fmt: skip
+for _word in _PREPOSITIONS:
+    _meaning = LEXICON.get(_word, Meaning(R.FILLER))
+    LEXICON[_word] = replace(_meaning, roles=_meaning.roles | R.PREPOSITION)
 
 # Phrases, longest first within each starting word; they win over their words one by one.
 PHRASES: dict[tuple[str, ...], Meaning] = {
@@ -571,9 +589,10 @@ PHRASES: dict[tuple[str, ...], Meaning] = {
     ("in", "the", "afternoon"): _m(R.DAYPART, daypart=DayPart.AFTERNOON),
     ("in", "the", "evening"): _m(R.DAYPART, daypart=DayPart.EVENING),
     ("at", "night"): _m(R.DAYPART | R.NIGHT, daypart=DayPart.NIGHT),
-    ("last", "night"): _m(R.NIGHT | R.FILLER),
+    ("last", "night"): _m(R.NIGHT | R.FILLER | R.LAST_NIGHT),
     ("this", "morning"): _m(R.DAYPART | R.FILLER, daypart=DayPart.MORNING),
-    ("gisteravond",): _m(R.NIGHT | R.FILLER),
+    ("gisteravond",): _m(R.NIGHT | R.FILLER | R.LAST_NIGHT),
+    ("last", "week"): _m(R.YESTERDAY),
 }
 _LONGEST_PHRASE = max(len(key) for key in PHRASES)
 

@@ -211,6 +211,11 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("wandeling van een half uur", done(WALK)),
     ("short walk done", done(WALK)),
     ("already walked", done(WALK)),
+    ("met mijn man gewandeld", done(WALK)),
+    ("we hebben gewandeld", done(WALK)),
+    ("wandeling over de dijk gedaan", done(WALK)),
+    ("naar de winkel gelopen", done(WALK)),
+    ("walked to the shop", done(WALK)),
     # --- breathing -------------------------------------------------------------------------------
     ("ademhaling gedaan", done(BREATHING)),
     ("ademoefening gedaan", done(BREATHING)),
@@ -295,6 +300,8 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("om 1 uur naar bed, om 8 uur op", sleep(7)),
     ("half 12 naar bed en half 7 op", sleep(7)),
     ("van 23 tot 6.30", sleep(7.5)),
+    ("gisteravond om 23u naar bed, om 7u op", sleep(8)),
+    ("last night I slept 7 hours", sleep(7)),
     # --- sleep: how it went, the hours still to ask ----------------------------------------------
     ("slecht geslapen", slept(BAD)),
     ("ik heb slecht geslapen", slept(BAD)),
@@ -609,6 +616,16 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("gisteren gewandeld", NOTHING),
     ("gisteren 8 glazen", NOTHING),
     ("yesterday I walked", NOTHING),
+    ("ik heb gisteravond gewandeld", NOTHING),
+    ("gisteravond 3 glazen water", NOTHING),
+    ("maandag gewandeld", NOTHING),
+    ("vorige week gewandeld", NOTHING),
+    ("2 dagen geleden gewandeld", NOTHING),
+    # --- nothing stored: someone else's walk -----------------------------------------------------
+    ("mijn man heeft gewandeld", NOTHING),
+    ("de kinderen hebben gewandeld", NOTHING),
+    ("she walked", NOTHING),
+    ("my husband walked", NOTHING),
     # --- nothing stored: chatter -----------------------------------------------------------------
     ("abc", NOTHING),
     ("haha", NOTHING),
@@ -692,6 +709,18 @@ def test_a_negation_or_future_before_an_accepted_checkin_stores_nothing(
 @given(st.sampled_from(ACCEPTED), st.sampled_from(NEGATIONS_AFTER + FUTURE_AFTER))
 def test_a_negation_or_future_after_an_accepted_checkin_stores_nothing(checkin: str, after: str) -> None:
     result = parse_checkin(f"{checkin}{after}")
+    assert result is None or not result.may_store
+
+
+@given(
+    st.sampled_from(ACCEPTED),
+    st.sampled_from(
+        ["gisteren", "eergisteren", "maandag", "zondag", "vorige week", "yesterday", "last week"]
+    ),
+)
+def test_another_day_before_an_accepted_checkin_stores_nothing(checkin: str, day: str) -> None:
+    """A check-in is for today: "gisteren gewandeld" is not today's walk."""
+    result = parse_checkin(f"{day} {checkin}")
     assert result is None or not result.may_store
 
 
