@@ -7,14 +7,13 @@ A restart in the middle loses nothing: `/start` picks up at the stored step.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time
 from enum import StrEnum
 
 from sqlmodel import Session
 
 from habits.members import Registration, register_member, reschedule
-from habits.parsing import parse_time_of_day
+from habits.times_of_day import typed_times
 from storage.models import Member
 
 
@@ -28,7 +27,6 @@ class Step(StrEnum):
 
 
 STEPS = tuple(Step)
-_TIME_SEPARATORS = re.compile(r"\s*(?:\s|-|–|—|,|;|/|\btot\b|\bto\b|\ben\b|\band\b)\s*", re.IGNORECASE)
 
 
 def begin_onboarding(
@@ -91,11 +89,6 @@ def finish_onboarding(*, session: Session, member: Member, now: datetime) -> boo
 
 
 def parse_times(text: str) -> list[time] | None:
-    """One or more clock times ("7:00 0:30", "22:30-07:00", "7u30 en 19.00"); None if any is bad."""
-    parts = [part for part in _TIME_SEPARATORS.split(text.strip()) if part]
-    if not parts or len(parts) > 3:
-        return None
-    times = [parse_time_of_day(part) for part in parts]
-    if any(t is None for t in times):
-        return None
-    return [t for t in times if t is not None]
+    """One to three clock times ("7:00 0:30", "22:30-07:00", "7u30 en 19.00", "half acht en 23u");
+    None if anything else is typed."""
+    return typed_times(text)
