@@ -154,7 +154,7 @@ async def test_export_files_equal_the_database(bot: BotHarness, clock: SteppedCl
     assert len(settings["weekly_reports"]) == 1
     assert len(settings["reminders"]) == len(bot.nudges(ALICE))
     captions = [m.get("caption") for m in bot.api.sent_messages(ALICE) if "document" in m]
-    assert captions == ["Check-ins: 4", "Instellingen, pauzes en weekoverzichten"]
+    assert captions == ["4 check-ins", "Instellingen, pauzes en weekoverzichten"]
 
 
 async def test_export_for_someone_without_data(bot: BotHarness) -> None:
@@ -223,7 +223,7 @@ async def test_delete_erases_every_row_of_the_member_and_only_theirs(
     assert fresh.created_at == clock()
     assert bot.checkins(ALICE) == []
     await bot.say(alice, "/stats")
-    assert "reeks 0 · beste 0 · deze week 0/7" in bot.api.last_message(ALICE)["text"]
+    assert "reeks 0 dagen · beste 0 dagen · deze week 0/7" in bot.api.last_message(ALICE)["text"]
 
 
 async def test_a_stale_confirmation_asks_again(bot: BotHarness, clock: SteppedClock) -> None:

@@ -217,10 +217,10 @@ async def test_stats_command_shows_streaks_and_this_week(
     await bot.say(bot.api.user(ALICE), "/stats")
     reply = bot.api.last_message(ALICE)["text"]
     assert reply.splitlines()[0] == "📊 Je voortgang"
-    assert "💧 Water: reeks 1 · beste 1 · deze week 3/7" in reply
-    assert "🚶 Wandelen: reeks 2 · beste 2 · deze week 4/7" in reply
-    assert "🌬️ Ademen: reeks 2 · beste 2 · deze week 3/7" in reply
-    assert "🌙 Slaap: reeks 6 · beste 6 · deze week 6/7" in reply
+    assert "💧 Water: reeks 1 dag · beste 1 dag · deze week 3/7" in reply
+    assert "🚶 Wandelen: reeks 2 dagen · beste 2 dagen · deze week 4/7" in reply
+    assert "🌬️ Ademen: reeks 2 dagen · beste 2 dagen · deze week 3/7" in reply
+    assert "🌙 Slaap: reeks 6 dagen · beste 6 dagen · deze week 6/7" in reply
     assert "💧 Deze week 33 glazen water" in reply
     assert "😴 Deze week gemiddeld 7,5 uur slaap (5 nachten)" in reply
 
