@@ -305,6 +305,28 @@ def test_settings_water_line_and_screen(minutes: int, goal: int, nl: str, en: st
         assert any(label.endswith("⏱️ 1 uur" if language == "nl" else "⏱️ 1 h") for label in labels)
 
 
+def _water(today: int, added: float, goal: int = 8, language: str = "nl") -> str:
+    return answer_line(
+        CheckInResult(
+            Outcome.RECORDED,
+            habit=Habit.WATER,
+            status=CheckInStatus.DONE,
+            value=added,
+            water_today=today,
+            water_goal=goal,
+            language=language,
+        )
+    )
+
+
+def test_goal_reached_is_said_by_the_answer_that_reaches_it_only() -> None:
+    assert _water(7, 1).startswith("💧 Genoteerd: 7/8")
+    assert _water(8, 1) == "🎉 Doel gehaald: 8/8 glazen! Vandaag geen waterherinneringen meer."
+    assert _water(9, 2).startswith("🎉 Doel gehaald: 9/8")  # two at once from 7 cross it
+    assert _water(9, 1) == "💧 Genoteerd: 9/8 glazen vandaag."
+    assert _water(10, 1, language="en") == "💧 Noted: 10/8 glasses today."
+
+
 @pytest.mark.parametrize(
     ("hours", "nl", "en"),
     [
