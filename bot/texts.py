@@ -162,6 +162,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "button_resume": "▶️ Nu verder",
         "paused_until": "⏸️ Gepauzeerd tot {until}. Met /resume ga je eerder verder.",
         "paused_open": "⏸️ Gepauzeerd tot je /resume stuurt.",
+        "today_paused_until": "⏸️ Gepauzeerd tot {until}: tot dan geen herinneringen.",
+        "today_paused_open": "⏸️ Gepauzeerd tot je verder gaat: geen herinneringen.",
         "resumed": "▶️ Je bent terug! De herinneringen staan weer aan.",
         "not_paused": "Je was niet gepauzeerd; de herinneringen staan aan. /pause pauzeert ze.",
         # Progress and privacy
@@ -352,6 +354,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "button_resume": "▶️ Resume now",
         "paused_until": "⏸️ Paused until {until}. Send /resume to come back earlier.",
         "paused_open": "⏸️ Paused until you send /resume.",
+        "today_paused_until": "⏸️ Paused until {until}: no reminders till then.",
+        "today_paused_open": "⏸️ Paused until you resume: no reminders.",
         "resumed": "▶️ You're back! Reminders are on again.",
         "not_paused": "You weren't paused; reminders are on. /pause pauses them.",
         # Progress and privacy
