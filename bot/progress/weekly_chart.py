@@ -61,9 +61,8 @@ def legend(picture: WeekPicture, language: str) -> list[tuple[DayOutcome, str]]:
     ]
 
 
-def legend_rows(picture: WeekPicture) -> int:
-    entries = len({outcome for row in picture.outcomes.values() for outcome in row})
-    return -(-entries // LEGEND_COLUMNS)
+def _legend_rows(entries: list[tuple[DayOutcome, str]]) -> int:
+    return -(-len(entries) // LEGEND_COLUMNS)
 
 
 def bar_label(picture: WeekPicture, index: int, shown: str) -> str:
@@ -144,7 +143,7 @@ def _draw_legend(ax: Axes, entries: list[tuple[DayOutcome, str]]) -> None:
     """Rows of two: wide enough for the longest Dutch label on a phone."""
     from matplotlib.patches import FancyBboxPatch
 
-    rows = -(-len(entries) // LEGEND_COLUMNS)
+    rows = _legend_rows(entries)
     ax.set_axis_off()
     ax.set_xlim(0, LEGEND_COLUMNS)
     ax.set_ylim(rows, 0)
@@ -235,7 +234,7 @@ def week_figure(picture: WeekPicture, language: str) -> Figure:
         panels.append("sleep")
     ratios = {
         "grid": max(len(picture.outcomes), 1) * 0.9 + 0.9,
-        "legend": 0.4 * legend_rows(picture),
+        "legend": 0.4 * _legend_rows(entries),
         "water": 2.4,
         "sleep": 2.4,
     }
