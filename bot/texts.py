@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -53,18 +54,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "button_skip": "⏭️ Overslaan",
         "button_hours": "{hours} u",
         "button_hours_max": "{hours}+ u",
-        "answer_glass": "💧 Genoteerd: {glasses}/{goal} glazen vandaag.",
-        "answer_glass_goal": "🎉 Doel gehaald: {glasses}/{goal} glazen! Vandaag geen waterherinneringen meer.",
+        "answer_glass": "💧 Genoteerd: {glasses}/{goal} {goal:glas|glazen} vandaag.",
+        "answer_glass_goal": "🎉 Doel gehaald: {glasses}/{goal} {goal:glas|glazen}! Vandaag geen waterherinneringen meer.",
         "answer_done": "✅ Gedaan. Goed bezig!",
         "answer_skipped": "⏭️ Overgeslagen. Geen punt, er komt een nieuw moment.",
         "answer_hours": "😴 {hours} uur geslapen, genoteerd.",
-        "answer_snoozed": "⏰ Ik kom over {minutes} minuten terug.",
+        "answer_snoozed": "⏰ Ik kom over {minutes} {minutes:minuut|minuten} terug.",
         "answer_snooze_limit": "Je hebt deze al twee keer uitgesteld. Gedaan of overslaan?",
         "answer_already": "Deze had je al beantwoord 👍",
         "answer_expired": "Deze herinnering is van een eerdere dag. /today laat je dag van vandaag zien.",
         "answer_unknown": "Deze knop werkt niet meer. /today laat je dag zien.",
         "today_title": "📋 Vandaag ({day})",
-        "today_water": "💧 Water: {glasses}/{goal} glazen",
+        "today_water": "💧 Water: {glasses}/{goal} {goal:glas|glazen}",
         "today_walks": "🚶 Wandelen: {marks}",
         "today_breathing": "🌬️ Ademen: {mark}",
         "today_wind_down": "🌙 Afbouwen: {mark}",
@@ -93,8 +94,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "screen_meals": "🍳 Ontbijt: {breakfast} · 🥪 Lunch: {lunch} · 🍽️ Avondeten: {dinner}\nNa elke maaltijd stel ik een korte wandeling voor. Tik een tijd of typ je eigen tijd(en), bijv. 7:30 12:30 18:00.",
         "button_default_meals": "↩️ Standaardtijden ({breakfast} · {lunch} · {dinner})",
         "screen_breathing": "🌬️ Ademoefening om {time}. Tik een tijd of typ je eigen tijd.",
-        "screen_water": "💧 Doel: {goal} glazen per dag, een herinnering elke {every}.",
-        "screen_snooze": "💤 Uitstellen duurt nu {minutes} minuten.",
+        "screen_water": "💧 Doel: {goal} {goal:glas|glazen} per dag, een herinnering {every}.",
+        "screen_snooze": "💤 Uitstellen duurt nu {minutes} {minutes:minuut|minuten}.",
         "screen_quiet": "🤫 Stille uren: {quiet}. Dan stuur ik niets.\nTik een keuze of typ zelf twee tijden, bijv. 22:00-07:30.",
         "quiet_auto": "🌙 Volgt mijn bedtijd",
         "quiet_off": "🔔 Geen stille uren",
@@ -103,6 +104,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "quiet_invalid": "Typ de stille uren als twee tijden, bijvoorbeeld 22:30-07:00.",
         "minutes": "{minutes} min",
         "hours_short": "{hours} uur",
+        "every_hours": "elke {hours} uur",
+        "every_hour": "elk uur",
         "setting_wake_time": "Opstaan",
         "setting_bedtime": "Bedtijd",
         "setting_breakfast_time": "Ontbijt",
@@ -131,7 +134,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "settings_title": "⚙️ Instellingen",
         "settings_closed": "⚙️ Instellingen opgeslagen. /settings opent ze weer.",
         "saved": "✅ Opgeslagen",
-        "overview": "🌐 {language_name} · 🕒 {zone}\n✅ Gewoontes: {habits}\n⏰ Opstaan {wake} · 🌙 Bedtijd {bedtime}\n🍽️ Maaltijden {breakfast} · {lunch} · {dinner}\n🌬️ Ademen {breathing}\n💧 {goal} glazen, elke {every}\n💤 Uitstellen {snooze} min · 🤫 Stil {quiet}",
+        "overview": "🌐 {language_name} · 🕒 {zone}\n✅ Gewoontes: {habits}\n⏰ Opstaan {wake} · 🌙 Bedtijd {bedtime}\n🍽️ Maaltijden {breakfast} · {lunch} · {dinner}\n🌬️ Ademen {breathing}\n💧 {goal} {goal:glas|glazen}, {every}\n💤 Uitstellen {snooze} min · 🤫 Stil {quiet}",
         "menu_language": "🌐 Taal",
         "menu_timezone": "🕒 Tijdzone",
         "menu_habits": "✅ Gewoontes",
@@ -159,32 +162,38 @@ TEXTS: dict[str, dict[str, str]] = {
         "button_resume": "▶️ Nu verder",
         "paused_until": "⏸️ Gepauzeerd tot {until}. Met /resume ga je eerder verder.",
         "paused_open": "⏸️ Gepauzeerd tot je /resume stuurt.",
+        "today_paused_until": "⏸️ Gepauzeerd tot {until}: tot dan geen herinneringen.",
+        "today_paused_open": "⏸️ Gepauzeerd tot je verder gaat: geen herinneringen.",
         "resumed": "▶️ Je bent terug! De herinneringen staan weer aan.",
         "not_paused": "Je was niet gepauzeerd; de herinneringen staan aan. /pause pauzeert ze.",
         # Progress and privacy
         "stats_title": "📊 Je voortgang",
         "stats_explain": "Reeks: dagen op rij gehaald. Overslaan en pauze breken je reeks niet.",
-        "stats_habit": "{icon} {name}: reeks {current} · beste {best} · deze week {week}/7",
-        "stats_water_week": "💧 Deze week {glasses} glazen water",
-        "stats_sleep_week": "😴 Deze week gemiddeld {hours} uur slaap ({nights} nachten)",
+        "stats_habit": "{icon} {name}: reeks {current} {current:dag|dagen} · beste {best} {best:dag|dagen} · deze week {week}/7",
+        "stats_water_week": "💧 Deze week {glasses} {glasses:glas|glazen} water",
+        "stats_sleep_week": "😴 Deze week gemiddeld {hours} uur slaap ({nights} {nights:nacht|nachten})",
         "stats_sleep_none": "😴 Deze week nog geen slaapuren ingevuld",
-        "week_caption_great": "📊 Je week: {done} van de {counted} gewoontedagen gehaald. Knap gedaan! 🎉",
-        "week_caption_good": "📊 Je week: {done} van de {counted} gewoontedagen gehaald. Goed bezig! 💪",
-        "week_caption_start": "📊 Je week: {done} van de {counted} gewoontedagen gehaald. Elke dag is een nieuwe kans 🌱",
+        "week_caption_great": "📊 Je week: {done} van de {counted} {counted:gewoontedag|gewoontedagen} gehaald. Knap gedaan! 🎉",
+        "week_caption_good": "📊 Je week: {done} van de {counted} {counted:gewoontedag|gewoontedagen} gehaald. Goed bezig! 💪",
+        "week_caption_start": "📊 Je week: {done} van de {counted} {counted:gewoontedag|gewoontedagen} gehaald. Elke dag is een nieuwe kans 🌱",
         "week_caption_empty": "📊 Je week in beeld. Tik op de herinneringen, dan vult hij zich vanzelf 🌱",
+        "week_caption_paused": "⏸️ Deze week was je gepauzeerd: niets gemist, je reeksen blijven staan.",
         "week_tip": "💡 Tip voor de komende week: {tip}",
         "chart_title": "Jouw week",
         "chart_legend_done": "gedaan",
         "chart_legend_skipped": "overgeslagen",
         "chart_legend_missed": "gemist",
         "chart_legend_paused": "pauze",
+        "chart_legend_open": "nog open",
+        "chart_legend_not_tracked": "eerste dag",
+        "chart_legend_before_joining": "vóór je begon",
         "chart_water_title": "Water (glazen)",
         "chart_sleep_title": "Slaap (uren)",
         "chart_no_habits": "Geen gewoontes aan",
         "privacy": "🔒 Privacy\nWat ik bewaar: je Telegram-id, voornaam, taal, tijdzone, je tijden en instellingen, je check-ins (wat, welke dag, hoeveel) en welke herinneringen ik stuurde, zodat je er nooit twee krijgt.\nWaarom: alleen om je op het goede moment te herinneren en je voortgang te laten zien. Ik deel niets met anderen en toon geen advertenties.\nDe tekst van je berichten bewaar ik niet, alleen wat ik eruit haal (zoals '2 glazen').\nHoe lang: zolang je de bot gebruikt. /export stuurt je al je gegevens als bestand, /delete wist alles meteen en voorgoed.",
         "no_data": "Ik heb geen gegevens van je opgeslagen.",
         "export_intro": "📦 Je gegevens: je check-ins (CSV, opent in elke spreadsheet) en je instellingen (JSON).",
-        "export_checkins_caption": "Check-ins: {count}",
+        "export_checkins_caption": "{count} {count:check-in|check-ins}",
         "export_settings_caption": "Instellingen, pauzes en weekoverzichten",
         "delete_confirm": "⚠️ Weet je het zeker? Ik wis je instellingen, al je check-ins, herinneringen, pauzes en statistieken. Dit kan niet ongedaan worden gemaakt.",
         "button_delete_confirm": "🗑️ Ja, wis alles",
@@ -241,18 +250,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "button_skip": "⏭️ Skip",
         "button_hours": "{hours} h",
         "button_hours_max": "{hours}+ h",
-        "answer_glass": "💧 Noted: {glasses}/{goal} glasses today.",
-        "answer_glass_goal": "🎉 Goal reached: {glasses}/{goal} glasses! No more water reminders today.",
+        "answer_glass": "💧 Noted: {glasses}/{goal} {goal:glass|glasses} today.",
+        "answer_glass_goal": "🎉 Goal reached: {glasses}/{goal} {goal:glass|glasses}! No more water reminders today.",
         "answer_done": "✅ Done. Nice work!",
         "answer_skipped": "⏭️ Skipped. No problem, there will be another moment.",
-        "answer_hours": "😴 {hours} hours of sleep, noted.",
-        "answer_snoozed": "⏰ I'll be back in {minutes} minutes.",
+        "answer_hours": "😴 {hours} {hours:hour|hours} of sleep, noted.",
+        "answer_snoozed": "⏰ I'll be back in {minutes} {minutes:minute|minutes}.",
         "answer_snooze_limit": "You've put this off twice already. Done or skip?",
         "answer_already": "You already answered this one 👍",
         "answer_expired": "This reminder is from an earlier day. /today shows today.",
         "answer_unknown": "This button no longer works. /today shows your day.",
         "today_title": "📋 Today ({day})",
-        "today_water": "💧 Water: {glasses}/{goal} glasses",
+        "today_water": "💧 Water: {glasses}/{goal} {goal:glass|glasses}",
         "today_walks": "🚶 Walks: {marks}",
         "today_breathing": "🌬️ Breathing: {mark}",
         "today_wind_down": "🌙 Wind-down: {mark}",
@@ -281,8 +290,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "screen_meals": "🍳 Breakfast: {breakfast} · 🥪 Lunch: {lunch} · 🍽️ Dinner: {dinner}\nAfter each meal I suggest a short walk. Tap a time or type your own time(s), e.g. 7:30 12:30 18:00.",
         "button_default_meals": "↩️ Default times ({breakfast} · {lunch} · {dinner})",
         "screen_breathing": "🌬️ Breathing exercise at {time}. Tap a time or type your own.",
-        "screen_water": "💧 Goal: {goal} glasses a day, a reminder every {every}.",
-        "screen_snooze": "💤 Snooze currently lasts {minutes} minutes.",
+        "screen_water": "💧 Goal: {goal} {goal:glass|glasses} a day, a reminder {every}.",
+        "screen_snooze": "💤 Snooze currently lasts {minutes} {minutes:minute|minutes}.",
         "screen_quiet": "🤫 Quiet hours: {quiet}. I send nothing then.\nTap a choice or type two times, e.g. 22:00-07:30.",
         "quiet_auto": "🌙 Follow my bedtime",
         "quiet_off": "🔔 No quiet hours",
@@ -291,6 +300,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "quiet_invalid": "Type the quiet hours as two times, e.g. 22:30-07:00.",
         "minutes": "{minutes} min",
         "hours_short": "{hours} h",
+        "every_hours": "every {hours} hours",
+        "every_hour": "every hour",
         "setting_wake_time": "Wake-up",
         "setting_bedtime": "Bedtime",
         "setting_breakfast_time": "Breakfast",
@@ -319,7 +330,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "settings_title": "⚙️ Settings",
         "settings_closed": "⚙️ Settings saved. /settings opens them again.",
         "saved": "✅ Saved",
-        "overview": "🌐 {language_name} · 🕒 {zone}\n✅ Habits: {habits}\n⏰ Wake-up {wake} · 🌙 Bedtime {bedtime}\n🍽️ Meals {breakfast} · {lunch} · {dinner}\n🌬️ Breathing {breathing}\n💧 {goal} glasses, every {every}\n💤 Snooze {snooze} min · 🤫 Quiet {quiet}",
+        "overview": "🌐 {language_name} · 🕒 {zone}\n✅ Habits: {habits}\n⏰ Wake-up {wake} · 🌙 Bedtime {bedtime}\n🍽️ Meals {breakfast} · {lunch} · {dinner}\n🌬️ Breathing {breathing}\n💧 {goal} {goal:glass|glasses}, {every}\n💤 Snooze {snooze} min · 🤫 Quiet {quiet}",
         "menu_language": "🌐 Language",
         "menu_timezone": "🕒 Time zone",
         "menu_habits": "✅ Habits",
@@ -347,32 +358,38 @@ TEXTS: dict[str, dict[str, str]] = {
         "button_resume": "▶️ Resume now",
         "paused_until": "⏸️ Paused until {until}. Send /resume to come back earlier.",
         "paused_open": "⏸️ Paused until you send /resume.",
+        "today_paused_until": "⏸️ Paused until {until}: no reminders till then.",
+        "today_paused_open": "⏸️ Paused until you resume: no reminders.",
         "resumed": "▶️ You're back! Reminders are on again.",
         "not_paused": "You weren't paused; reminders are on. /pause pauses them.",
         # Progress and privacy
         "stats_title": "📊 Your progress",
         "stats_explain": "Streak: days in a row. Skips and pauses don't break your streak.",
-        "stats_habit": "{icon} {name}: streak {current} · best {best} · this week {week}/7",
-        "stats_water_week": "💧 {glasses} glasses of water this week",
-        "stats_sleep_week": "😴 {hours} hours of sleep on average this week ({nights} nights)",
+        "stats_habit": "{icon} {name}: streak {current} {current:day|days} · best {best} {best:day|days} · this week {week}/7",
+        "stats_water_week": "💧 {glasses} {glasses:glass|glasses} of water this week",
+        "stats_sleep_week": "😴 {hours} {hours:hour|hours} of sleep on average this week ({nights} {nights:night|nights})",
         "stats_sleep_none": "😴 No hours of sleep filled in this week yet",
-        "week_caption_great": "📊 Your week: {done} of {counted} habit days done. Well done! 🎉",
-        "week_caption_good": "📊 Your week: {done} of {counted} habit days done. Nice going! 💪",
-        "week_caption_start": "📊 Your week: {done} of {counted} habit days done. Every day is a fresh chance 🌱",
+        "week_caption_great": "📊 Your week: {done} of {counted} habit {counted:day|days} done. Well done! 🎉",
+        "week_caption_good": "📊 Your week: {done} of {counted} habit {counted:day|days} done. Nice going! 💪",
+        "week_caption_start": "📊 Your week: {done} of {counted} habit {counted:day|days} done. Every day is a fresh chance 🌱",
         "week_caption_empty": "📊 Your week at a glance. Tap the reminders and it fills up by itself 🌱",
+        "week_caption_paused": "⏸️ You were paused this week: nothing missed, your streaks stay as they were.",
         "week_tip": "💡 Tip for the coming week: {tip}",
         "chart_title": "Your week",
         "chart_legend_done": "done",
         "chart_legend_skipped": "skipped",
         "chart_legend_missed": "missed",
         "chart_legend_paused": "paused",
+        "chart_legend_open": "still open",
+        "chart_legend_not_tracked": "first day",
+        "chart_legend_before_joining": "before you joined",
         "chart_water_title": "Water (glasses)",
         "chart_sleep_title": "Sleep (hours)",
         "chart_no_habits": "No habits switched on",
         "privacy": "🔒 Privacy\nWhat I store: your Telegram id, first name, language, time zone, your times and settings, your check-ins (what, which day, how much) and which reminders I sent, so you never get one twice.\nWhy: only to remind you at the right moment and to show your progress. I share nothing with anyone and show no ads.\nI don't keep the text of your messages, only what I read from them (like '2 glasses').\nHow long: as long as you use the bot. /export sends you all your data as files, /delete erases everything at once and for good.",
         "no_data": "I have no data of yours stored.",
         "export_intro": "📦 Your data: your check-ins (CSV, opens in any spreadsheet) and your settings (JSON).",
-        "export_checkins_caption": "Check-ins: {count}",
+        "export_checkins_caption": "{count} {count:check-in|check-ins}",
         "export_settings_caption": "Settings, pauses and weekly reports",
         "delete_confirm": "⚠️ Are you sure? I'll erase your settings, all your check-ins, reminders, pauses and statistics. This cannot be undone.",
         "button_delete_confirm": "🗑️ Yes, erase everything",
@@ -384,13 +401,54 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+def is_singular(number: int | float | str) -> bool:
+    """Whether a number as shown takes the singular: "1 glas", "1 night", but "0 glazen", "1,5 uur".
+
+    Dutch and English share CLDR's rule: singular ("one") only for exactly 1 without visible
+    decimals. So it is decided on the number as the member sees it: "1" and 1 are singular; "1,0",
+    "1.5" and "-2" are not (minus one is, as in CLDR, but no text shows one).
+    """
+    if isinstance(number, float):
+        number = f"{number:g}"
+    return str(number).removeprefix("-") == "1"
+
+
+class _PluralFormatter(string.Formatter):
+    """`{nights:nacht|nachten}` is the word for the number in `nights`: the singular or the plural."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            singular, plural = format_spec.split("|")
+            return singular if is_singular(value) else plural
+        return str(super().format_field(value, format_spec))
+
+
+_PLURALS = _PluralFormatter()
+# Only these go through the (slower, pure Python) formatter; nudges are sent by the hundred thousand.
+_WITH_PLURALS = frozenset(
+    (language, key) for language, table in TEXTS.items() for key, sentence in table.items() if "|" in sentence
+)
+
+
 def text(language: str, key: str, **values: Any) -> str:
-    """The sentence `key` in `language` (Dutch when the language is unknown), filled in."""
-    table = TEXTS.get(language, TEXTS["nl"])
-    return table.get(key, TEXTS["nl"][key]).format(**values)
+    """The sentence `key` in `language` (Dutch when the language is unknown), filled in.
+
+    A number's noun is written `{count:singular|plural}`: "{nights} {nights:nacht|nachten}".
+    """
+    if language not in TEXTS or key not in TEXTS[language]:
+        language = "nl"
+    sentence = TEXTS[language][key]
+    if (language, key) in _WITH_PLURALS:
+        return _PLURALS.format(sentence, **values)
+    return sentence.format(**values)
+
+
+def format_number(language: str, number: float) -> str:
+    """7.5 -> "7,5" in Dutch and "7.5" in English; whole numbers without decimals."""
+    shown = f"{number:g}" if number != int(number) else str(int(number))
+    return shown.replace(".", ",") if language == "nl" else shown
 
 
 def format_hours(language: str, hours: float) -> str:
     """7.5 -> "7,5" in Dutch and "7.5" in English; whole hours without decimals."""
-    shown = f"{hours:g}" if hours != int(hours) else str(int(hours))
-    return shown.replace(".", ",") if language == "nl" else shown
+    return format_number(language, hours)

@@ -73,6 +73,12 @@ class CheckInResult:
     def water_goal_reached(self) -> bool:
         return self.habit is Habit.WATER and self.water_today >= self.water_goal > 0
 
+    @property
+    def water_goal_reached_now(self) -> bool:
+        """This answer's glasses took the day to the goal; later glasses are a plain count."""
+        before = self.water_today - (self.value or 0)
+        return self.water_goal_reached and before < self.water_goal
+
 
 ACTIONS_BY_SLOT_KIND: dict[str, frozenset[Action]] = {
     "water": frozenset({Action.GLASS, Action.DONE}),

@@ -5,21 +5,45 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from scheduler.routines import zone_of
 from storage import queries
 from storage.models import CheckIn, Member
 
 # A /delete confirmation button older than this asks again rather than erasing.
 DELETE_CONFIRMATION_VALID = timedelta(minutes=15)
-CHECKIN_COLUMNS = ("id", "day", "habit", "slot", "status", "value", "source", "recorded_at_utc")
+# The check-ins file's columns: the routine day, when it was recorded (the member's local time, with
+# its UTC offset), the habit, which of its moments (the walk after which meal, the wind-down or the
+# morning question), done or skipped, glasses or hours, and whether a button or typed text.
+CHECKIN_COLUMNS = ("day", "time", "habit", "moment", "status", "value", "source")
+# The columns whose stored words the member reads in their language.
+WORD_COLUMNS = ("habit", "moment", "status", "source")
 CHECKINS_FILENAME = "checkins.csv"
 SETTINGS_FILENAME = "settings.json"
+
+
+@dataclass(frozen=True)
+class ExportWords:
+    """How the check-ins file reads in the member's language (the bot knows the words).
+
+    Dates and times stay ISO 8601 in every language. A stored word without a translation is
+    written as stored.
+    """
+
+    # Column -> its header.
+    headers: Mapping[str, str]
+    # Column (one of WORD_COLUMNS) -> stored word -> the word the member reads.
+    words: Mapping[str, Mapping[str, str]]
+    # A number as the member writes it: 7.5 -> "7,5" in Dutch.
+    number: Callable[[float], str]
 
 
 @dataclass(frozen=True)
@@ -29,25 +53,28 @@ class Export:
     settings_json: bytes
 
 
-def _checkin_row(checkin: CheckIn) -> tuple[object, ...]:
-    return (
-        checkin.id,
-        checkin.local_date.isoformat(),
-        checkin.habit,
-        checkin.slot or "",
-        checkin.status,
-        "" if checkin.value is None else f"{checkin.value:g}",
-        checkin.source,
-        checkin.created_at.isoformat(),
-    )
+def _checkin_row(checkin: CheckIn, zone: ZoneInfo, words: ExportWords) -> list[str]:
+    stored = {
+        "habit": checkin.habit,
+        "moment": checkin.slot or "",
+        "status": checkin.status,
+        "source": checkin.source,
+    }
+    row = {
+        "day": checkin.local_date.isoformat(),
+        "time": checkin.created_at.astimezone(zone).isoformat(timespec="seconds"),
+        "value": "" if checkin.value is None else words.number(checkin.value),
+    }
+    row |= {column: words.words.get(column, {}).get(word, word) for column, word in stored.items()}
+    return [row[column] for column in CHECKIN_COLUMNS]
 
 
-def checkins_csv(checkins: list[CheckIn]) -> bytes:
+def checkins_csv(checkins: Sequence[CheckIn], *, zone: ZoneInfo, words: ExportWords) -> bytes:
     """One row per check-in; UTF-8 with a byte order mark so spreadsheets read it right away."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CHECKIN_COLUMNS)
-    writer.writerows(_checkin_row(checkin) for checkin in checkins)
+    writer.writerow([words.headers[column] for column in CHECKIN_COLUMNS])
+    writer.writerows(_checkin_row(checkin, zone, words) for checkin in checkins)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -56,10 +83,15 @@ def _plain(row: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
     return {key: value for key, value in dumped.items() if key not in leave_out}
 
 
-def export_member_data(*, session: Session, member: Member, now: datetime) -> Export:
-    """The member's check-ins as CSV, and their settings with pauses, reminders and reports as JSON."""
+def export_member_data(*, session: Session, member: Member, now: datetime, words: ExportWords) -> Export:
+    """The member's check-ins as CSV in their language, and their settings with pauses, reminders
+    and reports as JSON.
+
+    The JSON keeps the stored names and values (ISO dates, UTC times): it is the file a program
+    reads back, and its keys are the settings' names in the database and in the README.
+    """
     assert member.id is not None
-    checkins = list(queries.checkins_of_member(session=session, member_id=member.id))
+    checkins = queries.checkins_of_member(session=session, member_id=member.id)
     document = {
         "exported_at": now.isoformat(),
         "settings": _plain(member, leave_out=("id",)),
@@ -82,7 +114,7 @@ def export_member_data(*, session: Session, member: Member, now: datetime) -> Ex
         ],
     }
     return Export(
-        checkins_csv=checkins_csv(checkins),
+        checkins_csv=checkins_csv(checkins, zone=zone_of(member), words=words),
         checkin_count=len(checkins),
         settings_json=json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
     )

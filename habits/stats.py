@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
@@ -37,13 +37,19 @@ class History:
     water_glasses: dict[date, int]
     sleep_hours: dict[date, float]
     water_goal: int
+    first_day: date
+    # The days a pause covered for any part.
+    paused: frozenset[date] = frozenset()
 
     def window(self, first: date, last: date) -> list[date]:
         return list(days_between(first, last))
 
     def outcomes_on(self, habit: Habit, days: list[date]) -> list[DayOutcome]:
         by_day = dict(zip(self.days, self.outcomes[habit], strict=True))
-        return [by_day.get(day, DayOutcome.NOT_TRACKED) for day in days]
+        start = self.days[0] if self.days else self.today
+        return [
+            by_day.get(day, DayOutcome.BEFORE_JOINING if day < start else DayOutcome.OPEN) for day in days
+        ]
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,22 @@ class WeekPicture:
     water_goal: int
     # Hours slept in the night before each day (the morning answer), None when not answered.
     sleep_hours: list[float | None]
+    # Per day: whether a pause covered it for any part.
+    paused: list[bool] = field(default_factory=list)
+    # The day the member joined; the days before it were not theirs yet.
+    first_day: date | None = None
+
+    def before_joining(self, day: date) -> bool:
+        return self.first_day is not None and day < self.first_day
+
+    @property
+    def paused_throughout(self) -> bool:
+        """Every day of the week that was the member's was paused (for any part)."""
+        paused_days = self.paused or [False] * len(self.days)
+        theirs = [
+            paused for day, paused in zip(self.days, paused_days, strict=True) if not self.before_joining(day)
+        ]
+        return bool(theirs) and all(theirs)
 
     @property
     def done_days(self) -> int:
@@ -136,6 +158,8 @@ def load_history(*, session: Session, member: Member, now: datetime) -> History:
         water_glasses=dict(water),
         sleep_hours=sleep,
         water_goal=member.water_goal,
+        first_day=joined,
+        paused=frozenset(paused),
     )
 
 
@@ -179,4 +203,6 @@ def week_picture(
         water_glasses=[history.water_glasses.get(day, 0) for day in days],
         water_goal=history.water_goal,
         sleep_hours=[history.sleep_hours.get(day) for day in days],
+        paused=[day in history.paused for day in days],
+        first_day=history.first_day,
     )

@@ -7,7 +7,8 @@ counted one by one, whatever their length in hours.
 
 Per habit and day the outcome is one of `DayOutcome`. A done day adds one to the streak; a skipped
 or paused day keeps it (adds nothing, breaks nothing); a day with no answer breaks it. Today, while
-it is not done yet, is still open and breaks nothing; neither do the days before the member joined.
+it is not done yet, is still open and breaks nothing; neither do the days before the member joined,
+nor the day they joined unless it was done.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class DayOutcome(StrEnum):
     PAUSED = "paused"
     MISSED = "missed"
     OPEN = "open"  # today (or later), not done yet
-    NOT_TRACKED = "not_tracked"  # before the member joined
+    NOT_TRACKED = "not_tracked"  # the day the member joined, not done: only partly theirs
+    BEFORE_JOINING = "before_joining"
 
 
 class WalkRule(StrEnum):
@@ -44,7 +46,15 @@ class WalkRule(StrEnum):
 
 
 # What keeps a streak going without adding to it.
-NEUTRAL = frozenset({DayOutcome.SKIPPED, DayOutcome.PAUSED, DayOutcome.OPEN, DayOutcome.NOT_TRACKED})
+NEUTRAL = frozenset(
+    {
+        DayOutcome.SKIPPED,
+        DayOutcome.PAUSED,
+        DayOutcome.OPEN,
+        DayOutcome.NOT_TRACKED,
+        DayOutcome.BEFORE_JOINING,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -101,7 +111,7 @@ def day_outcome(
     if answer is CheckInStatus.DONE:
         return DayOutcome.DONE
     if day < first_day:
-        return DayOutcome.NOT_TRACKED
+        return DayOutcome.BEFORE_JOINING
     if paused:
         return DayOutcome.PAUSED
     if answer is CheckInStatus.SKIPPED:

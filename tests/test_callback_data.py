@@ -26,7 +26,7 @@ from bot.callback_data import MAX_BYTES, CallbackData, CallbackDataError, Callba
 from bot.nudges.keyboards import NudgeButton, nudge_keyboard
 from bot.privacy.keyboards import DeleteButton, delete_keyboard
 from bot.setup.keyboards import Mode, Screen, ScreenRenderer, SetupButton, which_time_keyboard
-from bot.setup.pause import RESUME, PauseButton, pause_keyboard
+from bot.setup.pause import RESUME, TODAY, PauseButton, pause_keyboard, resume_keyboard
 from habits.checkins import Action
 from habits.onboarding import STEPS
 from habits.pauses import PauseLength
@@ -73,6 +73,7 @@ WIRE = [
     (PauseButton(PauseLength.ONE_WEEK), "p:7d"),
     (PauseButton(PauseLength.UNTIL_RESUMED), "p:open"),
     (PauseButton(RESUME), "p:resume"),
+    (PauseButton(RESUME, under=TODAY), "p:resume:today"),
     (TipButton(A.MENU), "t:menu"),
     (TipButton(A.STATS), "t:stats"),
     (TipButton(A.RELOAD), "t:reload"),
@@ -157,6 +158,7 @@ def _every_keyboard() -> list[tuple[type[CallbackData], list[str]]]:
             keyboards.append((NudgeButton, _data(keyboard)))
     keyboards.append((DeleteButton, _data(delete_keyboard("nl", 1795418100))))
     keyboards.append((PauseButton, _data(pause_keyboard("nl", paused=True))))
+    keyboards.append((PauseButton, _data(resume_keyboard("en"))))
     keyboards.append((TipButton, _data(menu("nl", library)[1])))
     for group in TipGroup:
         keyboards.append((TipButton, _data(tip_list("nl", library, group)[1])))
@@ -277,7 +279,21 @@ GARBAGE = {
         *("p:1d", "t:l:water"),
     ],
     PauseButton: [
-        *(None, "", "p", "p:", "p:2d", "p:1D", "p:RESUME", "p:resume:x", "p:1d:", "1d", "resume"),
+        *(
+            None,
+            "",
+            "p",
+            "p:",
+            "p:2d",
+            "p:1D",
+            "p:RESUME",
+            "p:resume:x",
+            "p:1d:",
+            "p:1d:today",
+            "p:resume:",
+            "1d",
+            "resume",
+        ),
         *("p:yes", "p:0", "P:1d", "p::1d", "s:main:open"),
     ],
     TipButton: [

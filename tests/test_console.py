@@ -116,10 +116,10 @@ async def test_pictures_and_files_are_saved_and_a_bare_number_is_a_message(tmp_p
     picture = files / "week.png"
     assert f"bot > [picture] {picture}\n      📊 " in out
     assert picture.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    assert f"bot > [file] {files / 'checkins.csv'}\n      Check-ins: 2" in out
+    assert f"bot > [file] {files / 'checkins.csv'}\n      2 check-ins" in out
     assert f"bot > [file] {files / 'settings.json'}\n" in out
     rows = list(csv.DictReader(io.StringIO((files / "checkins.csv").read_text(encoding="utf-8-sig"))))
-    assert sorted((row["habit"], row["value"]) for row in rows) == [("walk", ""), ("water", "2")]
+    assert sorted((row["gewoonte"], row["waarde"]) for row in rows) == [("wandelen", ""), ("water", "2")]
     assert json.loads((files / "settings.json").read_text(encoding="utf-8"))
 
 

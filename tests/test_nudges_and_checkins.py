@@ -56,6 +56,65 @@ async def test_water_taps_count_up_and_stop_at_the_goal(
     assert sum(c.value or 0 for c in bot.checkins(ALICE)) == 8
 
 
+async def test_goal_reached_is_celebrated_once_and_later_glasses_get_a_plain_count(
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
+) -> None:
+    await registered(bot)
+    alice = api.user(ALICE)
+    clock.set(at(9))
+    await bot.say(alice, "7 glazen")
+    assert api.last_message(ALICE)["text"] == "💧 Genoteerd: 7/8 glazen vandaag."
+    clock.set(at(11))
+    await bot.tick()
+    water = api.last_message(ALICE)
+    await bot.press(alice, water, button_data(water, "glass"))
+    assert api.message(ALICE, water["message_id"])["text"].endswith(
+        "🎉 Doel gehaald: 8/8 glazen! Vandaag geen waterherinneringen meer."
+    )
+    await bot.say(alice, "+1")
+    assert api.last_message(ALICE)["text"] == "💧 Genoteerd: 9/8 glazen vandaag."
+    await bot.say(alice, "2 glazen")
+    assert api.last_message(ALICE)["text"] == "💧 Genoteerd: 11/8 glazen vandaag."
+    celebrations = [m for m in api.sent_messages(ALICE) if "🎉" in m["text"]]
+    assert [m["message_id"] for m in celebrations] == [water["message_id"]]
+
+
+async def test_a_double_tap_keeps_the_answer_on_the_nudge(
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
+) -> None:
+    await registered(bot)
+    alice = api.user(ALICE)
+    clock.set(at(9))
+    await bot.tick()
+    water = api.last_message(ALICE)
+    glass = button_data(water, "glass")
+    # Both taps reach the bot before the first one's edit takes the button away.
+    first = alice.press(water, glass)
+    second = alice.press(water, glass)
+    await bot.settle()
+    answered = api.message(ALICE, water["message_id"])
+    assert answered["text"].endswith("💧 Genoteerd: 1/8 glazen vandaag.")
+    assert "beantwoord" not in answered["text"]
+    assert "reply_markup" not in answered
+    toasts = [api.callback_answers[update["callback_query"]["id"]].get("text") for update in (first, second)]
+    assert toasts == ["💧 Genoteerd: 1/8 glazen vandaag.", "Deze had je al beantwoord 👍"]
+    assert [c.value for c in bot.checkins(ALICE)] == [1]
+
+    # A late second tap on a walk that was answered (the old message as the app still shows it).
+    clock.set(at(12, 45))
+    await bot.tick()
+    walk = api.last_message(ALICE)
+    await bot.press(alice, walk, button_data(walk, "done"))
+    done_text = api.message(ALICE, walk["message_id"])["text"]
+    assert done_text.endswith("✅ Gedaan. Goed bezig!")
+    edits = len(api.calls_named("editMessageText"))
+    alice.press(walk, button_data(walk, "done"), check_button=False)
+    await bot.settle()
+    assert api.message(ALICE, walk["message_id"])["text"] == done_text
+    assert len(api.calls_named("editMessageText")) == edits
+    assert [c.status for c in bot.checkins(ALICE) if c.habit == "walk"] == ["done"]
+
+
 async def test_snooze_resends_after_15_minutes_at_most_twice(
     bot: BotHarness, api: FakeBotApi, clock: SteppedClock
 ) -> None:

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import MetaData, String, Table, func, inspect, select, text
 from sqlalchemy.engine import Engine
@@ -21,6 +22,14 @@ from storage.models import CheckIn, Member, Nudge, Pause, WeeklyReport
 from tests.harness import BotHarness, button_data, buttons
 
 ALICE, BOB = 1001, 2002
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+# The stored words and how a Dutch member reads them in checkins.csv.
+DUTCH = {
+    "habit": {"water": "water", "walk": "wandelen", "breathing": "ademen", "sleep": "slaap"},
+    "moment": {"": "", "walk-breakfast": "na het ontbijt", "sleep-morning": "ochtend", "breathing": ""},
+    "status": {"done": "gedaan", "skipped": "overgeslagen"},
+    "source": {"button": "knop", "text": "tekst"},
+}
 WALK_TIME = datetime(2026, 11, 23, 7, 15, tzinfo=UTC)  # 08:15 in Amsterdam
 
 
@@ -120,28 +129,32 @@ async def test_export_files_equal_the_database(bot: BotHarness, clock: SteppedCl
 
     files = documents(bot.api, ALICE)
     assert set(files) == {"checkins.csv", "settings.json"}
+    assert files["checkins.csv"].decode("utf-8-sig").splitlines()[0] == (
+        "datum,tijd,gewoonte,moment,status,waarde,bron"
+    )
     rows = list(csv.DictReader(io.StringIO(files["checkins.csv"].decode("utf-8-sig"))))
     stored = bot.checkins(ALICE)
     assert len(stored) == 4
+    # Every stored check-in, field by field, in the words a Dutch member reads.
     assert rows == [
         {
-            "id": str(c.id),
-            "day": c.local_date.isoformat(),
-            "habit": c.habit,
-            "slot": c.slot or "",
-            "status": c.status,
-            "value": "" if c.value is None else f"{c.value:g}",
-            "source": c.source,
-            "recorded_at_utc": c.created_at.isoformat(),
+            "datum": c.local_date.isoformat(),
+            "tijd": c.created_at.astimezone(AMSTERDAM).isoformat(timespec="seconds"),
+            "gewoonte": DUTCH["habit"][c.habit],
+            "moment": DUTCH["moment"][c.slot or ""],
+            "status": DUTCH["status"][c.status],
+            "waarde": "" if c.value is None else f"{c.value:g}".replace(".", ","),
+            "bron": DUTCH["source"][c.source],
         }
         for c in stored
     ]
-    assert {(r["habit"], r["status"], r["value"]) for r in rows} == {
-        ("walk", "done", ""),
-        ("water", "done", "2"),
-        ("sleep", "done", "7.5"),
-        ("breathing", "skipped", ""),
+    assert {(r["gewoonte"], r["moment"], r["status"], r["waarde"], r["bron"]) for r in rows} == {
+        ("wandelen", "na het ontbijt", "gedaan", "", "knop"),
+        ("water", "", "gedaan", "2", "tekst"),
+        ("slaap", "ochtend", "gedaan", "7,5", "tekst"),
+        ("ademen", "", "overgeslagen", "", "tekst"),
     }
+    assert rows[0]["tijd"] == "2026-11-23T08:15:00+01:00"  # the walk tapped at 08:15 in Amsterdam
     settings = json.loads(files["settings.json"])
     member = bot.member(ALICE)
     assert member is not None
@@ -154,7 +167,29 @@ async def test_export_files_equal_the_database(bot: BotHarness, clock: SteppedCl
     assert len(settings["weekly_reports"]) == 1
     assert len(settings["reminders"]) == len(bot.nudges(ALICE))
     captions = [m.get("caption") for m in bot.api.sent_messages(ALICE) if "document" in m]
-    assert captions == ["Check-ins: 4", "Instellingen, pauzes en weekoverzichten"]
+    assert captions == ["4 check-ins", "Instellingen, pauzes en weekoverzichten"]
+
+
+async def test_export_in_english_with_local_times(bot: BotHarness, clock: SteppedClock) -> None:
+    bob = bot.api.user(BOB, first_name="Bob", language_code="en")
+    await member_with_data(bot, bob, clock)
+    bot.set_routine(BOB, timezone="Asia/Tokyo")
+    await bot.say(bob, "/export")
+    lines = documents(bot.api, BOB)["checkins.csv"].decode("utf-8-sig").splitlines()
+    assert lines == [
+        "date,time,habit,moment,status,value,source",
+        "2026-11-23,2026-11-23T16:15:00+09:00,walk,after breakfast,done,,button",
+        "2026-11-23,2026-11-23T16:15:00+09:00,water,,done,2,text",
+        "2026-11-23,2026-11-23T16:15:00+09:00,sleep,morning,done,7.5,text",
+        "2026-11-23,2026-11-23T16:15:00+09:00,breathing,,skipped,,text",
+    ]
+    captions = [m.get("caption") for m in bot.api.sent_messages(BOB) if "document" in m]
+    assert captions == ["4 check-ins", "Settings, pauses and weekly reports"]
+    settings = json.loads(documents(bot.api, BOB)["settings.json"])
+    # The JSON keeps the stored names and values, for programs: keys and ISO dates as stored.
+    assert settings["settings"]["language"] == "en"
+    assert settings["settings"]["timezone"] == "Asia/Tokyo"
+    assert {p["starts_at"] for p in settings["pauses"]} == {"2026-11-25T07:15:00Z"}
 
 
 async def test_export_for_someone_without_data(bot: BotHarness) -> None:
@@ -223,7 +258,7 @@ async def test_delete_erases_every_row_of_the_member_and_only_theirs(
     assert fresh.created_at == clock()
     assert bot.checkins(ALICE) == []
     await bot.say(alice, "/stats")
-    assert "reeks 0 · beste 0 · deze week 0/7" in bot.api.last_message(ALICE)["text"]
+    assert "reeks 0 dagen · beste 0 dagen · deze week 0/7" in bot.api.last_message(ALICE)["text"]
 
 
 async def test_a_stale_confirmation_asks_again(bot: BotHarness, clock: SteppedClock) -> None:

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from matplotlib.figure import Figure
 from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.progress.weekly_chart import STYLE, render_week_png
+from bot.progress.messages import week_caption
+from bot.progress.weekly_chart import STYLE, legend, render_week_png, week_figure
 from fakegram import FakeBotApi, UploadedFile
-from habits.stats import member_stats, week_picture
+from habits.stats import WeekPicture, member_stats, week_picture
 from habits.streaks import DayOutcome
 from scheduler.clock import SteppedClock
 from storage import queries
 from storage.database import new_session
-from storage.kinds import CheckInSource, CheckInStatus
+from storage.kinds import CheckInSource, CheckInStatus, Habit
 from storage.models import CheckIn, Member, Pause, WeeklyReport, WeeklyReportStatus
 from tests.harness import BotHarness, load_shipped_tips, make_settings, running_bot
 
@@ -142,6 +145,9 @@ def test_chart_of_a_week_with_mixed_data(engine: Engine) -> None:
     assert walk == [d, s, d, m, p, d, d]
     assert breathing == [d, s, m, d, p, d, o]
     assert sleep == [d, d, d, d, p, d, d]
+    assert picture.paused == [False, False, False, False, True, False, False]
+    assert not picture.paused_throughout
+    assert [outcome for outcome, _ in legend(picture, "nl")] == [d, s, m, p, o]
     for language in ("nl", "en"):
         png = render_week_png(picture, language)
         assert_sensible_png(png)
@@ -154,10 +160,113 @@ def test_chart_of_a_brand_new_member(engine: Engine) -> None:
     with new_session(engine) as session:
         picture = week_picture(session=session, member=member, now=SUNDAY_EVENING)
     assert picture.done_days == picture.counted_days == 0
-    assert set(picture.outcomes[next(iter(picture.outcomes))][:-1]) == {DayOutcome.NOT_TRACKED}
+    for row in picture.outcomes.values():
+        assert row == [DayOutcome.BEFORE_JOINING] * 6 + [DayOutcome.OPEN]
+    assert legend(picture, "nl") == [
+        (DayOutcome.OPEN, "nog open"),
+        (DayOutcome.BEFORE_JOINING, "vóór je begon"),
+    ]
+    figure = week_figure(picture, "nl")
+    assert legend_texts(figure) == ["nog open", "vóór je begon"]
+    assert bar_texts(figure, "Water (glazen)") == ["", "", "", "", "", "", "0"]
     png = render_week_png(picture, "nl")
     assert_sensible_png(png)
-    assert colour_pixels(png, STYLE[DayOutcome.DONE][0]) < 5_000  # only the legend's swatch
+    assert colour_pixels(png, STYLE[DayOutcome.DONE][0]) == 0  # nothing done, and no swatch for it
+
+
+def legend_texts(figure: Figure) -> list[str]:
+    """The words in the legend panel as drawn (the panel right under the grid; the swatches'
+    symbols are centred, the words are left-aligned)."""
+    return [t.get_text() for t in figure.axes[1].texts if t.get_horizontalalignment() == "left"]
+
+
+def bar_texts(figure: Figure, title: str) -> list[str]:
+    """What each bar of a panel says, as drawn (centred over the bar; the goal's figure is not)."""
+    (panel,) = [ax for ax in figure.axes if ax.get_title(loc="left") == title]
+    return [t.get_text() for t in panel.texts if t.get_horizontalalignment() == "center"]
+
+
+def test_chart_of_a_partly_paused_week_of_someone_who_joined_midweek(engine: Engine) -> None:
+    # Joined on Wednesday 25 November at 20:00 in Amsterdam; paused on Friday and Saturday.
+    member = make_member(engine, created_at=datetime(2026, 11, 25, 19, 0, tzinfo=UTC))
+    assert member.id is not None
+    add_checkins(
+        engine,
+        member.id,
+        [
+            (WEEK[2], "water", None, DONE, 8.0),
+            (WEEK[3], "walk", "walk-lunch", DONE, None),
+            (WEEK[6], "sleep", "sleep-morning", DONE, 7.0),
+        ],
+    )
+    with new_session(engine) as session:
+        queries.add_pause(
+            session=session,
+            pause=Pause(
+                member_id=member.id,
+                starts_at=datetime(2026, 11, 27, 8, 0, tzinfo=UTC),
+                ends_at=datetime(2026, 11, 28, 20, 0, tzinfo=UTC),
+            ),
+        )
+        session.commit()
+        picture = week_picture(session=session, member=member, now=SUNDAY_EVENING)
+    b, n, d, m, p, o = (
+        DayOutcome.BEFORE_JOINING,
+        DayOutcome.NOT_TRACKED,
+        DayOutcome.DONE,
+        DayOutcome.MISSED,
+        DayOutcome.PAUSED,
+        DayOutcome.OPEN,
+    )
+    assert picture.outcomes == {
+        "water": [b, b, d, m, p, p, o],
+        "walk": [b, b, n, d, p, p, o],
+        "breathing": [b, b, n, m, p, p, o],
+        "sleep": [b, b, n, m, p, p, d],
+    }
+    assert picture.paused == [False, False, False, False, True, True, False]
+    assert picture.first_day == WEEK[2]
+    assert not picture.paused_throughout
+    assert [outcome for outcome, _ in legend(picture, "en")] == [d, m, p, o, n, b]
+    figure = week_figure(picture, "nl")
+    assert legend_texts(figure) == ["gedaan", "gemist", "pauze", "nog open", "eerste dag", "vóór je begon"]
+    assert bar_texts(figure, "Water (glazen)") == ["", "", "8", "0", "‖", "‖", "0"]
+    assert bar_texts(figure, "Slaap (uren)") == ["", "", "–", "–", "‖", "‖", "7"]
+    english = week_figure(picture, "en")
+    assert legend_texts(english) == [
+        "done",
+        "missed",
+        "paused",
+        "still open",
+        "first day",
+        "before you joined",
+    ]
+    for language in ("nl", "en"):
+        assert_sensible_png(render_week_png(picture, language))
+
+
+def test_a_week_paused_throughout_since_joining() -> None:
+    b, p, d = DayOutcome.BEFORE_JOINING, DayOutcome.PAUSED, DayOutcome.DONE
+    picture = WeekPicture(
+        days=WEEK,
+        outcomes={Habit.WATER: [b, b, p, p, p, p, p], Habit.SLEEP: [b, b, p, d, p, p, p]},
+        water_glasses=[0] * 7,
+        water_goal=8,
+        sleep_hours=[None, None, None, 8.0, None, None, None],
+        paused=[False, False, True, True, True, True, True],
+        first_day=WEEK[2],
+    )
+    assert picture.paused_throughout
+    assert week_caption("nl", picture, None) == (
+        "⏸️ Deze week was je gepauzeerd: niets gemist, je reeksen blijven staan."
+    )
+    assert week_caption("en", picture, "Drink.") == (
+        "⏸️ You were paused this week: nothing missed, your streaks stay as they were."
+        "\n\n💡 Tip for the coming week: Drink."
+    )
+    assert legend(picture, "en") == [(d, "done"), (p, "paused"), (b, "before you joined")]
+    partly = replace(picture, paused=[False, False, False, True, True, True, True])
+    assert not partly.paused_throughout
 
 
 def test_chart_with_every_habit_switched_off(engine: Engine) -> None:
@@ -217,10 +326,10 @@ async def test_stats_command_shows_streaks_and_this_week(
     await bot.say(bot.api.user(ALICE), "/stats")
     reply = bot.api.last_message(ALICE)["text"]
     assert reply.splitlines()[0] == "📊 Je voortgang"
-    assert "💧 Water: reeks 1 · beste 1 · deze week 3/7" in reply
-    assert "🚶 Wandelen: reeks 2 · beste 2 · deze week 4/7" in reply
-    assert "🌬️ Ademen: reeks 2 · beste 2 · deze week 3/7" in reply
-    assert "🌙 Slaap: reeks 6 · beste 6 · deze week 6/7" in reply
+    assert "💧 Water: reeks 1 dag · beste 1 dag · deze week 3/7" in reply
+    assert "🚶 Wandelen: reeks 2 dagen · beste 2 dagen · deze week 4/7" in reply
+    assert "🌬️ Ademen: reeks 2 dagen · beste 2 dagen · deze week 3/7" in reply
+    assert "🌙 Slaap: reeks 6 dagen · beste 6 dagen · deze week 6/7" in reply
     assert "💧 Deze week 33 glazen water" in reply
     assert "😴 Deze week gemiddeld 7,5 uur slaap (5 nachten)" in reply
 
@@ -245,6 +354,29 @@ async def test_week_command_sends_the_picture_with_caption_and_tip(
     general = [t.text("nl") for t in load_shipped_tips().enabled("general")]
     assert tip.removeprefix("💡 Tip voor de komende week: ") in general
     assert_sensible_png(uploaded_png(bot.api))
+
+
+async def test_week_command_for_a_week_paused_throughout(
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
+) -> None:
+    await registered(bot, clock, datetime(2026, 11, 22, 8, 0, tzinfo=UTC))
+    alice = api.user(ALICE)
+    await bot.say(alice, "/pause")
+    await bot.press_label(alice, "Tot ik verder ga")
+    clock.set(SUNDAY_EVENING)
+    await bot.say(alice, "/week")
+    (photo,) = photos(api, ALICE)
+    line, tip = photo["caption"].split("\n\n")
+    assert line == "⏸️ Deze week was je gepauzeerd: niets gemist, je reeksen blijven staan."
+    assert tip.startswith("💡 Tip voor de komende week: ")
+    assert_sensible_png(uploaded_png(api))
+    member = bot.member(ALICE)
+    assert member is not None
+    with new_session(bot.engine) as session:
+        picture = week_picture(session=session, member=member, now=SUNDAY_EVENING)
+    assert picture.paused == [True] * 7
+    assert {outcome for row in picture.outcomes.values() for outcome in row} == {DayOutcome.PAUSED}
+    assert legend(picture, "nl") == [(DayOutcome.PAUSED, "pauze")]
 
 
 async def test_week_command_for_a_brand_new_member(bot: BotHarness, clock: SteppedClock) -> None:

@@ -171,6 +171,62 @@ async def test_pause_for_one_day_ends_by_itself(
     assert statuses[(24, "sleep-morning")] == NudgeStatus.SENT  # 07:15, after the pause
 
 
+async def test_today_during_a_pause_says_until_when_and_resumes_with_a_tap(
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
+) -> None:
+    await onboarded(bot, api)
+    alice = api.user(ALICE, first_name="Alice")
+    await bot.say(alice, "/today")
+    assert "reply_markup" not in api.last_message(ALICE)  # not paused: no resume button
+    bot.set_routine(ALICE, timezone="America/New_York")
+    await bot.say(alice, "/pause")
+    await bot.press_label(alice, "3 dagen")
+    # Monday 06:05 UTC is 01:05 in New York; the pause ends three days later on that wall clock.
+    await bot.say(alice, "/today")
+    today = api.last_message(ALICE)
+    lines = today["text"].splitlines()
+    assert lines[:3] == [
+        "⏸️ Gepauzeerd tot do 26 nov 01:05: tot dan geen herinneringen.",
+        "",
+        "📋 Vandaag (22-11)",
+    ]
+    assert "💧 Water: 0/8 glazen" in lines
+    assert [label for label, _ in buttons(today)] == ["▶️ Nu verder"]
+
+    sent = len(api.sent_messages(ALICE))
+    await bot.run_until(datetime(2026, 11, 23, 15, 0, tzinfo=UTC))  # 10:00 in New York
+    assert len(api.sent_messages(ALICE)) == sent
+    assert {n.status for n in bot.nudges(ALICE)} == {NudgeStatus.PAUSED}
+
+    await bot.press_label(alice, "Nu verder")
+    resumed = api.message(ALICE, today["message_id"])
+    assert resumed["text"].splitlines()[:3] == [
+        "▶️ Je bent terug! De herinneringen staan weer aan.",
+        "",
+        "📋 Vandaag (23-11)",
+    ]
+    assert "reply_markup" not in resumed
+    await bot.run_until(datetime(2026, 11, 23, 16, 0, tzinfo=UTC))  # 11:00 in New York: water
+    assert api.last_message(ALICE)["text"].startswith("💧 Tijd voor een glas water")
+    await bot.say(alice, "/today")
+    assert api.last_message(ALICE)["text"].startswith("📋 Vandaag (23-11)")
+
+
+async def test_today_during_an_open_pause_in_english(bot: BotHarness, api: FakeBotApi) -> None:
+    await bot.onboard(api.user(ALICE, first_name="Sam", language_code="en"))
+    sam = api.user(ALICE)
+    await bot.say(sam, "/pause")
+    await bot.press_label(sam, "Until I resume")
+    await bot.say(sam, "/today")
+    today = api.last_message(ALICE)
+    assert today["text"].startswith("⏸️ Paused until you resume: no reminders.\n\n📋 Today (23-11)")
+    assert [label for label, _ in buttons(today)] == ["▶️ Resume now"]
+    await bot.press_label(sam, "Resume now")
+    assert api.message(ALICE, today["message_id"])["text"].startswith("▶️ You're back!")
+    await bot.say(sam, "/resume")
+    assert api.last_message(ALICE)["text"].startswith("You weren't paused")
+
+
 async def test_quiet_hours_hold_back_a_nudge_set_at_night(bot: BotHarness, api: FakeBotApi) -> None:
     await onboarded(bot, api)
     alice = api.user(ALICE, first_name="Alice")

@@ -43,7 +43,9 @@ async def nudge_button(update: Update, context: BotContext) -> None:
     if message is None or result.outcome is Outcome.UNKNOWN_NUDGE:
         return
     original = getattr(message, "text", None) or ""
-    if result.outcome in (Outcome.RECORDED, Outcome.SNOOZED, Outcome.ALREADY_DONE, Outcome.EXPIRED):
+    # Not ALREADY_DONE: a second tap (often a double tap) would overwrite what the first one's
+    # edit says with "already answered"; its toast says that instead.
+    if result.outcome in (Outcome.RECORDED, Outcome.SNOOZED, Outcome.EXPIRED):
         await context.sender.edit_text(
             message.chat.id, message.message_id, answered_nudge_text(original, result)
         )

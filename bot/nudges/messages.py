@@ -34,7 +34,7 @@ def answer_line(result: CheckInResult) -> str:
         return text(language, "needs_hours")
     if result.outcome is Outcome.RECORDED:
         if result.habit is Habit.WATER:
-            key = "answer_glass_goal" if result.water_goal_reached else "answer_glass"
+            key = "answer_glass_goal" if result.water_goal_reached_now else "answer_glass"
             return text(language, key, glasses=result.water_today, goal=result.water_goal)
         if result.status is CheckInStatus.SKIPPED:
             return text(language, "answer_skipped")

@@ -7,6 +7,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.members import for_member, update_language
+from bot.privacy.export_words import export_words
 from bot.privacy.keyboards import DeleteButton, delete_keyboard
 from bot.texts import text
 from habits import privacy
@@ -29,7 +30,10 @@ async def export(update: Update, context: BotContext) -> None:
     now = context.services.clock()
 
     def files_of(session: Session, member: Member) -> tuple[str, privacy.Export]:
-        return member.language, privacy.export_member_data(session=session, member=member, now=now)
+        files = privacy.export_member_data(
+            session=session, member=member, now=now, words=export_words(member.language)
+        )
+        return member.language, files
 
     found = await for_member(update, context, files_of, unknown="no_data")
     if found is None:

@@ -70,7 +70,9 @@ def stats_text(language: str, stats: MemberStats) -> str:
 def week_caption(language: str, picture: WeekPicture, tip: str | None) -> str:
     """One line about the week, then the tip for the coming week."""
     done, counted = picture.done_days, picture.counted_days
-    if counted == 0:
+    if picture.paused_throughout:
+        line = text(language, "week_caption_paused")
+    elif counted == 0:
         line = text(language, "week_caption_empty")
     else:
         share = done / counted

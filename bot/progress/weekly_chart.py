@@ -21,6 +21,7 @@ from storage.kinds import Habit
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 WIDTH_INCHES = 7.2
 DPI = 150
@@ -34,11 +35,46 @@ STYLE: dict[DayOutcome, tuple[str, str, str]] = {
     DayOutcome.MISSED: ("#f8d7d3", "✗", "#c0392b"),
     DayOutcome.PAUSED: ("#cbd2d9", "‖", "#52606d"),
     DayOutcome.OPEN: ("#ffffff", "", INK),
-    DayOutcome.NOT_TRACKED: ("#f5f7fa", "", INK),
+    DayOutcome.NOT_TRACKED: ("#f5f7fa", "★", "#9aa5b1"),
+    DayOutcome.BEFORE_JOINING: ("#f5f7fa", "–", "#9aa5b1"),
 }
-LEGEND = (DayOutcome.DONE, DayOutcome.SKIPPED, DayOutcome.MISSED, DayOutcome.PAUSED)
+# The legend's order; it lists only the states the picture shows.
+LEGEND_ORDER = (
+    DayOutcome.DONE,
+    DayOutcome.SKIPPED,
+    DayOutcome.MISSED,
+    DayOutcome.PAUSED,
+    DayOutcome.OPEN,
+    DayOutcome.NOT_TRACKED,
+    DayOutcome.BEFORE_JOINING,
+)
+LEGEND_COLUMNS = 2
 WATER_COLOUR = "#3b82c4"
 SLEEP_COLOUR = "#6b5bb5"
+
+
+def legend(picture: WeekPicture, language: str) -> list[tuple[DayOutcome, str]]:
+    """The legend's entries: each state that occurs in the grid, with its words."""
+    shown = {outcome for row in picture.outcomes.values() for outcome in row}
+    return [
+        (outcome, text(language, f"chart_legend_{outcome}")) for outcome in LEGEND_ORDER if outcome in shown
+    ]
+
+
+def _legend_rows(entries: list[tuple[DayOutcome, str]]) -> int:
+    return -(-len(entries) // LEGEND_COLUMNS)
+
+
+def bar_label(picture: WeekPicture, index: int, shown: str) -> str:
+    """What a water or sleep bar says: its figure, a pause mark on a paused day without one, and
+    nothing on a day before the member joined."""
+    if shown not in ("0", "–"):
+        return shown
+    if picture.before_joining(picture.days[index]):
+        return ""
+    if picture.paused and picture.paused[index]:
+        return STYLE[DayOutcome.PAUSED][1]
+    return shown
 
 
 def day_labels(language: str, days: list[date]) -> list[str]:
@@ -103,16 +139,17 @@ def _draw_grid(ax: Axes, picture: WeekPicture, language: str) -> None:
                 )
 
 
-def _draw_legend(ax: Axes, language: str) -> None:
-    """Two rows of two: wide enough for the longest Dutch label on a phone."""
+def _draw_legend(ax: Axes, entries: list[tuple[DayOutcome, str]]) -> None:
+    """Rows of two: wide enough for the longest Dutch label on a phone."""
     from matplotlib.patches import FancyBboxPatch
 
+    rows = _legend_rows(entries)
     ax.set_axis_off()
-    ax.set_xlim(0, 2)
-    ax.set_ylim(2, 0)
-    for index, outcome in enumerate(LEGEND):
+    ax.set_xlim(0, LEGEND_COLUMNS)
+    ax.set_ylim(rows, 0)
+    for index, (outcome, label) in enumerate(entries):
         fill, symbol, colour = STYLE[outcome]
-        x, y = index % 2, index // 2
+        x, y = index % LEGEND_COLUMNS, index // LEGEND_COLUMNS
         ax.add_patch(
             FancyBboxPatch(
                 (x + 0.02, y + 0.15),
@@ -120,7 +157,7 @@ def _draw_legend(ax: Axes, language: str) -> None:
                 0.7,
                 boxstyle="round,pad=0,rounding_size=0.05",
                 facecolor=fill,
-                edgecolor=fill,
+                edgecolor=GRID if outcome is DayOutcome.OPEN else fill,
             )
         )
         ax.text(
@@ -129,7 +166,7 @@ def _draw_legend(ax: Axes, language: str) -> None:
         ax.text(
             x + 0.19,
             y + 0.5,
-            text(language, f"chart_legend_{outcome}"),
+            label,
             ha="left",
             va="center",
             fontsize=14,
@@ -177,15 +214,30 @@ def _bars(
 
 def render_week_png(picture: WeekPicture, language: str) -> bytes:
     """The weekly picture as PNG bytes, in the member's language."""
+    buffer = io.BytesIO()
+    week_figure(picture, language).savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    return buffer.getvalue()
+
+
+def week_figure(picture: WeekPicture, language: str) -> Figure:
+    """The weekly picture drawn on a Figure with an Agg canvas, ready to be saved."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    panels: list[str] = ["grid", "legend"]
+    entries = legend(picture, language)
+    panels: list[str] = ["grid"]
+    if entries:
+        panels.append("legend")
     if Habit.WATER in picture.outcomes:
         panels.append("water")
     if Habit.SLEEP in picture.outcomes:
         panels.append("sleep")
-    ratios = {"grid": max(len(picture.outcomes), 1) * 0.9 + 0.9, "legend": 0.8, "water": 2.4, "sleep": 2.4}
+    ratios = {
+        "grid": max(len(picture.outcomes), 1) * 0.9 + 0.9,
+        "legend": 0.4 * _legend_rows(entries),
+        "water": 2.4,
+        "sleep": 2.4,
+    }
     heights = [ratios[panel] for panel in panels]
     total = sum(heights) + 1.6
     figure = Figure(figsize=(WIDTH_INCHES, total), dpi=DPI, facecolor="white")
@@ -216,7 +268,7 @@ def render_week_png(picture: WeekPicture, language: str) -> bytes:
         if panel == "grid":
             _draw_grid(ax, picture, language)
         elif panel == "legend":
-            _draw_legend(ax, language)
+            _draw_legend(ax, entries)
         elif panel == "water":
             glasses: list[float | None] = [float(g) for g in picture.water_glasses]
             _bars(
@@ -225,7 +277,7 @@ def render_week_png(picture: WeekPicture, language: str) -> bytes:
                 short_days,
                 title=text(language, "chart_water_title"),
                 colour=WATER_COLOUR,
-                bar_texts=[str(g) for g in picture.water_glasses],
+                bar_texts=[bar_label(picture, i, str(g)) for i, g in enumerate(picture.water_glasses)],
                 goal=float(picture.water_goal),
             )
         else:
@@ -235,8 +287,9 @@ def render_week_png(picture: WeekPicture, language: str) -> bytes:
                 short_days,
                 title=text(language, "chart_sleep_title"),
                 colour=SLEEP_COLOUR,
-                bar_texts=["–" if h is None else format_hours(language, h) for h in picture.sleep_hours],
+                bar_texts=[
+                    bar_label(picture, i, "–" if h is None else format_hours(language, h))
+                    for i, h in enumerate(picture.sleep_hours)
+                ],
             )
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
-    return buffer.getvalue()
+    return figure

@@ -10,10 +10,11 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.members import for_member, update_language
+from bot.progress.handlers import today_reply
 from bot.setup import flow as setup_flow
 from bot.setup.flow import FlowReply
 from bot.setup.keyboards import SetupButton
-from bot.setup.pause import PauseButton, pause_keyboard, paused_text
+from bot.setup.pause import TODAY, PauseButton, pause_keyboard, paused_text
 from bot.texts import text
 from habits import onboarding, pauses
 from storage import queries
@@ -180,6 +181,9 @@ async def pause_button(update: Update, context: BotContext) -> None:
             if length is None:
                 resumed = pauses.resume_member(session=session, member=member, now=now)
                 reply = text(member.language, "resumed" if resumed else "not_paused")
+                if button.under == TODAY:
+                    day, _ = today_reply(session=session, member=member, now=now)
+                    reply = f"{reply}\n\n{day}"
             else:
                 taken = pauses.pause_member(session=session, member=member, length=length, now=now)
                 reply = paused_text(member.language, taken.ends_at, member.timezone)

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 
 from bot.calendar_words import weekday_name
 from bot.callback_data import CallbackData
-from bot.texts import text
+from bot.texts import format_number, text
 from habits.members import SUPPORTED_LANGUAGES
 from habits.onboarding import STEPS, Step
 from habits.preferences import (
@@ -264,9 +264,7 @@ class ScreenRenderer:
 
     def _water(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         member = self.member
-        body = self.t(
-            "screen_water", goal=member.water_goal, every=self.interval(member.water_interval_minutes)
-        )
+        body = self.t("screen_water", goal=member.water_goal, every=self.every(member.water_interval_minutes))
         goals = [
             self.button(_mark(f"🎯 {goal}", goal == member.water_goal), Screen.WATER, "goal", str(goal))
             for goal in WATER_GOAL_CHOICES
@@ -359,9 +357,14 @@ class ScreenRenderer:
         return body, rows
 
     def interval(self, minutes: int) -> str:
-        hours = minutes / 60
-        shown = f"{hours:g}".replace(".", ",") if self.language == "nl" else f"{hours:g}"
-        return self.t("hours_short", hours=shown)
+        """A water interval on its button: "1,5 uur" / "1.5 h"."""
+        return self.t("hours_short", hours=format_number(self.language, minutes / 60))
+
+    def every(self, minutes: int) -> str:
+        """A water interval in a sentence: "elk uur", "elke 1,5 uur" / "every hour", "every 1.5 hours"."""
+        if minutes == 60:
+            return self.t("every_hour")
+        return self.t("every_hours", hours=format_number(self.language, minutes / 60))
 
     def quiet_text(self) -> str:
         quiet = quiet_hours_of(self.member)
@@ -388,7 +391,7 @@ class ScreenRenderer:
             dinner=clock(member.dinner_time),
             breathing=clock(member.breathing_time),
             goal=member.water_goal,
-            every=self.interval(member.water_interval_minutes),
+            every=self.every(member.water_interval_minutes),
             snooze=member.snooze_minutes,
             quiet=self.quiet_text(),
         )

@@ -14,12 +14,19 @@ from bot.texts import text
 from habits.pauses import PauseLength
 
 RESUME: Final = "resume"
+TODAY: Final = "today"
 
 
 class PauseButton(CallbackData, prefix="p"):
-    """A pause length under /pause (p:3d), or resume (p:resume)."""
+    """A pause length under /pause (p:3d), or resume (p:resume; under /today p:resume:today)."""
 
     choice: PauseLength | Literal["resume"]
+    # Where the button is: resuming from /today shows the day again.
+    under: Literal["today"] | None = None
+
+    def __post_init__(self) -> None:
+        if self.under is not None and self.choice != RESUME:
+            raise ValueError("only the resume button sits under /today")
 
     @property
     def length(self) -> PauseLength | None:
@@ -42,6 +49,14 @@ def pause_keyboard(language: str, *, paused: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def resume_keyboard(language: str) -> InlineKeyboardMarkup:
+    """The one resume button under /today during a pause."""
+    button = PauseButton(RESUME, under=TODAY)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text(language, "button_resume"), callback_data=button.pack())]]
+    )
+
+
 def local_moment(language: str, instant: datetime, zone: str) -> str:
     """ "di 24 nov 08:15" / "Tue 24 Nov 08:15" in the member's time zone."""
     local = instant.astimezone(ZoneInfo(zone))
@@ -53,3 +68,10 @@ def paused_text(language: str, ends_at: datetime | None, zone: str) -> str:
     if ends_at is None:
         return text(language, "paused_open")
     return text(language, "paused_until", until=local_moment(language, ends_at, zone))
+
+
+def today_paused_text(language: str, ends_at: datetime | None, zone: str) -> str:
+    """The line on top of /today during a pause: until when, in the member's time zone."""
+    if ends_at is None:
+        return text(language, "today_paused_open")
+    return text(language, "today_paused_until", until=local_moment(language, ends_at, zone))
