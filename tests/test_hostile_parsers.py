@@ -438,7 +438,7 @@ def test_any_admin_edit_is_refused_or_leaves_a_valid_tip_file(tip_store: TipStor
         return
     before = tip_store.path.read_bytes()
     try:
-        edited = tip_store.apply(edit)
+        edited = tip_store.apply(edit).edited
     except TipEditError:
         assert tip_store.path.read_bytes() == before
         return

@@ -172,7 +172,7 @@ def test_failed_write_changes_nothing(tips_file: Path, monkeypatch: pytest.Monke
 
 def test_store_apply_writes_and_swaps(tips_file: Path) -> None:
     store = TipStore(tips_file, load_tip_library(tips_file))
-    edited = store.apply(SetEnabled("water-why", False))
+    edited = store.apply(SetEnabled("water-why", False)).edited
     assert edited.changes == (FieldChange("water-why", "enabled", "true", "false"),)
     assert store.library is edited.library
     assert load_tip_library(tips_file) == store.library
