@@ -32,9 +32,7 @@ def get_draft(*, session: Session, draft_id: int, now: datetime) -> TipDraft | N
     return draft
 
 
-def open_draft(
-    *, session: Session, admin_id: int, kinds: Collection[str], now: datetime
-) -> TipDraft | None:
+def open_draft(*, session: Session, admin_id: int, kinds: Collection[str], now: datetime) -> TipDraft | None:
     """The admin's newest unexpired draft of one of these kinds."""
     statement = (
         select(TipDraft)
@@ -99,6 +97,19 @@ def deleted_tip_texts(*, session: Session, ids: Collection[str]) -> dict[str, st
         .order_by(col(TipChange.changed_at), col(TipChange.id))
     )
     return {change.tip_id: change.before or "" for change in session.exec(statement).all()}
+
+
+def hand_changes_at(*, session: Session, moments: Collection[datetime]) -> dict[datetime, int]:
+    """How many changes by hand were logged at each of these moments (one reload's batch)."""
+    if not moments:
+        return {}
+    statement = select(TipChange.changed_at).where(
+        col(TipChange.changed_by).is_(None), col(TipChange.changed_at).in_(list(moments))
+    )
+    counts: dict[datetime, int] = {}
+    for moment in session.exec(statement).all():
+        counts[moment] = counts.get(moment, 0) + 1
+    return counts
 
 
 def add_web_link(*, session: Session, link: WebLink) -> None:
