@@ -115,7 +115,7 @@ async def test_admin_adds_edits_disables_and_previews_a_tip(
     history = last_text(api, ADMIN)
     assert history.startswith(f"🕘 Geschiedenis van {NEW_ID}")
     assert "aan/uit: aan → uit" in history
-    assert "🇬🇧 tekst: Have a glass of water after [brushing your teeth. → brushing.]" in history
+    assert "🇬🇧 tekst: Have a glass of water after brushing [−your teeth]." in history
     assert "toegevoegd: “Drink een glas water na het tandenpoetsen.”" in history
     assert "Anna (4242)" in history
     logged = changes_of(engine, NEW_ID)
