@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import TipChange, TipDraft, WebLink
@@ -135,6 +135,19 @@ def use_web_link(*, session: Session, digest: str, now: datetime) -> int | None:
     return int(link.admin_id)
 
 
-def delete_old_web_links(*, session: Session, before: datetime) -> None:
-    session.exec(delete(WebLink).where(col(WebLink.expires_at) <= before))
+def web_name_of(*, session: Session, admin_id: int) -> str:
+    """The name an admin had when they last asked for a sign-in link ("" if never)."""
+    statement = (
+        select(WebLink.admin_name)
+        .where(col(WebLink.admin_id) == admin_id)
+        .order_by(col(WebLink.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first() or ""
+
+
+def delete_old_web_links(*, session: Session, admin_id: int, before: datetime) -> None:
+    """Links that expired before `before`, except this admin's newest (it keeps their name)."""
+    newest = select(func.max(WebLink.id)).where(col(WebLink.admin_id) == admin_id).scalar_subquery()
+    session.exec(delete(WebLink).where(col(WebLink.expires_at) <= before, col(WebLink.id) != newest))
     session.commit()

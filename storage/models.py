@@ -239,6 +239,8 @@ class WebLink(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     digest: str = Field(unique=True)
     admin_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # The admin's name in Telegram when they asked for the link: the history names them by it.
+    admin_name: str = ""
     created_at: datetime = utc_column()
     expires_at: datetime = utc_column()
     used_at: datetime | None = utc_column(nullable=True)

@@ -77,8 +77,7 @@ async def coach_bot(
     **settings: Any,
 ) -> AsyncIterator[BotHarness]:
     """The bot with ADMIN as its admin and `tips_path` as its tips."""
-    configured = make_settings(
-        f"sqlite:///{database_path}", admin_ids=str(ADMIN), tips_path=tips_path, **settings
-    )
+    values: dict[str, Any] = {"admin_ids": str(ADMIN), "tips_path": tips_path, **settings}
+    configured = make_settings(f"sqlite:///{database_path}", **values)
     async with running_bot(api=api, clock=clock, engine=engine, settings=configured) as harness:
         yield harness

@@ -314,7 +314,7 @@ def _perform(command: TipCommand | TipUsage, services: BotServices, admin: Admin
         outcome = _undo(admin, services, undo_id)
         return [(outcome, None) if isinstance(outcome, str) else outcome]
     if action is TipAction.WEB:
-        url = issue_link(services, admin.user_id)
+        url = issue_link(services, admin.user_id, admin.name)
         return [(admin_text(language, "web_link", url=url) if url else admin_text(language, "web_off"), None)]
     if action is TipAction.ADD:
         assert command.group is not None

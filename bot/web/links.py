@@ -30,7 +30,7 @@ class WebSession:
     expires: datetime
 
 
-def issue_link(services: BotServices, admin_id: int) -> str | None:
+def issue_link(services: BotServices, admin_id: int, admin_name: str) -> str | None:
     """A fresh sign-in link for this admin, or None when the web page is off."""
     settings = services.settings
     if settings.web_port is None or settings.web_secret is None:
@@ -39,10 +39,16 @@ def issue_link(services: BotServices, admin_id: int) -> str | None:
     nonce = secrets.token_urlsafe(24)
     expires = now + LINK_LIFETIME
     with services.session() as session:
-        draft_queries.delete_old_web_links(session=session, before=now - LINK_LIFETIME)
+        draft_queries.delete_old_web_links(session=session, admin_id=admin_id, before=now - LINK_LIFETIME)
         draft_queries.add_web_link(
             session=session,
-            link=WebLink(digest=_digest(nonce), admin_id=admin_id, created_at=now, expires_at=expires),
+            link=WebLink(
+                digest=_digest(nonce),
+                admin_id=admin_id,
+                admin_name=admin_name,
+                created_at=now,
+                expires_at=expires,
+            ),
         )
     token = _sign(services, "link", f"{admin_id}.{int(expires.timestamp())}.{nonce}")
     return f"{settings.web_url}/login?t={token}"

@@ -43,13 +43,14 @@ SECURITY_HEADERS = {
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: with it a browser posts forms with `Origin: null`, and the origin check needs it.
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
 SERVICES = web.AppKey("services", BotServices)
-SESSION = "session"
+SESSION = web.RequestKey("session", WebSession)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -454,15 +455,12 @@ def _plain(message: str, *, status: int) -> web.Response:
 
 
 def _session(request: web.Request) -> WebSession:
-    session = request[SESSION]
-    assert isinstance(session, WebSession)
-    return session
+    return request[SESSION]
 
 
 def _editor(services: BotServices, session: WebSession) -> Editor:
     with services.session() as db:
-        member = queries.get_member_by_telegram_id(session=db, telegram_id=session.admin_id)
-    name = member.first_name if member and member.first_name else f"admin {session.admin_id}"
+        name = draft_queries.web_name_of(session=db, admin_id=session.admin_id) or f"admin {session.admin_id}"
     return Editor(session.admin_id, f"{name} (web)")
 
 
