@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy.engine import Engine
 
 from fakegram import FakeBotApi
 from scheduler.clock import SteppedClock
-from tests.harness import ADMIN, BotHarness
+from tests.harness import ADMIN, BotHarness, sqlite_engine
 from tests.tip_fixtures import coach_bot, write_coach_tips
 from tips.library import load_tip_library
 
@@ -59,9 +58,11 @@ def coach_tips(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def web(
-    api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path, coach_tips: Path
+    api: FakeBotApi, clock: SteppedClock, database_path: Path, coach_tips: Path
 ) -> AsyncIterator[BotHarness]:
     _require_chromium()
+    # SQLite only: the page's queries are the chat's, tested on both back ends; a browser costs time.
+    engine = sqlite_engine(database_path)
     async with coach_bot(
         api=api,
         clock=clock,
@@ -73,6 +74,7 @@ async def web(
         web_secret=SecretStr("a-test-secret-that-is-long-enough-0123456789"),
     ) as harness:
         yield harness
+    engine.dispose()
 
 
 @pytest.fixture
