@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.admin.file_errors import explain, refused_message
 from storage.database import new_session
 from storage.models import TipChange, TipDraft
 from tests.harness import sqlite_engine
+from tests.test_tips import BROKEN
 from tips.changes import UNDO_WINDOW, Editor, TipEditor, UndoExpired
 from tips.editing import (
     AddTip,
@@ -211,3 +213,19 @@ def test_a_deleted_tips_id_is_not_given_to_a_new_tip(editor: TipEditor) -> None:
     editor.apply(DeleteTip("water-tea"), ANNA)
     again = editor.apply(AddTip(TipGroup.WATER, "Thee.", "Tea."), ANNA)
     assert again.tip_id == "water-tea-2"
+
+
+@pytest.mark.parametrize(("case", "text"), [(case, text) for case, text, *_ in BROKEN])
+def test_every_broken_file_is_explained_in_plain_dutch(case: str, text: str) -> None:
+    with pytest.raises(TipFileError) as caught:
+        parse_tip_library(text, Path("tips.yaml"))
+    message = refused_message("nl", caught.value, file="tips.yaml")
+    what, *rest = message.splitlines()[1:]
+    assert what.startswith("Wat: ")
+    assert any(line.startswith("Oplossen: ") for line in rest)
+    if caught.value.line is not None:
+        assert f"regel {caught.value.line}" in message
+    # None of the parser's English reaches the coach.
+    for english in ("expected", "mapping", "while", "found", "unknown", "missing", "not valid"):
+        assert english not in message, (case, english)
+    assert explain("en", caught.value).startswith("What: ")

@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from bot.admin.file_errors import explain
 from bot.admin.messages import member_view, nudge_button_labels
 from bot.admin.ranking import MIN_SENT, WEAK_GAP, HabitRanking, percent, rank
-from bot.admin.texts import admin_text
+from bot.admin.texts import ADMIN_TEXTS, admin_text
 from bot.context import BotServices
 from bot.web.links import WebSession, form_token, new_session_cookie, read_session, use_link
 from bot.web.texts import web_text
@@ -387,24 +387,26 @@ def _previews(tip: Tip) -> list[dict[str, Any]]:
 
 
 def _history_entry(services: BotServices, language: str, change: TipChange) -> dict[str, Any]:
-    when = change.changed_at.astimezone(ZoneInfo(services.settings.default_timezone)).strftime(
-        "%d-%m-%Y %H:%M"
-    )
+    """One change as the page shows it: the chat's words, with the changed words marked."""
+    zone = ZoneInfo(services.settings.default_timezone)
+    when = change.changed_at.astimezone(zone).strftime("%d-%m-%Y %H:%M")
     who = change.changed_by_name if change.changed_by is not None else web_text(language, "by_file")
     pieces = []
-    if change.field in ("nl", "en") and change.before and change.after:
+    before, after = change.before, change.after
+    if change.field in ("nl", "en") and before and after:
         pieces = [
             {"operation": piece.operation, "before": piece.before, "after": piece.after}
-            for piece in word_diff(change.before, change.after)
+            for piece in word_diff(before, after)
         ]
-    return {
-        "when": when,
-        "who": who,
-        "field": change.field,
-        "before": change.before,
-        "after": change.after,
-        "pieces": pieces,
-    }
+    if change.field == "enabled":
+        words = {"true": admin_text(language, "history_on"), "false": admin_text(language, "history_off")}
+        before, after = words.get(before or "", before), words.get(after or "", after)
+    key = f"history_field_{change.field}"
+    label = admin_text(language, key) if key in ADMIN_TEXTS["nl"] else change.field
+    if change.field == "tip":
+        label = admin_text(language, "history_added", after="").split(":")[0] if before is None else ""
+        label = label or admin_text(language, "history_deleted", before="").split(" ")[0]
+    return {"when": when, "who": who, "field": label, "before": before, "after": after, "pieces": pieces}
 
 
 def _last_editor(services: BotServices, language: str, tip_id: str) -> str:
