@@ -183,10 +183,15 @@ def edit_tip_text(text: str, path: Path, edit: TipEdit, *, reserved_ids: Collect
         tip_id = edit.tip.id
         if current.get(tip_id) is not None:
             raise TipEditError(EditProblem.TAKEN_ID, tip_id)
+        # Every field the tip has, in the file's order; fields added to tips later come along.
+        stored = edit.tip.model_dump(mode="json", exclude={"id", "group"})
         fields: dict[str, Any] = {"nl": edit.tip.nl, "en": edit.tip.en}
         if edit.tip.source:
             fields["source"] = edit.tip.source
         fields["enabled"] = edit.tip.enabled
+        fields.update(
+            {key: value for key, value in stored.items() if key not in fields and value is not None}
+        )
         _insert_tip(document, edit.tip.group, tip_id, fields, edit.index)
         changes = (FieldChange(tip_id, "tip", None, edit.tip.nl),)
     else:
