@@ -3,13 +3,15 @@
     python3 tasks.py run     # create .venv from requirements.lock, then start the bot
     python3 tasks.py test    # create .venv from requirements-dev.lock, then ruff, mypy and pytest
 
-Extra arguments after `test` go to pytest (e.g. `python3 tasks.py test -k dispatch`).
+Extra arguments after `test` go to pytest (e.g. `python3 tasks.py test -k dispatch`). `test` also
+installs Debian's headless Chromium for the browser tests when it is missing and this runs as root.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -20,6 +22,10 @@ VENV = ROOT / ".venv"
 BOT_ENTRY_POINT = ["-m", "bot"]
 RUNTIME_LOCK = ROOT / "requirements.lock"
 DEV_LOCK = ROOT / "requirements-dev.lock"
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+BROWSER_PACKAGES = ("chromium", "chromium-driver")
 
 
 def venv_python() -> Path:
@@ -56,8 +62,34 @@ def run_bot(args: list[str]) -> int:
     return 0  # pragma: no cover - execv does not return
 
 
+def ensure_browser() -> None:
+    """Install Debian's chromium (and its driver) when missing, if this runs as root with apt-get.
+
+    Otherwise the browser tests skip, saying why; with CI=true they fail instead.
+    """
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        print(
+            f"tasks.py: {CHROMIUM} is missing and installing it needs root and apt-get: "
+            f"`apt-get install {' '.join(BROWSER_PACKAGES)}`; until then the browser tests are skipped",
+            flush=True,
+        )
+        return
+    print(f"tasks.py: installing {', '.join(BROWSER_PACKAGES)} for the browser tests", flush=True)
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        subprocess.run([apt, "update", "-q"], check=True, env=environment)
+        subprocess.run([apt, "install", "-y", "-q", *BROWSER_PACKAGES], check=True, env=environment)
+    except subprocess.CalledProcessError as error:
+        # The browser tests then say what is missing (and fail with CI=true).
+        print(f"tasks.py: installing the browser failed ({error})", flush=True)
+
+
 def run_tests(args: list[str]) -> int:
     python = str(ensure_venv(DEV_LOCK))
+    ensure_browser()
     steps = [
         [python, "-m", "ruff", "check", "."],
         [python, "-m", "ruff", "format", "--check", "."],

@@ -19,6 +19,7 @@ from telegram.request import BaseRequest
 
 from bot import handlers as shared
 from bot.admin import handlers as admin
+from bot.admin.drafts import DraftButton, UndoButton
 from bot.admin.messages import TipButton
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.jobs import dispatch_tick
@@ -32,6 +33,7 @@ from bot.settings import Settings
 from bot.setup import handlers as setup
 from bot.setup.keyboards import SetupButton
 from bot.setup.pause import PauseButton
+from bot.web.server import WebServer
 from scheduler.clock import Clock, utc_now
 from tips.library import TipLibrary
 from tips.store import TipStore
@@ -91,16 +93,23 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CommandHandler("delete", privacy.delete, filters=private))
     application.add_handler(CallbackQueryHandler(privacy.delete_button, pattern=DeleteButton.pattern()))
     settings = application.services.settings
-    application.add_handler(
-        CommandHandler(["tip", "tips"], admin.tip_command, filters=private & admin.admin_only(settings))
-    )
+    admins = private & admin.admin_only(settings)
+    application.add_handler(CommandHandler(["tip", "tips"], admin.tip_command, filters=admins))
     application.add_handler(CallbackQueryHandler(admin.tip_button, pattern=TipButton.pattern()))
+    application.add_handler(CallbackQueryHandler(admin.draft_button, pattern=DraftButton.pattern()))
+    application.add_handler(CallbackQueryHandler(admin.undo_button, pattern=UndoButton.pattern()))
     application.add_handler(CallbackQueryHandler(nudges.nudge_button, pattern=NudgeButton.pattern()))
     application.add_handler(CallbackQueryHandler(setup.setup_button, pattern=SetupButton.pattern()))
     application.add_handler(CallbackQueryHandler(setup.pause_button, pattern=PauseButton.pattern()))
     application.add_handler(MessageHandler(filters.LOCATION, setup.shared_location))
+    # An admin's text while a tip draft waits for it goes to the draft, before any check-in
+    # parsing (the draft look-up runs for admins only).
+    typed = filters.TEXT & ~filters.COMMAND
+    application.add_handler(
+        MessageHandler(typed & admins & admin.with_open_draft(application.services), admin.draft_text)
+    )
     # Typed answers to an onboarding or settings screen, and typed check-ins.
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, nudges.typed_text))
+    application.add_handler(MessageHandler(typed, nudges.typed_text))
     application.add_handler(MessageHandler(filters.COMMAND, shared.unknown_command))
     application.add_handler(MessageHandler(filters.ALL, shared.non_text_message))
     # Keep last among the button handlers: any button data nobody recognises gets a short answer.
@@ -113,6 +122,22 @@ async def _set_bot_commands(application: HabitsApplication) -> None:
         bot_commands = [BotCommand(name, description) for name, description in commands]
         code = None if language == "en" else language
         await application.bot.set_my_commands(bot_commands, language_code=code)
+
+
+async def _start(application: HabitsApplication) -> None:
+    """After start-up: the command menus, switches still waiting for the tip file, the tip editor."""
+    await _set_bot_commands(application)
+    await admin.write_back_pending_switches(application.services)
+    settings = application.services.settings
+    if settings.web_port is not None and settings.role == "all":
+        application.web_server = WebServer(application.services)
+        await application.web_server.start()
+
+
+async def _stop(application: HabitsApplication) -> None:
+    if application.web_server is not None:
+        await application.web_server.stop()
+        application.web_server = None
 
 
 def build_application(
@@ -147,7 +172,8 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .concurrent_updates(CONCURRENT_UPDATES)
-        .post_init(_set_bot_commands)  # type: ignore[arg-type]
+        .post_init(_start)  # type: ignore[arg-type]
+        .post_shutdown(_stop)  # type: ignore[arg-type]
     )
     if limit_rate:
         builder.rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))

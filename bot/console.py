@@ -18,6 +18,7 @@ import codecs
 import contextlib
 import os
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -90,6 +91,7 @@ class Choice:
     message_id: int | None = None  # inline buttons: the message that carries them
     callback_data: str | None = None
     sends_location: bool = False  # reply keyboard: share location; else it sends its label
+    copy_text: str | None = None  # a copy button: a phone puts this on the clipboard
 
 
 class ConsoleChat:
@@ -156,7 +158,12 @@ class ConsoleChat:
     def _choices(self, message: dict[str, Any], params: dict[str, Any]) -> list[Choice]:
         rows = message.get("reply_markup", {}).get("inline_keyboard", [])
         inline = [
-            Choice(button["text"], message["message_id"], button.get("callback_data"))
+            Choice(
+                button["text"],
+                message["message_id"],
+                button.get("callback_data"),
+                copy_text=button.get("copy_text", {}).get("text"),
+            )
             for row in rows
             for button in row
         ]
@@ -205,6 +212,8 @@ class ConsoleChat:
         if choice.sends_location:
             self.awaiting_location = True
             self.write(f"  ({LOCATION_HINT})")
+        elif choice.copy_text is not None:
+            self.write(f"  (copied, as a phone would: {choice.copy_text})")
         elif choice.callback_data is not None and choice.message_id is not None:
             self.user.press(choice.message_id, choice.callback_data, check_button=False)
             await self.settle()
@@ -342,10 +351,12 @@ async def run_console_session(
     )
     language = settings.default_language
     user = api.user(CONSOLE_USER_ID, first_name=CONSOLE_NAMES.get(language, "Sam"), language_code=language)
+    tips_copy = _copy_of_the_tips(settings, folder)
     console_settings = settings.model_copy(
         update={
             "bot_token": SecretStr(CONSOLE_TOKEN),
             "database_url": f"sqlite:///{folder / 'console.sqlite3'}",
+            "tips_path": tips_copy,
         }
     )
     lines = TypedLines(stdin)
@@ -386,6 +397,15 @@ async def run_console_session(
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(number)
     return 0
+
+
+def _copy_of_the_tips(settings: Settings, folder: Path) -> Path:
+    """An admin's edits in the console go to a copy of the tips, like its database: the real
+    bot's tips stay as they are."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / settings.tips_path.name
+    shutil.copyfile(settings.tips_path, copy)
+    return copy
 
 
 def run_console(

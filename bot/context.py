@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -16,8 +17,12 @@ from bot.settings import Settings
 from scheduler.clock import Clock, utc_now
 from storage.database import new_session
 from storage.direct import DirectConnection
+from tips.changes import TipEditor
 from tips.library import TipLibrary
 from tips.store import TipStore
+
+if TYPE_CHECKING:
+    from bot.web.server import WebServer
 
 
 @dataclass
@@ -29,6 +34,11 @@ class BotServices:
     tip_store: TipStore
     clock: Clock = utc_now
     charts: ChartWorkers = field(default_factory=lambda: ChartWorkers(0))
+
+    @cached_property
+    def editor(self) -> TipEditor:
+        """The one way tips change, for the chat and the web page alike."""
+        return TipEditor(self.tip_store, self.engine, self.clock)
 
     @property
     def tips(self) -> TipLibrary:
@@ -51,6 +61,8 @@ class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any,
         self.services = services
         self.sender = TelegramSender(self.bot)
         self.stop_requested = False
+        # The tip editor's web server while it runs (WEB_PORT set); started after start-up.
+        self.web_server: WebServer | None = None
 
     async def stop(self) -> None:
         """Stop after the running tick has finished its current chunk (PTB waits for the job)."""

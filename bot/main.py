@@ -68,9 +68,12 @@ def main(argv: Sequence[str] | None = None, *, stdin_is_terminal: Callable[[], b
         return BAD_SETTINGS_EXIT_CODE
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    web_secret = settings.web_secret.get_secret_value() if settings.web_secret else ""
     is_terminal = stdin_is_terminal or sys.stdin.isatty
     console = CONSOLE_FLAG in arguments or (not token and is_terminal())
-    configure_logging(CONSOLE_LOG_LEVEL if console else settings.log_level, [token, webhook_secret])
+    configure_logging(
+        CONSOLE_LOG_LEVEL if console else settings.log_level, [token, webhook_secret, web_secret]
+    )
     if not token and not console:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
         return NO_TOKEN_EXIT_CODE

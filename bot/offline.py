@@ -118,6 +118,8 @@ async def offline_bot(
                 for job in app.job_queue.get_jobs_by_name(name):
                     job.enabled = False
         await app.initialize()
+        if app.post_shutdown is not None:  # as run_polling does, after the shutdown
+            stack.push_async_callback(app.post_shutdown, app)
         stack.push_async_callback(app.shutdown)
         if app.post_init is not None:  # run_polling would run it; start-up does the same here
             await app.post_init(app)

@@ -14,6 +14,7 @@ from storage.config import DEFAULT_DATABASE_URL
 
 # What Telegram accepts as a webhook's secret_token.
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+MIN_WEB_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -44,6 +45,13 @@ class Settings(BaseSettings):
     role: Literal["all", "dispatcher"] = "all"
     # Processes that draw weekly pictures; None: one per core; 0: a thread of the bot's process.
     render_workers: int | None = Field(default=None, ge=0, le=64)
+    # The admins' tip editor in a browser: served only when WEB_PORT is set.
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    web_listen: str = "127.0.0.1"
+    # What the admins' browsers reach it by (the link /tip web sends); default http://127.0.0.1:PORT.
+    web_base_url: str | None = None
+    # Signs the one-time links and the session cookies; never logged.
+    web_secret: SecretStr | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -54,7 +62,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @field_validator("webhook_url", "webhook_secret", "web_port", "web_base_url", "web_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -74,6 +82,27 @@ class Settings(BaseSettings):
                 "secret so that only Telegram can post updates"
             )
         return self
+
+    @model_validator(mode="after")
+    def _web_needs_a_secret(self) -> Self:
+        if self.web_port is not None:
+            secret = self.web_secret.get_secret_value() if self.web_secret else ""
+            if len(secret) < MIN_WEB_SECRET_LENGTH:
+                raise ValueError(
+                    f"WEB_PORT is set, so WEB_SECRET must be at least {MIN_WEB_SECRET_LENGTH} characters "
+                    "(it signs the sign-in links and session cookies); make one with "
+                    "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                )
+        if self.web_base_url is not None and not self.web_base_url.startswith(("http://", "https://")):
+            raise ValueError("WEB_BASE_URL must start with http:// or https://")
+        return self
+
+    @property
+    def web_url(self) -> str:
+        """Where the admins' browsers reach the tip editor (no trailing slash)."""
+        if self.web_base_url:
+            return self.web_base_url.rstrip("/")
+        return f"http://127.0.0.1:{self.web_port}"
 
     @field_validator("default_timezone")
     @classmethod

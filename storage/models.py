@@ -205,3 +205,42 @@ class TipChange(SQLModel, table=True):
     field: str
     before: str | None = None
     after: str | None = None
+
+
+class TipDraftKind(StrEnum):
+    ADD = "add"  # a new tip, its texts arriving one message at a time, then confirmed
+    EDIT = "edit"  # a new text for a tip (the next message replaces it), then confirmed
+    UNDO = "undo"  # how to undo a change that went live, for a short while
+    SWITCH = "switch"  # a tip switched on or off while the tip file was invalid, not yet in it
+
+
+class TipDraft(SQLModel, table=True):
+    """An admin's change in the making, kept here so a restart loses nothing (each expires)."""
+
+    __table_args__ = (Index("ix_tipdraft_admin_kind", "admin_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The admin's Telegram user id.
+    admin_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str
+    tip_id: str | None = None
+    # The kind's own fields as JSON (see bot/admin/drafts.py and tips/changes.py).
+    payload: str = "{}"
+    # The chat message that shows the draft, edited as it moves on.
+    message_id: int | None = None
+    created_at: datetime = utc_column()
+    # None: until done (pending switches wait for the file to be valid again).
+    expires_at: datetime | None = utc_column(nullable=True)
+
+
+class WebLink(SQLModel, table=True):
+    """A one-time sign-in link for the tip editor in the browser; only a digest of it is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(unique=True)
+    admin_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # The admin's name in Telegram when they asked for the link: the history names them by it.
+    admin_name: str = ""
+    created_at: datetime = utc_column()
+    expires_at: datetime = utc_column()
+    used_at: datetime | None = utc_column(nullable=True)

@@ -34,6 +34,9 @@ ARGUMENTS = {
     TipAction.RELOAD: "",
     TipAction.STATS: "",
     TipAction.HELP: "",
+    TipAction.DELETE: "water-why",
+    TipAction.UNDO: "",
+    TipAction.WEB: "",
 }
 BOT_USERNAME = "habits_test_bot"
 EVERY_TIP_FORM = sorted(

@@ -213,3 +213,20 @@ def test_without_token_in_a_terminal_it_opens_the_console(
 def test_fast_forward_target(argument: str, expected: datetime | None) -> None:
     now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Amsterdam
     assert fast_forward_target(argument, now, AMS) == expected
+
+
+def test_a_coach_in_the_console_edits_a_copy_of_the_tips(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tips = tmp_path / "tips.yaml"
+    tips.write_text((ROOT / "content" / "tips.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    before = tips.read_bytes()
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TIPS_PATH", str(tips))
+    monkeypatch.setenv("ADMIN_IDS", "1")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/tip nieuw water\nSoep telt.\nSoup counts.\n#1\n"))
+    assert entry_point.main([], stdin_is_terminal=lambda: True) == 0
+    out = capsys.readouterr().out
+    assert "✅ Staat live: water-soup-counts." in out
+    assert tips.read_bytes() == before

@@ -16,7 +16,7 @@ from fakegram import FakeBotApi
 from scheduler.clock import SteppedClock
 from storage.database import new_session
 from storage.models import CheckIn, Nudge, TipChange
-from tests.harness import ADMIN, BotHarness, buttons, make_settings, running_bot
+from tests.harness import ADMIN, BotHarness, buttons, latest_with_buttons, make_settings, running_bot
 from tips.library import TIP_REPEAT_GAP, load_tip_library
 
 MEMBER = 1001
@@ -61,8 +61,14 @@ async def test_admin_adds_edits_disables_and_previews_a_tip(
     await admin_bot.say(admin, "/start")
 
     await admin_bot.say(admin, NEW_TIP)
-    reply = api.last_message(ADMIN)
-    assert reply["text"].startswith(f"✅ Tip toegevoegd: {NEW_ID}\n💡 {NEW_ID} · 💧 Water · ✅ aan")
+    shown = api.last_message(ADMIN)
+    assert shown["text"].startswith("👀 Zo krijgen leden de nieuwe tip bij 💧 Water.")
+    assert "💧 Tijd voor een glas water (3/8)\n\nDrink een glas water na het tandenpoetsen." in shown["text"]
+    assert admin_bot.app.services.tips.get(NEW_ID) is None  # not live before ✅
+    await admin_bot.press_label(admin, "✅ Live zetten")
+    reply = api.message(ADMIN, shown["message_id"])
+    assert reply["text"].startswith(f"✅ Staat live: {NEW_ID}.")
+    assert f"💡 {NEW_ID} · 💧 Water · ✅ aan" in reply["text"]
     assert "💧 Tijd voor een glas water (3/8)\n\nDrink een glas water na het tandenpoetsen." in reply["text"]
     assert (
         "💧 Time for a glass of water (3/8)\n\nHave a glass of water after brushing your teeth."
@@ -73,12 +79,14 @@ async def test_admin_adds_edits_disables_and_previews_a_tip(
     assert tip.enabled
 
     await admin_bot.say(admin, f"/tip wijzig {NEW_ID} en Have a glass of water after brushing.")
-    assert last_text(api, ADMIN).startswith("✅ Opgeslagen (en).")
+    assert last_text(api, ADMIN).startswith(f"👀 Zo krijgen leden {NEW_ID} (en) straks.")
+    await admin_bot.press_label(admin, "✅ Live zetten")
     tip = admin_bot.app.services.tips.get(NEW_ID)
     assert tip is not None
     assert tip.en == "Have a glass of water after brushing."
 
-    preview = api.last_message(ADMIN)
+    preview = latest_with_buttons(api, ADMIN)
+    assert preview["text"].startswith(f"✅ Staat live: {NEW_ID} (en).")
     assert ("⏸️ Uitzetten", f"t:off:s:{NEW_ID}") in buttons(preview)
     await admin_bot.press(admin, preview, f"t:off:s:{NEW_ID}")
     edited = api.message(ADMIN, preview["message_id"])
@@ -106,10 +114,8 @@ async def test_admin_adds_edits_disables_and_previews_a_tip(
     await admin_bot.say(admin, f"/tip geschiedenis {NEW_ID}")
     history = last_text(api, ADMIN)
     assert history.startswith(f"🕘 Geschiedenis van {NEW_ID}")
-    assert "enabled: “true” → “false”" in history
-    assert (
-        "en: “Have a glass of water after brushing your teeth.” → “Have a glass of water after brushing.”"
-    ) in history
+    assert "aan/uit: aan → uit" in history
+    assert "🇬🇧 tekst: Have a glass of water after brushing [−your teeth]." in history
     assert "toegevoegd: “Drink een glas water na het tandenpoetsen.”" in history
     assert "Anna (4242)" in history
     logged = changes_of(engine, NEW_ID)
@@ -156,6 +162,7 @@ async def test_list_per_habit_with_buttons_to_preview_and_switch(
     listed = api.message(ADMIN, overview["message_id"])
     assert listed["text"].startswith("💧 Water: ")
     assert ("👁️ 2. why", "t:s:water-why") in buttons(listed)
+    assert ("✏️", "t:e:water-why") in buttons(listed)
     await admin_bot.press(admin, listed, "t:off:l:water-why")
     relisted = api.message(ADMIN, overview["message_id"])
     assert "2. ⏸️ water-why" in relisted["text"]
@@ -168,11 +175,15 @@ async def test_list_per_habit_with_buttons_to_preview_and_switch(
 @pytest.mark.parametrize(
     ("command", "answer"),
     [
-        (f"/tip wijzig water-why nl {'x' * 201}", "De tekst is 201 tekens, het maximum is 200."),
-        ("/tip wijzig water-why nl    ", "Zo wijzig je een tekst:"),
+        (
+            f"/tip wijzig water-why nl {'x' * 201}",
+            "De Nederlandse tekst is 201 tekens zoals Telegram telt, 1 te veel",
+        ),
+        ("/tip wijzig water-why fr Hoi", "Zo wijzig je een tekst:"),
         ("/tip uit water-nope", "Geen tip met id 'water-nope'."),
         ("/tip nieuw koffie Drink | Drink", "Zo voeg je een tip toe:"),
-        ("/tip nieuw water Alleen Nederlands", "Zo voeg je een tip toe:"),
+        ("/tip nieuw water A | B | C", "Er staat meer dan één | in je bericht"),
+        ("/tip nieuw water A\nB\nC", "Je bericht heeft meer dan twee regels"),
         ("/tip stuur", "Zo stuur je een tip naar jezelf: /tip stuur ID"),
         ("/tip uit", "Zet het id van de tip erachter, bijvoorbeeld /tip uit water-why."),
         ("/tip geschiedenis Water_Why", "bijvoorbeeld /tip geschiedenis water-why."),
@@ -286,19 +297,23 @@ async def test_broken_hand_edit_keeps_the_last_valid_tips_and_tells_the_admins_o
     assert admin_bot.app.services.tips is live
     warning = last_text(api, ADMIN)
     assert warning.startswith(
-        "⚠️ tips.yaml is aangepast maar heeft een fout; de vorige tips blijven in gebruik.\n"
+        "⚠️ Er zit een fout in tips.yaml. Tot die is opgelost, krijgen de leden de laatste goede versie"
     )
     line = on_disk(tips_file).splitlines().index("    tekst: oeps") + 1
-    assert f"{tips_file}, line {line}, field water[1].tekst: unknown field 'tekst'" in warning
+    assert f"Wat: 'tekst' is geen veld van een tip.\nWaar: regel {line}, tip water-why." in warning
+    assert "Oplossen: Een tip heeft id, nl, en, source en enabled" in warning
     messages = len(api.sent_messages(ADMIN))
     await admin_bot.watch_tips()
     assert len(api.sent_messages(ADMIN)) == messages
 
-    # An edit from Telegram is refused while the file on disk is broken.
-    await admin_bot.say(api.user(ADMIN), "/tip uit water-first-glass")
-    assert last_text(api, ADMIN).startswith("Het tipbestand heeft een fout, dus ik verander niets.")
+    # A text edit from Telegram is refused while the file on disk is broken.
+    await admin_bot.say(api.user(ADMIN), "/tip wijzig water-first-glass nl Nieuw.")
+    await admin_bot.press_label(api.user(ADMIN), "✅ Live zetten")
+    assert last_text(api, ADMIN).startswith(
+        "Ik kan nu geen teksten wijzigen, want het tipbestand heeft een fout."
+    )
     await admin_bot.say(api.user(ADMIN), "/tip herlaad")
-    assert last_text(api, ADMIN).startswith("⚠️ Het tipbestand is niet geladen")
+    assert last_text(api, ADMIN).startswith("⚠️ Er zit een fout in tips.yaml.")
 
     hand_edit(tips_file, "    tekst: oeps\n", "")
     await admin_bot.watch_tips()
@@ -332,13 +347,15 @@ async def test_statistics_per_habit_and_tip(
     await admin_bot.press(member, walk, next(d for _, d in buttons(walk) if d.endswith(":done")))
     admin = api.user(ADMIN)
     await admin_bot.say(admin, "/tip stats")
-    stats = "\n\n".join(m["text"] for m in api.sent_messages(ADMIN))
-    assert stats.startswith(
-        "📊 Statistieken: verstuurd en binnen 2 uur gedaan\nLeden: 1 actief · 0 gepauzeerd · 0 inactief"
+    stats = api.last_message(ADMIN)
+    assert stats["text"].startswith(
+        "📊 Tips: binnen 2 uur gedaan, laatste 30 dagen\nLeden: 1 actief · 0 gepauzeerd · 0 inactief"
     )
-    assert "🚶 Wandelen: 7 dagen 1/1 (100%) · 30 dagen 1/1 (100%)" in stats
+    assert "🚶 Wandelen: 100% van 1 (100% deze week)" in stats["text"]
     walk_tip = next(n.tip_id for n in admin_bot.nudges(MEMBER) if n.habit == "walk")
-    assert f"\n{walk_tip}: 1/1 · 1/1\n" in stats + "\n"
+    await admin_bot.press_label(admin, "📋 Volledige lijst")
+    full = "\n\n".join(m["text"] for m in api.sent_messages(ADMIN)[1:])
+    assert f"\n· {walk_tip} (1/1 · 1/1)\n" in full + "\n"
     assert all(len(m["text"]) <= 4096 for m in api.sent_messages(ADMIN))
 
 

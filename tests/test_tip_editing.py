@@ -10,7 +10,14 @@ import pytest
 from bot.main import main
 from tests.harness import ROOT, TOKEN
 from tests.test_tips import BROKEN, make_library, make_tip, pick_many
-from tips.commands import TipAction, TipCommand, TipUsage, command_arguments, parse_tip_command
+from tips.commands import (
+    TipAction,
+    TipCommand,
+    TipUsage,
+    UsageProblem,
+    command_arguments,
+    parse_tip_command,
+)
 from tips.editing import (
     AddTip,
     EditProblem,
@@ -172,7 +179,7 @@ def test_failed_write_changes_nothing(tips_file: Path, monkeypatch: pytest.Monke
 
 def test_store_apply_writes_and_swaps(tips_file: Path) -> None:
     store = TipStore(tips_file, load_tip_library(tips_file))
-    edited = store.apply(SetEnabled("water-why", False))
+    edited = store.apply(SetEnabled("water-why", False)).edited
     assert edited.changes == (FieldChange("water-why", "enabled", "true", "false"),)
     assert store.library is edited.library
     assert load_tip_library(tips_file) == store.library
@@ -272,7 +279,10 @@ def test_invalid_file_at_startup_stops_the_bot_naming_file_line_and_field(
             "add breathing\nAdem in\nBreathe in",
             TipCommand(TipAction.ADD, group=TipGroup.BREATHING, nl="Adem in", en="Breathe in"),
         ),
-        ("add water only one text", TipUsage(TipAction.ADD)),
+        ("add water only one text", TipCommand(TipAction.ADD, group=TipGroup.WATER, nl="only one text")),
+        ("nieuw water", TipCommand(TipAction.ADD, group=TipGroup.WATER)),
+        ("nieuw water a | b | c", TipUsage(TipAction.ADD, UsageProblem.PIPES, TipGroup.WATER)),
+        ("nieuw water a\nb\nc", TipUsage(TipAction.ADD, UsageProblem.LINES, TipGroup.WATER)),
         ("add water | en", TipUsage(TipAction.ADD)),
         ("nieuw koffie a | b", TipUsage(TipAction.ADD)),
         (
@@ -286,7 +296,11 @@ def test_invalid_file_at_startup_stops_the_bot_naming_file_line_and_field(
             TipCommand(TipAction.EDIT, tip_id="water-why", language="en", text="New"),
         ),
         ("edit water-why fr Nouveau", TipUsage(TipAction.EDIT)),
-        ("edit water-why nl", TipUsage(TipAction.EDIT)),
+        ("edit water-why nl", TipCommand(TipAction.EDIT, tip_id="water-why", language="nl")),
+        ("wijzig water-why", TipCommand(TipAction.EDIT, tip_id="water-why")),
+        ("verwijder water-why", TipCommand(TipAction.DELETE, tip_id="water-why")),
+        ("ongedaan", TipCommand(TipAction.UNDO)),
+        ("web", TipCommand(TipAction.WEB)),
         ("aan water-why", TipCommand(TipAction.ENABLE, tip_id="water-why")),
         ("off water-why", TipCommand(TipAction.DISABLE, tip_id="water-why")),
         ("uit", TipUsage(TipAction.DISABLE)),

@@ -3,9 +3,14 @@
 /tip                         overview with a button per habit
 /tip water | lijst water     the tips of a habit (list water)
 /tip water-why               one tip in both languages, as members see it (toon / show)
-/tip nieuw water NL | EN     add a tip (add); the two texts on two lines work too
-/tip wijzig ID nl TEKST      change the Dutch or English text (edit)
+/tip nieuw water             add a tip (add): the Dutch text, then the English one, as two
+                             messages or two lines (or NL | EN, with one | only)
+/tip wijzig ID [nl|en] [TEKST]  change the Dutch or English text (edit); without a text the
+                             current one is shown and the next message replaces it
 /tip aan ID, /tip uit ID     enable or disable a tip (on / off)
+/tip verwijder ID            delete a tip; its history and statistics stay (delete)
+/tip ongedaan                undo your last change, within 10 minutes (undo)
+/tip web                     a one-time link to edit the tips in a browser
 /tip stuur ID [nl|en]        send it to yourself as a real nudge (send)
 /tip geschiedenis ID         who changed it, when, before and after (history)
 /tip herlaad                 load content/tips.yaml again (reload)
@@ -35,6 +40,9 @@ class TipAction(StrEnum):
     RELOAD = "reload"
     STATS = "stats"
     HELP = "help"
+    DELETE = "delete"
+    UNDO = "undo"
+    WEB = "web"
 
 
 ACTION_WORDS: dict[str, TipAction] = {
@@ -51,6 +59,10 @@ ACTION_WORDS: dict[str, TipAction] = {
     "reload": TipAction.RELOAD, "herlaad": TipAction.RELOAD, "herladen": TipAction.RELOAD,
     "stats": TipAction.STATS, "statistics": TipAction.STATS, "statistieken": TipAction.STATS,
     "help": TipAction.HELP, "hulp": TipAction.HELP,
+    "delete": TipAction.DELETE, "remove": TipAction.DELETE, "verwijder": TipAction.DELETE,
+    "verwijderen": TipAction.DELETE, "wis": TipAction.DELETE,
+    "undo": TipAction.UNDO, "ongedaan": TipAction.UNDO, "terug": TipAction.UNDO,
+    "web": TipAction.WEB, "browser": TipAction.WEB, "site": TipAction.WEB,
 }  # fmt: skip
 
 GROUP_WORDS: dict[str, TipGroup] = {
@@ -82,11 +94,20 @@ class TipCommand:
     en: str = ""
 
 
+class UsageProblem(StrEnum):
+    """Why an add was not understood, beyond a missing word."""
+
+    PIPES = "pipes"  # more than one |: where the English starts is anyone's guess
+    LINES = "lines"  # more than two lines: which is Dutch and which English?
+
+
 @dataclass(frozen=True)
 class TipUsage:
     """The command was not complete: explain how `action` is written (None: all of them)."""
 
     action: TipAction | None
+    problem: UsageProblem | None = None
+    group: TipGroup | None = None
 
 
 def command_arguments(message_text: str) -> str:
@@ -107,7 +128,7 @@ def parse_tip_command(arguments: str) -> TipCommand | TipUsage:
         # `/tip water-why` shows that tip; ids have a hyphen, which no other word here has.
         is_tip_id = "-" in key and _TIP_ID.fullmatch(key)
         return TipCommand(TipAction.SHOW, tip_id=key) if is_tip_id else TipUsage(None)
-    if action in (TipAction.RELOAD, TipAction.STATS, TipAction.HELP):
+    if action in (TipAction.RELOAD, TipAction.STATS, TipAction.HELP, TipAction.UNDO, TipAction.WEB):
         return TipCommand(action)
     if action is TipAction.LIST:
         group = GROUP_WORDS.get(_first_word(rest)[0].lower())
@@ -119,9 +140,12 @@ def parse_tip_command(arguments: str) -> TipCommand | TipUsage:
     if not _TIP_ID.fullmatch(tip_id):
         return TipUsage(action)
     if action is TipAction.EDIT:
+        # Without a text the bot shows the current one, and the next message replaces it.
         language_word, text = _first_word(rest)
+        if not language_word:
+            return TipCommand(action, tip_id=tip_id)
         language = LANGUAGE_WORDS.get(language_word.lower())
-        if language is None or not text:
+        if language is None:
             return TipUsage(action)
         return TipCommand(action, tip_id=tip_id, language=language, text=text)
     if action is TipAction.SEND:
@@ -133,20 +157,23 @@ def parse_tip_command(arguments: str) -> TipCommand | TipUsage:
 
 
 def _add(rest: str) -> TipCommand | TipUsage:
+    """`nieuw water`, then the texts: none yet, the Dutch one, both on two lines, or `NL | EN`."""
     group_word, texts = _first_word(rest)
     group = GROUP_WORDS.get(group_word.lower())
     if group is None:
         return TipUsage(TipAction.ADD)
+    if texts.count("|") > 1:
+        return TipUsage(TipAction.ADD, UsageProblem.PIPES, group)
     if "|" in texts:
         nl, _, en = texts.partition("|")
-    else:
-        lines = [line for line in texts.splitlines() if line.strip()]
-        if len(lines) != 2:
+        if not nl.strip() or not en.strip():
             return TipUsage(TipAction.ADD)
-        nl, en = lines
-    if not nl.strip() or not en.strip():
-        return TipUsage(TipAction.ADD)
-    return TipCommand(TipAction.ADD, group=group, nl=nl.strip(), en=en.strip())
+        return TipCommand(TipAction.ADD, group=group, nl=nl.strip(), en=en.strip())
+    lines = [line.strip() for line in texts.splitlines() if line.strip()]
+    if len(lines) > 2:
+        return TipUsage(TipAction.ADD, UsageProblem.LINES, group)
+    nl, en = [*lines, "", ""][:2]
+    return TipCommand(TipAction.ADD, group=group, nl=nl, en=en)
 
 
 def _first_word(text: str) -> tuple[str, str]:

@@ -8,7 +8,8 @@ can fix a typo without reading a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+import re
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -34,7 +35,11 @@ SMALL_GROUP = 7
 
 
 class TipFileError(Exception):
-    """A problem in the tip file, located as precisely as the YAML allows."""
+    """A problem in the tip file, located as precisely as the YAML allows.
+
+    `reason` is one English line for logs and the start-up message; `code` and `details` say the
+    same for the admins' messages, which explain it in their language (bot/admin/file_errors.py).
+    """
 
     def __init__(
         self,
@@ -43,11 +48,15 @@ class TipFileError(Exception):
         *,
         line: int | None = None,
         field: str | None = None,
+        code: str = "other",
+        details: Mapping[str, object] | None = None,
     ) -> None:
         self.path = path
         self.line = line
         self.field = field
         self.reason = reason
+        self.code = code
+        self.details: Mapping[str, object] = details or {}
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -104,7 +113,7 @@ def load_tip_library(path: Path) -> TipLibrary:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise TipFileError(path, f"cannot read the file: {exc}") from exc
+        raise TipFileError(path, f"cannot read the file: {exc}", code="unreadable") from exc
     return parse_tip_library(text, path)
 
 
@@ -116,13 +125,15 @@ def parse_tip_library(text: str, path: Path) -> TipLibrary:
     for group, entries in _groups(document, path):
         for index, entry in enumerate(entries):
             where = f"{group.value}[{index}]"
-            tip = _tip(entry, group, where, _item_line(entries, index), path)
+            tip = _tip(entry, group, index, _item_line(entries, index), path)
             if tip.id in first_use:
                 raise TipFileError(
                     path,
                     f"duplicate id {tip.id!r}, already used by {first_use[tip.id]}",
                     line=_key_line(entry, "id"),
                     field=f"{where}.id",
+                    code="duplicate_id",
+                    details={"group": group.value, "index": index, "tip_id": tip.id},
                 )
             first_use[tip.id] = f"{where} (line {_key_line(entry, 'id')})"
             tips.append(tip)
@@ -182,9 +193,12 @@ def _parse_yaml(text: str, path: Path) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise TipFileError(path, _yaml_reason(exc), line=line) from exc
+        kind, key = _yaml_kind(exc)
+        raise TipFileError(
+            path, _yaml_reason(exc), line=line, code=f"yaml_{kind}", details={"key": key}
+        ) from exc
     except YAMLError as exc:
-        raise TipFileError(path, f"not valid YAML: {exc}") from exc
+        raise TipFileError(path, f"not valid YAML: {exc}", code="yaml_other") from exc
 
 
 def _yaml_reason(exc: MarkedYAMLError) -> str:
@@ -198,22 +212,49 @@ def _yaml_reason(exc: MarkedYAMLError) -> str:
     return reason
 
 
+def _yaml_kind(exc: MarkedYAMLError) -> tuple[str, str | None]:
+    """Which everyday mistake the parser's complaint comes from, and the key it names, if any."""
+    problem = str(exc.problem or exc.context or "")
+    if "'\\t'" in problem:
+        return "tab", None
+    if "duplicate key" in problem:
+        found = re.search(r'duplicate key "([^"]*)"', problem)
+        return "duplicate_key", found[1] if found else None
+    if "mapping values are not allowed" in problem:
+        return "colon", None
+    if "but found '<scalar>'" in problem:
+        return "quote", None
+    if "but found '<block mapping start>'" in problem:
+        return "indent", None
+    if "flow" in str(exc.context or ""):
+        return "bracket", None
+    return "other", None
+
+
 def _groups(document: Any, path: Path) -> Iterator[tuple[TipGroup, CommentedSeq]]:
     """The (group, list of tip entries) pairs of the document, in file order."""
     if document is None:
-        raise TipFileError(path, f"the file has no tips; expected groups such as {GROUP_NAMES}")
+        raise TipFileError(
+            path, f"the file has no tips; expected groups such as {GROUP_NAMES}", code="empty_file"
+        )
     if not isinstance(document, CommentedMap):
         raise TipFileError(
             path,
             f"the top level must be a mapping of groups ({GROUP_NAMES}), not {_kind(document)}",
             line=_start_line(document),
+            code="top_not_mapping",
         )
     for key, entries in document.items():
         name = str(key)
         line = _key_line(document, key)
         if name not in GROUP_VALUES:
             raise TipFileError(
-                path, f"unknown group {name!r}; the groups are {GROUP_NAMES}", line=line, field=name
+                path,
+                f"unknown group {name!r}; the groups are {GROUP_NAMES}",
+                line=line,
+                field=name,
+                code="unknown_group",
+                details={"group": name},
             )
         if not isinstance(entries, CommentedSeq):
             raise TipFileError(
@@ -221,19 +262,27 @@ def _groups(document: Any, path: Path) -> Iterator[tuple[TipGroup, CommentedSeq]
                 f"a group must be a list of tips (each one starting with '- id:'), not {_kind(entries)}",
                 line=line,
                 field=name,
+                code="group_not_list",
+                details={"group": name},
             )
         yield TipGroup(name), entries
 
 
-def _tip(entry: Any, group: TipGroup, where: str, line: int | None, path: Path) -> Tip:
+def _tip(entry: Any, group: TipGroup, index: int, line: int | None, path: Path) -> Tip:
     """Validate one tip entry of the file."""
+    where = f"{group.value}[{index}]"
+    details: dict[str, object] = {"group": group.value, "index": index}
     if not isinstance(entry, CommentedMap):
         raise TipFileError(
             path,
             f"a tip must be a mapping with id, nl and en, not {_kind(entry)}",
             line=line,
             field=where,
+            code="tip_not_mapping",
+            details=details,
         )
+    if isinstance(entry.get("id"), str):
+        details["tip_id"] = entry["id"]
     for key in entry:
         if key not in FILE_FIELDS:
             raise TipFileError(
@@ -241,6 +290,8 @@ def _tip(entry: Any, group: TipGroup, where: str, line: int | None, path: Path) 
                 f"unknown field {str(key)!r}; a tip has {', '.join(FILE_FIELDS)}",
                 line=_key_line(entry, key),
                 field=f"{where}.{key}",
+                code="unknown_field",
+                details={**details, "key": str(key)},
             )
     if "fits" in entry and entry["fits"] is None:
         # In the file, an empty `fits:` is more likely a list left out than a wish to fit everywhere.
@@ -254,26 +305,60 @@ def _tip(entry: Any, group: TipGroup, where: str, line: int | None, path: Path) 
     try:
         return Tip.model_validate({**values, "group": group})
     except ValidationError as exc:
-        errors = [_located(error, entry, where, line, path) for error in exc.errors()]
+        errors = [_located(error, entry, where, line, path, details) for error in exc.errors()]
         raise min(errors, key=lambda error: error.line or 0) from exc
 
 
 def _located(
-    error: ErrorDetails, entry: CommentedMap, where: str, line: int | None, path: Path
+    error: ErrorDetails,
+    entry: CommentedMap,
+    where: str,
+    line: int | None,
+    path: Path,
+    details: Mapping[str, object],
 ) -> TipFileError:
     """A pydantic error about one field, turned into a message with file, line and field."""
     name = str(error["loc"][0]) if error["loc"] else None
     if name is None:
-        return TipFileError(path, error["msg"], line=line, field=where)
+        return TipFileError(path, error["msg"], line=line, field=where, details=details)
     field_line = _key_line(entry, name) if name in entry else line
+    code = _CODES.get(error["type"], "invalid")
+    if error["type"] == "string_type" and error["input"] is None:
+        code = "empty_text"
+    more: dict[str, object] = {"field": name, "value": error["input"]}
+    more.update(error.get("ctx") or {})
     index = error.get("ctx", {}).get("index")
     value = entry.get(name)
     if isinstance(index, int) and isinstance(value, CommentedSeq):
         # One word of a list such as `fits`: name the word, on its own line in a block list.
         return TipFileError(
-            path, _reason(error), line=_item_line(value, index), field=f"{where}.{name}[{index}]"
+            path,
+            _reason(error),
+            line=_item_line(value, index),
+            field=f"{where}.{name}[{index}]",
+            code=code,
+            details={**details, **more},
         )
-    return TipFileError(path, _reason(error), line=field_line, field=f"{where}.{name}")
+    return TipFileError(
+        path,
+        _reason(error),
+        line=field_line,
+        field=f"{where}.{name}",
+        code=code,
+        details={**details, **more},
+    )
+
+
+# pydantic's error types, as the codes the admins' messages explain.
+_CODES = {
+    "missing": "missing",
+    "bool_type": "not_bool",
+    "too_long": "too_long",
+    "string_too_short": "empty_text",
+    "string_pattern_mismatch": "bad_id",
+    "string_type": "not_text",
+    "control_characters": "control_characters",
+}
 
 
 def _reason(error: ErrorDetails) -> str:
@@ -283,9 +368,10 @@ def _reason(error: ErrorDetails) -> str:
         return f"missing; every tip needs {', '.join(REQUIRED_FIELDS)}"
     if kind == "bool_type":
         return f"must be true or false, not {_kind(value)}"
-    if kind == "string_too_long":
-        limit = error.get("ctx", {}).get("max_length", MAX_TIP_LENGTH)
-        return f"text is {len(str(value).strip())} characters, the limit is {limit}"
+    if kind == "too_long":
+        context = error.get("ctx", {})
+        limit = context.get("limit", MAX_TIP_LENGTH)
+        return f"text is {context.get('length')} characters, the limit is {limit}"
     if kind == "string_too_short" or (kind == "string_type" and value is None):
         return "text is empty"
     if kind == "string_pattern_mismatch":

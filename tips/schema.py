@@ -16,6 +16,11 @@ MAX_TIP_LENGTH = 200
 TIP_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
 
 
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units, so most emoji count 2 and a family 11."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def has_control_characters(text: str) -> bool:
     """Control characters other than a line break: invisible or garbled on a lock screen."""
     return any(unicodedata.category(character) == "Cc" and character != "\n" for character in text)
@@ -100,8 +105,9 @@ class Tip(BaseModel):
 
     id: str = Field(pattern=TIP_ID_PATTERN)
     group: TipGroup
-    nl: str = Field(min_length=1, max_length=MAX_TIP_LENGTH)
-    en: str = Field(min_length=1, max_length=MAX_TIP_LENGTH)
+    # The upper limit is checked below in UTF-16 units, as Telegram counts it.
+    nl: str = Field(min_length=1)
+    en: str = Field(min_length=1)
     source: str | None = None
     # The kinds of slot the tip fits; None (no `fits:` in the file) fits every slot of its group.
     fits: frozenset[SlotKind] | None = None
@@ -114,6 +120,13 @@ class Tip(BaseModel):
         if has_control_characters(value):
             raise PydanticCustomError(
                 "control_characters", "contains control characters (only line breaks are allowed)"
+            )
+        length = telegram_length(value)
+        if length > MAX_TIP_LENGTH:
+            raise PydanticCustomError(
+                "too_long",
+                "text is {length} characters, the limit is {limit}",
+                {"length": length, "limit": MAX_TIP_LENGTH},
             )
         return value
 

@@ -3,22 +3,25 @@ with the inline buttons under them and the callback data behind those buttons.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.admin.texts import admin_text
+from bot.admin.ranking import MIN_SENT, WEAK_GAP, HabitRanking, TipRank, percent
+from bot.admin.texts import ADMIN_TEXTS, admin_text
 from bot.callback_data import CallbackData, CallbackDataError, CallbackDataTooLong, Matches
 from bot.nudges.keyboards import nudge_keyboard
 from bot.nudges.messages import nudge_text
 from storage.models import TipChange
-from storage.stats_queries import MemberCounts, TipSendCounts
+from storage.stats_queries import MemberCounts
 from tips.editing import LANGUAGES, FieldChange
 from tips.library import TipLibrary
 from tips.schema import Tip, TipGroup
+from tips.wording import marked
 
 # Telegram allows 4096 characters per message; long statistics are split below that.
 MESSAGE_BUDGET = 3800
@@ -57,6 +60,10 @@ class TipButtonAction(StrEnum):
     HISTORY = "h"
     ON = "on"
     OFF = "off"
+    EDIT = "e"
+    DELETE = "del"
+    DELETE_CONFIRMED = "delok"
+    FULL_STATS = "full"
 
 
 class TipView(StrEnum):
@@ -66,7 +73,16 @@ class TipView(StrEnum):
     TIP = "s"
 
 
-ON_A_TIP = frozenset({TipButtonAction.SHOW, TipButtonAction.SEND, TipButtonAction.HISTORY})
+ON_A_TIP = frozenset(
+    {
+        TipButtonAction.SHOW,
+        TipButtonAction.SEND,
+        TipButtonAction.HISTORY,
+        TipButtonAction.EDIT,
+        TipButtonAction.DELETE,
+        TipButtonAction.DELETE_CONFIRMED,
+    }
+)
 TOGGLES = frozenset({TipButtonAction.ON, TipButtonAction.OFF})
 
 
@@ -175,7 +191,13 @@ def tip_list(language: str, library: TipLibrary, group: TipGroup) -> Reply:
                 admin_text(language, "button_on_short"), TipButton(TipButtonAction.ON, TipView.LIST, tip.id)
             )
         )
-        rows.append([_button(f"👁️ {number}. {short_id}", TipButton(TipButtonAction.SHOW, tip.id)), toggle])
+        rows.append(
+            [
+                _button(f"👁️ {number}. {short_id}", TipButton(TipButtonAction.SHOW, tip.id)),
+                _button(admin_text(language, "button_edit"), TipButton(TipButtonAction.EDIT, tip.id)),
+                toggle,
+            ]
+        )
     return "\n".join(lines), _keyboard(rows)
 
 
@@ -203,7 +225,10 @@ def tip_preview(language: str, tip: Tip, *, note: str = "") -> Reply:
         )
     )
     rows = [
-        [toggle],
+        [
+            _button(admin_text(language, "button_edit_long"), TipButton(TipButtonAction.EDIT, tip.id)),
+            toggle,
+        ],
         [_button(admin_text(language, "button_send"), TipButton(TipButtonAction.SEND, tip.id))],
         [
             _button(admin_text(language, "button_history"), TipButton(TipButtonAction.HISTORY, tip.id)),
@@ -212,6 +237,7 @@ def tip_preview(language: str, tip: Tip, *, note: str = "") -> Reply:
                 TipButton(TipButtonAction.LIST, tip.group),
             ),
         ],
+        [_button(admin_text(language, "button_delete"), TipButton(TipButtonAction.DELETE, tip.id))],
     ]
     return "\n".join(parts), _keyboard(rows)
 
@@ -224,6 +250,17 @@ def member_view(tip: Tip, language: str) -> str:
     return nudge_text(
         language=language, slot=slot, tip=tip.text(language), glasses=PREVIEW_GLASSES, goal=PREVIEW_GOAL
     )
+
+
+def nudge_button_labels(tip: Tip, language: str) -> list[list[str]]:
+    """The labels of the buttons a member sees under this tip's nudge, row by row (none for general)."""
+    slot = PREVIEW_SLOTS.get(tip.group)
+    if slot is None:
+        return []
+    keyboard = nudge_keyboard(
+        nudge_id=0, slot=slot, language=language, snooze_count=0, snooze_minutes=PREVIEW_SNOOZE_MINUTES
+    )
+    return [[button.text for button in row] for row in keyboard.inline_keyboard]
 
 
 def preview_nudge(admin_language: str, tip: Tip, language: str) -> Reply:
@@ -246,80 +283,139 @@ def preview_nudge(admin_language: str, tip: Tip, language: str) -> Reply:
     return body, InlineKeyboardMarkup(rows)
 
 
-def history(language: str, tip_id: str, changes: Sequence[TipChange], zone: ZoneInfo) -> str:
-    """Who changed a tip and when, newest first, each with before → after."""
+def history(
+    language: str,
+    tip_id: str,
+    changes: Sequence[TipChange],
+    zone: ZoneInfo,
+    *,
+    exists: bool = True,
+    loaded_with: Mapping[datetime, int] | None = None,
+) -> str:
+    """Who changed a tip and when, newest first, each change with its changed words marked.
+
+    `loaded_with` counts, per moment, the hand edits found in one reload (so an admin can tell
+    one edit from a whole batch picked up at once).
+    """
     if not changes:
         return admin_text(language, "history_empty", tip_id=tip_id)
     lines = [admin_text(language, "history_title", tip_id=tip_id)]
+    if not exists:
+        lines.append(admin_text(language, "history_deleted_tip", tip_id=tip_id))
     for change in changes:
         when = change.changed_at.astimezone(zone).strftime("%d-%m-%Y %H:%M")
-        who = (
-            f"{change.changed_by_name} ({change.changed_by})".strip()
-            if change.changed_by is not None
-            else admin_text(language, "history_by_file")
-        )
+        if change.changed_by is not None:
+            who = f"{change.changed_by_name} ({change.changed_by})".strip()
+        else:
+            who = admin_text(language, "history_by_file")
+            others = (loaded_with or {}).get(change.changed_at, 1) - 1
+            if others > 0:
+                who += f", {admin_text(language, 'history_together', count=others)}"
         lines.append(f"\n{when} · {who}\n{change_line(language, change)}")
     return "\n".join(lines)
 
 
 def change_line(language: str, change: TipChange | FieldChange) -> str:
+    """One change in the admin's words: `🇳🇱 tekst: Drink [een → twee] glazen`."""
     if change.field == "tip":
         if change.before is None:
             return admin_text(language, "history_added", after=change.after)
-        return admin_text(language, "history_removed")
-    return f"{change.field}: “{change.before or ''}” → “{change.after or ''}”"
+        return admin_text(language, "history_deleted", before=change.before)
+    label = (
+        admin_text(language, f"history_field_{change.field}")
+        if f"history_field_{change.field}" in ADMIN_TEXTS["nl"]
+        else change.field
+    )
+    if change.field == "enabled":
+        words = {"true": admin_text(language, "history_on"), "false": admin_text(language, "history_off")}
+        return f"{label}: {words.get(change.before or '', '–')} → {words.get(change.after or '', '–')}"
+    if change.field in LANGUAGES and change.before and change.after:
+        return f"{label}: {marked(change.before, change.after)}"
+    return f"{label}: “{change.before or ''}” → “{change.after or ''}”"
 
 
-def statistics(
-    language: str, library: TipLibrary, counts: Sequence[TipSendCounts], members: MemberCounts
-) -> list[str]:
-    """The statistics as one or more messages (each within Telegram's length limit)."""
-    head = [
-        admin_text(language, "stats_title"),
+def statistics(language: str, rankings: Sequence[HabitRanking], members: MemberCounts) -> Reply:
+    """The statistics on one phone screen: per habit its rate, its best and weak tips."""
+    lines = [
+        admin_text(language, "stats_short_title"),
         admin_text(
             language, "stats_members", active=members.active, paused=members.paused, inactive=members.inactive
         ),
-        "",
     ]
-    sections: list[list[str]] = []
-    for group in TipGroup:
-        rows = [row for row in counts if row.habit == group.value]
-        tips = _of_group(library, group)
-        if not rows and not tips:
+    for ranking in rankings:
+        if ranking.group is TipGroup.GENERAL and not ranking.sent_30:
             continue
-        total = TipSendCounts(
-            group.value,
-            None,
-            *(
-                sum(getattr(row, name) for row in rows)
-                for name in ("sent_7_days", "done_7_days", "sent_30_days", "done_30_days")
-            ),
-        )
-        head.append(
+        lines.append("")
+        lines.append(
             admin_text(
                 language,
-                "stats_habit",
-                group=group_label(language, group),
-                done7=total.done_7_days,
-                sent7=total.sent_7_days,
-                rate7=_rate(total.done_7_days, total.sent_7_days),
-                done30=total.done_30_days,
-                sent30=total.sent_30_days,
-                rate30=_rate(total.done_30_days, total.sent_30_days),
+                "stats_habit_line",
+                group=group_label(language, ranking.group),
+                rate=percent(ranking.rate),
+                sent=ranking.sent_30,
+                rate7=percent(ranking.rate_7),
             )
         )
-        by_tip = {row.tip_id: row for row in rows}
-        section = [admin_text(language, "stats_tips_title", group=group_label(language, group))]
-        ids: list[str | None] = [tip.id for tip in tips]
-        ids += sorted((row.tip_id for row in rows if row.tip_id not in ids), key=lambda tip_id: tip_id or "")
-        for tip_id in ids:
-            row = by_tip.get(tip_id) or TipSendCounts(group.value, tip_id, 0, 0, 0, 0)
-            name = tip_id or admin_text(language, "stats_no_tip")
-            section.append(
-                f"{name}: {row.done_7_days}/{row.sent_7_days} · {row.done_30_days}/{row.sent_30_days}"
+        if not ranking.sent_30:
+            lines.append(admin_text(language, "stats_nothing"))
+            continue
+        strong = [entry for entry in ranking.ranked if not entry.weak][:2]
+        weak = [entry for entry in ranking.ranked if entry.weak][-2:]
+        if strong:
+            lines.append(admin_text(language, "stats_best", tips=_ranked_names(ranking.group, strong)))
+        if weak:
+            lines.append(admin_text(language, "stats_weak", tips=_ranked_names(ranking.group, weak)))
+        few = [entry for entry in ranking.few if entry.deleted_text is None]
+        if few:
+            lines.append(admin_text(language, "stats_few", count=len(few)))
+    lines.append("")
+    lines.append(admin_text(language, "stats_rules", minimum=MIN_SENT, gap=WEAK_GAP))
+    keyboard = _keyboard(
+        [[_button(admin_text(language, "button_stats_full"), TipButton(TipButtonAction.FULL_STATS))]]
+    )
+    return "\n".join(lines), keyboard
+
+
+def full_statistics(language: str, rankings: Sequence[HabitRanking]) -> list[str]:
+    """Every tip of every habit, ranked, as one or more messages within Telegram's limit."""
+    blocks = [admin_text(language, "stats_full_title")]
+    for ranking in rankings:
+        if not ranking.sent_30 and not ranking.ranked and not ranking.few:
+            continue
+        lines = [
+            f"{group_label(language, ranking.group)}: {percent(ranking.rate)} "
+            f"({ranking.done_30}/{ranking.sent_30} · {ranking.done_7}/{ranking.sent_7})"
+        ]
+        for number, entry in enumerate(ranking.ranked, start=1):
+            flag = " ⚠️" if entry.weak else ""
+            lines.append(
+                f"{number}. {_rank_name(language, entry)} {percent(entry.rate)}{flag} {_counts(entry)}"
             )
-        sections.append(section)
-    return _pack(["\n".join(head)] + ["\n".join(section) for section in sections])
+        if ranking.few:
+            lines.append(admin_text(language, "stats_full_few"))
+            lines.extend(f"· {_rank_name(language, entry)} {_counts(entry)}" for entry in ranking.few)
+        if ranking.without_tip is not None:
+            entry = ranking.without_tip
+            lines.append(f"· {admin_text(language, 'stats_no_tip')} {percent(entry.rate)} {_counts(entry)}")
+        blocks.append("\n".join(lines))
+    return _pack(blocks)
+
+
+def _counts(entry: TipRank) -> str:
+    return f"({entry.done_30}/{entry.sent_30} · {entry.done_7}/{entry.sent_7})"
+
+
+def _rank_name(language: str, entry: TipRank) -> str:
+    name = entry.tip_id or admin_text(language, "stats_no_tip")
+    if entry.deleted_text is not None:
+        return admin_text(language, "stats_deleted", tip_id=name, text=_snippet(entry.deleted_text, 40))
+    return name if entry.enabled else f"⏸️ {name}"
+
+
+def _ranked_names(group: TipGroup, entries: Sequence[TipRank]) -> str:
+    return " · ".join(
+        f"{(entry.tip_id or '').removeprefix(group.value + '-')} {percent(entry.rate)}" for entry in entries
+    )
 
 
 def _pack(blocks: Sequence[str]) -> list[str]:
@@ -335,12 +431,8 @@ def _pack(blocks: Sequence[str]) -> list[str]:
     return messages
 
 
-def _rate(done: int, sent: int) -> str:
-    return f"{round(100 * done / sent)}%" if sent else "–"
-
-
-def _snippet(text: str) -> str:
-    return text if len(text) <= SNIPPET_LENGTH else text[: SNIPPET_LENGTH - 1].rstrip() + "…"
+def _snippet(text: str, length: int = SNIPPET_LENGTH) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def _of_group(library: TipLibrary, group: TipGroup) -> list[Tip]:
