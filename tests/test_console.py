@@ -213,3 +213,12 @@ def test_without_token_in_a_terminal_it_opens_the_console(
 def test_fast_forward_target(argument: str, expected: datetime | None) -> None:
     now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Amsterdam
     assert fast_forward_target(argument, now, AMS) == expected
+
+
+async def test_a_reaction_answers_the_nudge_whose_buttons_were_shown_last(tmp_path: Path) -> None:
+    out = await chat(tmp_path, "/start\n#3\n#1\n:react 👍\n:ff 09:05\n:react 👍\n:react\n:quit\n")
+    assert "you > :react 👍\n  (reacted 👍 to the last message with buttons)\n" in out
+    # The water nudge at 09:00 was the last with buttons: it counts a glass and is edited.
+    assert "bot (edited) > 💧 Tijd voor een glas water (0/8)" in out
+    assert "      💧 Genoteerd: 1/8 glazen vandaag." in out
+    assert "you > :react\n  (no message with buttons to react to)" in out
