@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from sqlalchemy.engine import Engine
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -13,6 +14,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    MessageReactionHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -24,7 +26,8 @@ from bot.admin.messages import TipButton
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.jobs import dispatch_tick
 from bot.nudges import handlers as nudges
-from bot.nudges.keyboards import NudgeButton
+from bot.nudges.handlers import TypedCommands
+from bot.nudges.keyboards import NudgeButton, SleepHoursButton
 from bot.privacy import handlers as privacy
 from bot.privacy.keyboards import DeleteButton
 from bot.progress import handlers as progress
@@ -34,6 +37,7 @@ from bot.setup import handlers as setup
 from bot.setup.keyboards import SetupButton
 from bot.setup.pause import PauseButton
 from bot.web.server import WebServer
+from habits.parsing import Command
 from scheduler.clock import Clock, utc_now
 from tips.library import TipLibrary
 from tips.store import TipStore
@@ -46,6 +50,9 @@ TIP_WATCH_INTERVAL = timedelta(seconds=30)
 # does not hold up everyone else. Database work inside a handler never awaits, so each check-in
 # is one uninterrupted transaction on the event loop.
 CONCURRENT_UPDATES = 64
+# What polling and the webhook ask Telegram for. It must name message_reaction, which Telegram
+# leaves out unless asked: a 👍 on a nudge answers it. (PTB 22's ALL_TYPES includes it.)
+ALLOWED_UPDATES: list[str] = Update.ALL_TYPES
 COMMANDS = {
     "nl": [
         ("start", "Beginnen of opnieuw starten"),
@@ -91,6 +98,15 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CommandHandler("privacy", privacy.show_privacy, filters=private))
     application.add_handler(CommandHandler("export", privacy.export, filters=private))
     application.add_handler(CommandHandler("delete", privacy.delete, filters=private))
+    # The same commands typed without their slash ("stop", "instellingen"), for typed_text below.
+    typed_commands: TypedCommands = {
+        Command.PAUSE: setup.pause,
+        Command.RESUME: setup.resume,
+        Command.HELP: shared.show_help,
+        Command.SETTINGS: setup.settings,
+        Command.TODAY: progress.today,
+        Command.STATS: progress.stats,
+    }
     application.add_handler(CallbackQueryHandler(privacy.delete_button, pattern=DeleteButton.pattern()))
     settings = application.services.settings
     admins = private & admin.admin_only(settings)
@@ -99,6 +115,15 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CallbackQueryHandler(admin.draft_button, pattern=DraftButton.pattern()))
     application.add_handler(CallbackQueryHandler(admin.undo_button, pattern=UndoButton.pattern()))
     application.add_handler(CallbackQueryHandler(nudges.nudge_button, pattern=NudgeButton.pattern()))
+    application.add_handler(
+        CallbackQueryHandler(nudges.sleep_hours_button, pattern=SleepHoursButton.pattern())
+    )
+    # A 👍 on a nudge: no message handler sees reactions, so its place only groups it with the nudges.
+    application.add_handler(
+        MessageReactionHandler(
+            nudges.reaction, message_reaction_types=MessageReactionHandler.MESSAGE_REACTION_UPDATED
+        )
+    )
     application.add_handler(CallbackQueryHandler(setup.setup_button, pattern=SetupButton.pattern()))
     application.add_handler(CallbackQueryHandler(setup.pause_button, pattern=PauseButton.pattern()))
     application.add_handler(MessageHandler(filters.LOCATION, setup.shared_location))
@@ -106,10 +131,13 @@ def register_handlers(application: HabitsApplication) -> None:
     # parsing (the draft look-up runs for admins only).
     typed = filters.TEXT & ~filters.COMMAND
     application.add_handler(
-        MessageHandler(typed & admins & admin.with_open_draft(application.services), admin.draft_text)
+        MessageHandler(
+            typed & admins & admin.with_open_draft(application.services),
+            partial(admin.draft_text, commands=typed_commands),
+        )
     )
-    # Typed answers to an onboarding or settings screen, and typed check-ins.
-    application.add_handler(MessageHandler(typed, nudges.typed_text))
+    # Typed answers to an onboarding or settings screen, typed check-ins, and command words.
+    application.add_handler(MessageHandler(typed, partial(nudges.typed_text, commands=typed_commands)))
     application.add_handler(MessageHandler(filters.COMMAND, shared.unknown_command))
     application.add_handler(MessageHandler(filters.ALL, shared.non_text_message))
     # Keep last among the button handlers: any button data nobody recognises gets a short answer.

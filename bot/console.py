@@ -50,6 +50,7 @@ HELP = """Console commands:
                   move the clock forward (to the next 08:15 local time) and deliver the
                   nudges that fall due on the way; otherwise the clock stands still
   :loc LAT LON    share a location (e.g. :loc 35.68 139.69 for Tokyo)
+  :react 👍       react to the message whose buttons were shown last (:react alone takes it back)
   :time           show the bot's clock
   :help           this text
   :quit           leave (Ctrl-D works too)
@@ -235,6 +236,8 @@ class ConsoleChat:
                 self.show_time()
         elif name == "loc":
             return await self._location(argument)
+        elif name == "react":
+            await self._react(argument.strip() or None)
         elif name == "time":
             self.show_time()
         else:
@@ -251,6 +254,20 @@ class ConsoleChat:
         self.user.send_location(latitude, longitude)
         await self.settle()
         return True
+
+    async def _react(self, emoji: str | None) -> None:
+        """A reaction on the message under which buttons were shown last, as a thumb on a phone."""
+        message_id = next(
+            (choice.message_id for choice in self.choices if choice.message_id is not None), None
+        )
+        if message_id is None:
+            self.write("  (no message with buttons to react to)")
+            return
+        self.user.react(message_id, emoji)
+        self.write(
+            f"  (reacted {emoji} to the last message with buttons)" if emoji else "  (reaction taken back)"
+        )
+        await self.settle()
 
     def zone(self) -> ZoneInfo:
         with new_session(self.bot.engine) as session:

@@ -13,9 +13,8 @@ from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
-from telegram import Update
 
-from bot.app import build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.console import run_console
 from bot.context import HabitsApplication
 from bot.logging_setup import configure_logging
@@ -44,7 +43,7 @@ def run_until_stopped(application: HabitsApplication, settings: Settings) -> Non
         asyncio.run(dispatch_until_stopped(application))
         return
     if settings.webhook_url is None:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
         return
     # The settings refuse a webhook URL without a secret; Telegram sends it in a header, and the
     # webhook server answers 403 to any request without it.
@@ -55,7 +54,7 @@ def run_until_stopped(application: HabitsApplication, settings: Settings) -> Non
         url_path=urlsplit(settings.webhook_url).path.strip("/"),
         webhook_url=settings.webhook_url,
         secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=Update.ALL_TYPES,
+        allowed_updates=ALLOWED_UPDATES,
     )
 
 

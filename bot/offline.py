@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from telegram import Update
 from telegram.ext import AIORateLimiter
 
-from bot.app import DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME, build_application
+from bot.app import ALLOWED_UPDATES, DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME, build_application
 from bot.context import HabitsApplication
 from bot.settings import Settings
 from fakegram import FakeBotApi, FakeRequest, serve_http
@@ -133,7 +132,7 @@ async def offline_bot(
             if app.running:
                 await app.stop()
 
-        await updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
+        await updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
         stack.push_async_callback(stop)
         await app.start()
         yield OfflineBot(api=api, app=app, clock=clock, engine=engine)

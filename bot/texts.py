@@ -16,22 +16,39 @@ TEXTS: dict[str, dict[str, str]] = {
         "help": (
             "Ik help je met vier dagelijkse gewoontes: water 💧, wandelen na het eten 🚶, "
             "ademen 🌬️ en slaap 🌙.\n\n"
-            "Tik op de knoppen onder een herinnering, of typ bijvoorbeeld:\n"
-            "• klaar / gedaan / ✅\n• 2 glazen / +1\n• 7,5 uur\n• wandeling gedaan / overslaan\n\n"
+            "Tik op de knoppen onder een herinnering, reageer er met 👍 op, of typ gewoon wat je deed:\n"
+            "• klaar / gedaan / ✅\n• water / 2 glazen / +1\n• blokje om / 20 min gewandeld\n"
+            "• 7,5 uur / slecht geslapen\n• straks / over 10 minuten\n• overslaan\n\n"
             "/today je dag · /settings tijden, gewoontes en taal · /pause even geen "
             "herinneringen · /resume weer aan\n"
-            "/stats je reeksen · /week je week in beeld · /privacy je gegevens · /help deze uitleg\n\n"
+            "/stats je reeksen · /week je week in beeld · /privacy je gegevens · /help deze uitleg\n"
+            "Ze werken ook zonder /: 'vandaag', 'instellingen', 'stop' (pauzeren), 'hervat'.\n\n"
             "Ik geef leefstijltips, geen medisch advies."
         ),
-        "not_understood": (
-            "Dat begreep ik niet helemaal. Tik op een knop, of typ bijvoorbeeld "
-            "'klaar', '2 glazen', '+1' of '7,5 uur'."
-        ),
+        "not_understood": "Dat begreep ik niet helemaal. Typ bijvoorbeeld {forms}, of tik op een knop.",
+        "not_understood_general": "Dat begreep ik niet helemaal. Typ bijvoorbeeld {forms}.",
+        # What fits the open nudge, for "not understood", greetings and thanks; each form is understood.
+        "forms_water": "'2 glazen', '+1' of 'water'",
+        "forms_walk": "'klaar', 'straks' of 'overslaan'",
+        "forms_breathing": "'klaar', 'straks' of 'overslaan'",
+        "forms_sleep-winddown": "'klaar' of 'overslaan'",
+        "forms_sleep-morning": "'7,5 uur', '7' of 'overslaan'",
+        "forms_none": "'wandeling gedaan', '2 glazen' of '7,5 uur'",
+        "greeted": "👋 Hoi! Je kunt gewoon typen, bijvoorbeeld {forms}.",
+        "thanked": "Graag gedaan! 😊 Je kunt gewoon typen, bijvoorbeeld {forms}.",
+        "acknowledged": "👍",
         "nothing_open": (
             "Er staat nu geen herinnering open. Typ bijvoorbeeld 'wandeling gedaan', "
             "'2 glazen' of '7,5 uur', of kijk bij /today."
         ),
-        "needs_hours": "Hoeveel uur heb je geslapen? Tik op een knop of typ bijvoorbeeld '7,5 uur'.",
+        "needs_hours": "Hoeveel uur heb je geslapen? Tik hieronder of typ bijvoorbeeld '7,5 uur'.",
+        "needs_hours_bad": "😕 Balen, zo'n nacht. Hoeveel uur heb je ongeveer geslapen? Tik hieronder of typ bijvoorbeeld '6 uur'.",
+        "needs_hours_good": "😊 Fijn! Hoeveel uur heb je geslapen? Tik hieronder of typ bijvoorbeeld '7,5 uur'.",
+        "water_counts_glasses": "💧 Water tel ik per glas, dus overslaan hoeft niet. Wel een glas gedronken? Tik op +1.",
+        "water_counts_glasses_typed": "💧 Water tel ik per glas, dus overslaan hoeft niet. Wel een glas gedronken? Typ '+1'.",
+        "not_snoozable": "Geen haast: deze herinnering blijft staan. Tik of typ je antwoord wanneer het jou uitkomt.",
+        "no_meal_yet": "🚶 Lekker bezig! Een wandeling tel ik bij de maaltijd ervoor, en je eerste maaltijd van vandaag komt nog: deze telt dus niet mee.",
+        "no_meal_yet_skip": "🚶 Een wandeling hoort bij de maaltijd ervoor, en je eerste maaltijd van vandaag komt nog: er is nog niets over te slaan.",
         "not_registered": "Stuur eerst /start, dan zet ik je herinneringen klaar.",
         "private_only": "Ik werk alleen in een privégesprek: stuur me daar /start.",
         "non_text": "Ik lees alleen tekst en knoppen. Typ bijvoorbeeld 'klaar' of '2 glazen'.",
@@ -64,6 +81,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "answer_already": "Deze had je al beantwoord 👍",
         "answer_expired": "Deze herinnering is van een eerdere dag. /today laat je dag van vandaag zien.",
         "answer_unknown": "Deze knop werkt niet meer. /today laat je dag zien.",
+        # Under a nudge answered by typing: the reply below says it in full, this marks the nudge.
+        "mark_glasses": "💧 +{glasses}",
+        "mark_done": "✅ Gedaan",
+        "mark_skipped": "⏭️ Overgeslagen",
+        "mark_hours": "😴 {hours} uur",
+        "mark_snoozed": "⏰ Uitgesteld",
         "today_title": "📋 Vandaag ({day})",
         "today_water": "💧 Water: {glasses}/{goal} {goal:glas|glazen}",
         "today_walks": "🚶 Wandelen: {marks}",
@@ -212,22 +235,38 @@ TEXTS: dict[str, dict[str, str]] = {
         "help": (
             "I help you with four daily habits: water 💧, a walk after meals 🚶, "
             "breathing 🌬️ and sleep 🌙.\n\n"
-            "Tap the buttons under a reminder, or type for example:\n"
-            "• done / ✅\n• 2 glasses / +1\n• slept 7.5h\n• walk done / skip\n\n"
+            "Tap the buttons under a reminder, react to it with 👍, or just type what you did:\n"
+            "• done / ✅\n• water / 2 glasses / +1\n• went for a walk / walked 20 min\n"
+            "• slept 7.5h / slept badly\n• later / in 10 min\n• skip\n\n"
             "/today your day · /settings times, habits and language · /pause no reminders "
             "for a while · /resume back on\n"
-            "/stats your streaks · /week your week at a glance · /privacy your data · /help this text\n\n"
+            "/stats your streaks · /week your week at a glance · /privacy your data · /help this text\n"
+            "They work without the / too: 'today', 'settings', 'stop' (pause), 'resume'.\n\n"
             "I give lifestyle tips, not medical advice."
         ),
-        "not_understood": (
-            "I didn't quite get that. Tap a button, or type for example "
-            "'done', '2 glasses', '+1' or 'slept 7.5h'."
-        ),
+        "not_understood": "I didn't quite get that. Type e.g. {forms}, or tap a button.",
+        "not_understood_general": "I didn't quite get that. Type e.g. {forms}.",
+        "forms_water": "'2 glasses', '+1' or 'water'",
+        "forms_walk": "'done', 'later' or 'skip'",
+        "forms_breathing": "'done', 'later' or 'skip'",
+        "forms_sleep-winddown": "'done' or 'skip'",
+        "forms_sleep-morning": "'7.5h', '7' or 'skip'",
+        "forms_none": "'walk done', '2 glasses' or 'slept 7.5h'",
+        "greeted": "👋 Hi! You can just type, e.g. {forms}.",
+        "thanked": "You're welcome! 😊 You can just type, e.g. {forms}.",
+        "acknowledged": "👍",
         "nothing_open": (
             "There is no open reminder right now. Type for example 'walk done', "
             "'2 glasses' or 'slept 7.5h', or see /today."
         ),
-        "needs_hours": "How many hours did you sleep? Tap a button or type e.g. '7.5h'.",
+        "needs_hours": "How many hours did you sleep? Tap below or type e.g. '7.5h'.",
+        "needs_hours_bad": "😕 Sorry about the rough night. About how many hours did you sleep? Tap below or type e.g. '6h'.",
+        "needs_hours_good": "😊 Glad to hear it! How many hours did you sleep? Tap below or type e.g. '7.5h'.",
+        "water_counts_glasses": "💧 Water counts by the glass, so there's nothing to skip. Had one? Tap +1.",
+        "water_counts_glasses_typed": "💧 Water counts by the glass, so there's nothing to skip. Had one? Type '+1'.",
+        "not_snoozable": "No rush: this reminder stays open. Tap or type your answer whenever it suits you.",
+        "no_meal_yet": "🚶 Nice! I count a walk for the meal before it, and today's first meal is still to come, so this one doesn't count.",
+        "no_meal_yet_skip": "🚶 A walk goes with the meal before it, and today's first meal is still to come: nothing to skip yet.",
         "not_registered": "Send /start first and I'll set up your reminders.",
         "private_only": "I only work in a private chat: send me /start there.",
         "non_text": "I only read text and buttons. Type for example 'done' or '2 glasses'.",
@@ -260,6 +299,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "answer_already": "You already answered this one 👍",
         "answer_expired": "This reminder is from an earlier day. /today shows today.",
         "answer_unknown": "This button no longer works. /today shows your day.",
+        "mark_glasses": "💧 +{glasses}",
+        "mark_done": "✅ Done",
+        "mark_skipped": "⏭️ Skipped",
+        "mark_hours": "😴 {hours} h",
+        "mark_snoozed": "⏰ Snoozed",
         "today_title": "📋 Today ({day})",
         "today_water": "💧 Water: {glasses}/{goal} {goal:glass|glasses}",
         "today_walks": "🚶 Walks: {marks}",

@@ -91,6 +91,8 @@ class State:
         self.poll_generation = 0
         self.webhook_url: str | None = None
 
+        # Each user's current reaction per message: (chat id, message id, user id) -> ReactionTypes.
+        self.reactions: dict[tuple[int, int, int], list[JSONDict]] = {}
         self.commands: dict[tuple[str, str], list[JSONDict]] = {}
         self.open_queries: dict[str, JSONDict] = {}
         self.callback_answers: dict[str, JSONDict] = {}

@@ -123,6 +123,36 @@ class FakeUser:
         self._state.open_queries[query_id] = query
         return self._state.enqueue_update("callback_query", query)
 
+    def react(self, message: JSONDict | int, emoji: str | None) -> JSONDict:
+        """React to a message (a message dict, or a message_id in this user's private chat) with an
+        emoji, or with None take the reaction back. Like Telegram, the `message_reaction` update
+        holds the user's reaction before and after (one emoji, as without Telegram Premium), and
+        getUpdates serves it only to a bot that named message_reaction in allowed_updates.
+        """
+        if isinstance(message, int):
+            chat_id, message_id = self.id, message
+        else:
+            chat_id, message_id = message["chat"]["id"], message["message_id"]
+        chat = self._state.chats.get(chat_id)
+        if chat is None or chat.live(message_id) is None:
+            raise ValueError(f"no message {message_id} in chat {chat_id}")
+        if emoji is not None and not emoji:
+            raise ValueError("a reaction is an emoji, or None to take it back")
+        key = (chat_id, message_id, self.id)
+        old = self._state.reactions.pop(key, [])
+        new: list[JSONDict] = [{"type": "emoji", "emoji": emoji}] if emoji else []
+        if new:
+            self._state.reactions[key] = new
+        reaction: JSONDict = {
+            "chat": copy.deepcopy(chat.info),
+            "message_id": message_id,
+            "user": self.as_dict(),
+            "date": self._state.now(),
+            "old_reaction": old,
+            "new_reaction": new,
+        }
+        return self._state.enqueue_update("message_reaction", reaction)
+
     def send_location(self, latitude: float, longitude: float) -> JSONDict:
         """Share a location in the private chat."""
         return self._message({"location": {"latitude": latitude, "longitude": longitude}})

@@ -1,7 +1,13 @@
-"""Recording check-ins, from a button on a nudge or from typed text, and what counts as done.
+"""Recording check-ins, from a button on a nudge, a reaction on it or typed text, and what counts as done.
 
 Every answer becomes one CheckIn row. A nudge is answered at most once; a habit that is already done
 for a slot (or, for water, whose daily goal is reached) is not nudged again.
+
+Typed text is answered by what it means and by the latest open nudge of today (`record_text`):
+a snooze word snoozes that nudge within the snooze button's limits, a skip word on a water nudge
+stores nothing (water counts glasses), a word about the night asks for the hours, and a command
+word, a greeting or thanks is handed back to the bot as such. A walk with no walk nudge open counts
+for the latest meal of the day whose time has come, and for none before the first meal.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from habits.parsing import CheckInKind, ParsedCheckIn
+from habits.parsing import CheckInKind, Command, ParsedCheckIn, SleepQuality
 from scheduler.routines import routine_of, zone_of
 from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN, meal_slot_at, routine_day
 from storage import checkin_queries
@@ -24,6 +30,8 @@ MAX_SLEEP_HOURS = 16.0
 MAX_GLASSES_AT_ONCE = 12
 # A typed "klaar" answers the latest nudge only if it was sent this recently.
 OPEN_NUDGE_WINDOW = timedelta(hours=12)
+# A reaction is looked up among nudges sent this recently; only today's count, in any time zone.
+REACTION_WINDOW = timedelta(days=2)
 
 
 # A nudge whose message the member may have on screen. SENDING and UNCONFIRMED ones were most
@@ -48,10 +56,17 @@ class Outcome(StrEnum):
     ALREADY_DONE = "already_done"
     EXPIRED = "expired"  # a button from an earlier day
     UNKNOWN_NUDGE = "unknown_nudge"  # no such nudge, someone else's, or a button that does not fit it
-    NEEDS_HOURS = "needs_hours"  # "klaar" on the morning sleep question
+    NEEDS_HOURS = "needs_hours"  # "klaar" on the morning sleep question, or "slecht geslapen"
     NOTHING_OPEN = "nothing_open"
     NOT_UNDERSTOOD = "not_understood"
     NOT_REGISTERED = "not_registered"
+    WATER_COUNTS_GLASSES = "water_counts_glasses"  # a skip word on a water nudge: nothing to skip
+    NOT_SNOOZABLE = "not_snoozable"  # a snooze word on a nudge that has no snooze (water, sleep)
+    NO_MEAL_YET = "no_meal_yet"  # a walk before the day's first meal: it follows no meal
+    ACKNOWLEDGED = "acknowledged"  # "ok" with nothing open
+    COMMAND = "command"  # a command word without its slash: the bot runs the command
+    GREETED = "greeted"
+    THANKED = "thanked"
 
 
 @dataclass(frozen=True)
@@ -66,8 +81,12 @@ class CheckInResult:
     water_today: int = 0
     water_goal: int = 0
     snooze_minutes: int = 0
+    # The nudge answered, or for the other outcomes the open nudge the reply is about.
     nudge: NudgeSnapshot | None = None
     language: str = "nl"
+    quality: SleepQuality | None = None  # NEEDS_HOURS: how the member said they slept
+    command: Command | None = None
+    day: date | None = None  # NEEDS_HOURS: the routine day whose night is asked about
 
     @property
     def water_goal_reached(self) -> bool:
@@ -152,13 +171,17 @@ def _answer_nudge(
     value: float | None,
     source: CheckInSource,
     now: datetime,
+    *,
+    snooze_minutes: int | None = None,
 ) -> CheckInResult:
+    """`snooze_minutes`: how long a snooze lasts when the member said so ("over 10 minuten")."""
     habit = Habit(nudge.habit)
     if action is Action.SNOOZE:
         if nudge.snooze_count >= MAX_SNOOZES:
             return CheckInResult(Outcome.SNOOZE_LIMIT, habit=habit, nudge=nudge, language=member.language)
+        minutes = snooze_minutes or member.snooze_minutes
         nudge = checkin_queries.snooze_nudge(
-            connection=connection, nudge=nudge, resend_at=now + timedelta(minutes=member.snooze_minutes)
+            connection=connection, nudge=nudge, resend_at=now + timedelta(minutes=minutes)
         )
         connection.commit()
         return CheckInResult(
@@ -166,7 +189,7 @@ def _answer_nudge(
             habit=habit,
             slot=nudge.slot,
             nudge=nudge,
-            snooze_minutes=member.snooze_minutes,
+            snooze_minutes=minutes,
             language=member.language,
         )
     status = CheckInStatus.SKIPPED if action is Action.SKIP else CheckInStatus.DONE
@@ -217,6 +240,46 @@ def answer_button(
         return CheckInResult(Outcome.UNKNOWN_NUDGE, nudge=nudge, language=member.language)
     if action is Action.HOURS and (value is None or not 0 < value <= MAX_SLEEP_HOURS):
         return CheckInResult(Outcome.UNKNOWN_NUDGE, nudge=nudge, language=member.language)
+    return _answer_shown_nudge(connection, member, nudge, action, value, CheckInSource.BUTTON, now)
+
+
+# A reaction means "done": on a water nudge one glass. The morning question wants hours, so a
+# reaction on it changes nothing; its hour buttons are right under it.
+REACTION_ACTIONS: dict[str, Action] = {
+    "water": Action.GLASS,
+    "walk": Action.DONE,
+    BREATHING: Action.DONE,
+    SLEEP_WIND_DOWN: Action.DONE,
+}
+
+
+def answer_reaction(
+    *, connection: DirectConnection, telegram_id: int, message_id: int, now: datetime
+) -> CheckInResult:
+    """A "done" reaction (👍) by the member on message `message_id` of their chat: like the nudge's
+    done button if that message is one of their nudges still open today; else nothing changes."""
+    member, nudge = checkin_queries.member_and_nudge_by_message(
+        connection=connection, telegram_id=telegram_id, message_id=message_id, since=now - REACTION_WINDOW
+    )
+    if member is None or nudge is None:
+        return CheckInResult(Outcome.UNKNOWN_NUDGE, language=member.language if member else "nl")
+    action = REACTION_ACTIONS.get(slot_kind(nudge.slot))
+    if action is None:
+        return CheckInResult(Outcome.UNKNOWN_NUDGE, nudge=nudge, language=member.language)
+    value = 1.0 if action is Action.GLASS else None
+    return _answer_shown_nudge(connection, member, nudge, action, value, CheckInSource.REACTION, now)
+
+
+def _answer_shown_nudge(
+    connection: DirectConnection,
+    member: MemberSnapshot,
+    nudge: NudgeSnapshot,
+    action: Action,
+    value: float | None,
+    source: CheckInSource,
+    now: datetime,
+) -> CheckInResult:
+    """An answer given on the nudge's own message (a button, a reaction): it counts if still open today."""
     today = routine_day(routine_of(member), zone_of(member), now)
     if nudge.status in (NudgeStatus.ANSWERED, NudgeStatus.SUPPRESSED):
         return CheckInResult(
@@ -227,7 +290,24 @@ def answer_button(
         return CheckInResult(Outcome.UNKNOWN_NUDGE, language=member.language)
     if nudge.local_date != today:
         return CheckInResult(Outcome.EXPIRED, habit=Habit(nudge.habit), nudge=nudge, language=member.language)
-    return _answer_nudge(connection, member, nudge, action, value, CheckInSource.BUTTON, now)
+    return _answer_nudge(connection, member, nudge, action, value, source, now)
+
+
+def answer_sleep_hours(
+    *, connection: DirectConnection, telegram_id: int, day: date, hours: float, now: datetime
+) -> CheckInResult:
+    """An hour button under the bot's question how long the member slept (after "slecht geslapen"):
+    the night before routine day `day`, as typed hours would be; it answers the open morning
+    question too. A button from an earlier day changes nothing."""
+    member, latest = checkin_queries.member_and_open_nudge(
+        connection=connection, telegram_id=telegram_id, since=now - OPEN_NUDGE_WINDOW, habit=Habit.SLEEP
+    )
+    if member is None or not 0 < hours <= MAX_SLEEP_HOURS:
+        return CheckInResult(Outcome.UNKNOWN_NUDGE, language=member.language if member else "nl")
+    if day != routine_day(routine_of(member), zone_of(member), now):
+        return CheckInResult(Outcome.EXPIRED, habit=Habit.SLEEP, language=member.language)
+    nudge = _answerable_today(member, latest, now)
+    return _record_sleep_hours(connection, member, hours, now, nudge, CheckInSource.BUTTON)
 
 
 def _answerable_today(
@@ -242,7 +322,11 @@ def _answerable_today(
 def _without_nudge(
     connection: DirectConnection, member: MemberSnapshot, habit: Habit, status: CheckInStatus, now: datetime
 ) -> CheckInResult:
-    """ "wandeling gedaan" with no walk nudge open: attribute it to the slot it plainly means."""
+    """ "wandeling gedaan" with no walk nudge open: attribute it to the slot it plainly means.
+
+    A walk belongs to the latest meal of the day whose time has come (`meal_slot_at`); before the
+    day's first meal it follows no meal, so nothing is stored rather than guessing breakfast.
+    """
     routine, zone = routine_of(member), zone_of(member)
     day = routine_day(routine, zone, now)
     if habit is Habit.WATER:
@@ -263,6 +347,8 @@ def _without_nudge(
         Habit.BREATHING: BREATHING,
         Habit.SLEEP: SLEEP_WIND_DOWN,
     }[habit]
+    if slot is None:
+        return CheckInResult(Outcome.NO_MEAL_YET, habit=habit, status=status, language=member.language)
     if (
         checkin_queries.checkin_for_slot(
             connection=connection, member_id=member.id, day=day, habit=habit, slot=slot
@@ -290,6 +376,7 @@ def _record_sleep_hours(
     hours: float,
     now: datetime,
     nudge: NudgeSnapshot | None,
+    source: CheckInSource = CheckInSource.TEXT,
 ) -> CheckInResult:
     """`nudge`: the member's open sleep nudge of today, if any."""
     routine, zone = routine_of(member), zone_of(member)
@@ -304,7 +391,7 @@ def _record_sleep_hours(
             checkin_id=earlier,
             value=hours,
             status=CheckInStatus.DONE,
-            source=CheckInSource.TEXT,
+            source=source,
             created_at=now,
         )
         connection.commit()
@@ -326,7 +413,7 @@ def _record_sleep_hours(
         day=day,
         status=CheckInStatus.DONE,
         value=hours,
-        source=CheckInSource.TEXT,
+        source=source,
         now=now,
         nudge=nudge,
     )
@@ -365,18 +452,24 @@ def _record_done_or_skip(
     """`nudge`: the member's open nudge of today (of the habit named, if one is), if any."""
     action = Action.SKIP if parsed.kind is CheckInKind.SKIP else Action.DONE
     status = CheckInStatus.SKIPPED if action is Action.SKIP else CheckInStatus.DONE
+    skips_water = action is Action.SKIP and (
+        parsed.habit is Habit.WATER or (nudge is not None and nudge.habit == Habit.WATER)
+    )
+    if skips_water:
+        # Water counts glasses through the day: there is no glass to skip, so nothing is stored.
+        return CheckInResult(
+            Outcome.WATER_COUNTS_GLASSES, habit=Habit.WATER, nudge=nudge, language=member.language
+        )
     if nudge is None:
         if parsed.habit is None:
             return CheckInResult(Outcome.NOTHING_OPEN, language=member.language)
-        if parsed.habit is Habit.WATER and action is Action.SKIP:
-            return CheckInResult(Outcome.NOTHING_OPEN, language=member.language)
         return _without_nudge(connection, member, parsed.habit, status, now)
     if nudge.slot == SLEEP_MORNING and action is Action.DONE:
-        return CheckInResult(Outcome.NEEDS_HOURS, habit=Habit.SLEEP, nudge=nudge, language=member.language)
+        return _ask_hours(member, nudge, None, now)
     if nudge.habit == Habit.WATER:
-        action = Action.GLASS if action is Action.DONE else action
+        action = Action.GLASS
     if action not in ACTIONS_BY_SLOT_KIND.get(slot_kind(nudge.slot), frozenset()):
-        return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
+        return CheckInResult(Outcome.NOT_UNDERSTOOD, nudge=nudge, language=member.language)
     return _answer_nudge(
         connection, member, nudge, action, 1.0 if action is Action.GLASS else None, CheckInSource.TEXT, now
     )
@@ -397,38 +490,95 @@ def member_and_open_nudge(
     )
 
 
+def _ask_hours(
+    member: MemberSnapshot, nudge: NudgeSnapshot | None, quality: SleepQuality | None, now: datetime
+) -> CheckInResult:
+    """Ask how long the night was; `nudge`: the open morning question, if it is the latest open one."""
+    return CheckInResult(
+        Outcome.NEEDS_HOURS,
+        habit=Habit.SLEEP,
+        nudge=nudge if nudge is not None and nudge.slot == SLEEP_MORNING else None,
+        language=member.language,
+        quality=quality,
+        day=routine_day(routine_of(member), zone_of(member), now),
+    )
+
+
+def _snooze(
+    connection: DirectConnection,
+    member: MemberSnapshot,
+    parsed: ParsedCheckIn,
+    now: datetime,
+    nudge: NudgeSnapshot | None,
+) -> CheckInResult:
+    """ "straks", "over 10 minuten": the snooze button of the latest open nudge, with its limits."""
+    if nudge is None:
+        return CheckInResult(Outcome.NOTHING_OPEN, language=member.language)
+    if Action.SNOOZE not in ACTIONS_BY_SLOT_KIND.get(slot_kind(nudge.slot), frozenset()):
+        return CheckInResult(
+            Outcome.NOT_SNOOZABLE, habit=Habit(nudge.habit), nudge=nudge, language=member.language
+        )
+    minutes = None if parsed.value is None else int(parsed.value)
+    return _answer_nudge(
+        connection, member, nudge, Action.SNOOZE, None, CheckInSource.TEXT, now, snooze_minutes=minutes
+    )
+
+
+# Replies that are no check-in at all, answered with what the member may type for the open nudge.
+_SOCIAL_OUTCOMES = {
+    CheckInKind.GREETING: Outcome.GREETED,
+    CheckInKind.THANKS: Outcome.THANKED,
+    CheckInKind.COMMAND: Outcome.COMMAND,
+}
+
+
 def record_text(
     *,
     connection: DirectConnection,
     member: MemberSnapshot,
     latest: NudgeSnapshot | None,
-    parsed: ParsedCheckIn,
+    parsed: ParsedCheckIn | None,
     now: datetime,
 ) -> CheckInResult:
-    """A typed check-in, already parsed; a bare number means hours or glasses by what is open.
+    """What typed text does, already parsed (None: not understood), by what is open now.
 
-    `member` and `latest` are what `member_and_open_nudge` read for this text.
+    A bare number means hours or glasses by what is open; "ok" answers the open nudge as done, and
+    with none open only gets a nod. `member` and `latest` are what `member_and_open_nudge` read
+    for this text. Only DONE, SKIP, WATER, SLEEP, NUMBER and WEAK_DONE ever store a check-in.
     """
     nudge = _answerable_today(member, latest, now)
+    if parsed is None:
+        return CheckInResult(Outcome.NOT_UNDERSTOOD, nudge=nudge, language=member.language)
+    social = _SOCIAL_OUTCOMES.get(parsed.kind)
+    if social is not None:
+        return CheckInResult(social, nudge=nudge, language=member.language, command=parsed.command)
+    if parsed.kind is CheckInKind.SNOOZE:
+        return _snooze(connection, member, parsed, now, nudge)
+    if parsed.kind is CheckInKind.SLEEP_QUALITY:
+        return _ask_hours(member, nudge, parsed.quality, now)
+    if parsed.kind is CheckInKind.WEAK_DONE:
+        if nudge is None:
+            return CheckInResult(Outcome.ACKNOWLEDGED, language=member.language)
+        return _record_done_or_skip(connection, member, ParsedCheckIn(CheckInKind.DONE), now, nudge)
     if parsed.kind in (CheckInKind.DONE, CheckInKind.SKIP):
         return _record_done_or_skip(connection, member, parsed, now, nudge)
-    if parsed.kind is CheckInKind.WATER and parsed.value is not None:
+    # The parser keeps amounts in range; checked again here, where they are stored.
+    if parsed.kind is CheckInKind.WATER and parsed.value is not None and _glasses_at_once(parsed.value):
         return _record_glasses(connection, member, parsed.value, now, nudge)
-    if parsed.kind is CheckInKind.SLEEP and parsed.value is not None:
+    if parsed.kind is CheckInKind.SLEEP and parsed.value is not None and 0 < parsed.value <= MAX_SLEEP_HOURS:
         return _record_sleep_hours(connection, member, parsed.value, now, nudge)
     if parsed.kind is CheckInKind.NUMBER and parsed.value is not None:
         # The latest open nudge of any habit; if it is the sleep question (or a water nudge), it
         # is also the latest open one of that habit, which the functions below expect.
-        if nudge is not None and nudge.slot == SLEEP_MORNING and parsed.value <= MAX_SLEEP_HOURS:
+        if nudge is not None and nudge.slot == SLEEP_MORNING and 0 < parsed.value <= MAX_SLEEP_HOURS:
             return _record_sleep_hours(connection, member, parsed.value, now, nudge)
-        if (
-            nudge is not None
-            and nudge.habit == Habit.WATER
-            and parsed.value.is_integer()
-            and 1 <= parsed.value <= MAX_GLASSES_AT_ONCE
-        ):
+        if nudge is not None and nudge.habit == Habit.WATER and _glasses_at_once(parsed.value):
             return _record_glasses(connection, member, parsed.value, now, nudge)
-    return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
+    return CheckInResult(Outcome.NOT_UNDERSTOOD, nudge=nudge, language=member.language)
+
+
+def _glasses_at_once(value: float) -> bool:
+    return value.is_integer() and 1 <= value <= MAX_GLASSES_AT_ONCE
 
 
 def _habit_answered(parsed: ParsedCheckIn) -> Habit | None:
@@ -439,4 +589,6 @@ def _habit_answered(parsed: ParsedCheckIn) -> Habit | None:
         return Habit.SLEEP
     if parsed.kind in (CheckInKind.DONE, CheckInKind.SKIP):
         return parsed.habit
+    if parsed.kind is CheckInKind.SLEEP_QUALITY:
+        return Habit.SLEEP
     return None

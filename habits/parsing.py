@@ -803,7 +803,9 @@ def _with_amount(
             return None
         if unit is not Unit.HOUR and not quantity.hours and habit is not Habit.SLEEP:
             return None  # "30 minuten" alone: a walk? a nap?
-        return ParsedCheckIn(CheckInKind.SLEEP, value=round(minutes / 60, 2))
+        hours = round(minutes / 60, 2)
+        # "0,2 minuten geslapen" would round to no sleep at all
+        return ParsedCheckIn(CheckInKind.SLEEP, value=hours) if hours > 0 else None
     if unit in (Unit.KM, Unit.STEPS):
         walked = quantity.value > 0 and (reported or not reading.verbs)
         return ParsedCheckIn(CheckInKind.DONE, habit=Habit.WALK) if walked else None

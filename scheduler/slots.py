@@ -197,15 +197,16 @@ def routine_day(routine: DailyRoutine, zone: ZoneInfo, instant: datetime) -> dat
     return (local - timedelta(minutes=night_middle)).date()
 
 
-def meal_slot_at(routine: DailyRoutine, zone: ZoneInfo, instant: datetime) -> str:
-    """The walk slot a walk reported at `instant` belongs to: the latest meal that began before it."""
+def meal_slot_at(routine: DailyRoutine, zone: ZoneInfo, instant: datetime) -> str | None:
+    """The walk slot a walk reported at `instant` belongs to: that of the latest meal of the routine
+    day whose time has come, or None before the day's first meal (a walk then follows no meal)."""
     day = routine_day(routine, zone, instant)
-    chosen = MEALS[0]
+    chosen = None
     for meal in MEALS:
         start = local_to_utc(day, _after_wake(routine, getattr(routine, meal)), zone)
         if start <= instant:
             chosen = meal
-    return f"walk-{chosen}"
+    return None if chosen is None else f"walk-{chosen}"
 
 
 def routine_day_start(routine: DailyRoutine, zone: ZoneInfo, day: date) -> datetime:

@@ -173,6 +173,41 @@ def member_and_open_nudge(
 
 
 @cache
+def _member_and_nudge_by_message_statement() -> Select[Any]:
+    member, nudge = _table(Member), _table(Nudge)
+    candidate = nudge.alias("candidate")
+    # Bounded by sent_at so that the (member_id, sent_at) index keeps the scan to recent nudges.
+    shown = (
+        select(candidate.c.id)
+        .where(
+            candidate.c.member_id == member.c.id,
+            candidate.c.message_id == bindparam("message_id"),
+            candidate.c.sent_at >= bindparam("since"),
+        )
+        .order_by(candidate.c.sent_at.desc(), candidate.c.id.desc())
+        .limit(1)
+        .correlate(member)
+        .scalar_subquery()
+    )
+    return (
+        select(*_member_and_nudge_columns(nudge))
+        .select_from(member.outerjoin(nudge, nudge.c.id == shown))
+        .where(member.c.telegram_id == bindparam("telegram_id"))
+    )
+
+
+def member_and_nudge_by_message(
+    *, connection: DirectConnection, telegram_id: int, message_id: int, since: datetime
+) -> tuple[MemberSnapshot | None, NudgeSnapshot | None]:
+    """The member and their nudge shown as message `message_id` in their chat, sent since `since`."""
+    row = connection.first(
+        _member_and_nudge_by_message_statement(),
+        {"telegram_id": telegram_id, "message_id": message_id, "since": since},
+    )
+    return _snapshots(row)
+
+
+@cache
 def _water_glasses_statement() -> Select[Any]:
     checkin = _table(CheckIn)
     return select(func.coalesce(func.sum(checkin.c.value), 0)).where(

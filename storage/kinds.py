@@ -20,3 +20,4 @@ class CheckInStatus(StrEnum):
 class CheckInSource(StrEnum):
     BUTTON = "button"
     TEXT = "text"
+    REACTION = "reaction"  # an emoji reaction on the nudge, such as 👍

@@ -59,6 +59,10 @@ class BotHarness(OfflineBot):
         user.press(message, callback_data)
         await self.settle()
 
+    async def react(self, user: FakeUser, message: dict[str, Any] | int, emoji: str | None) -> None:
+        user.react(message, emoji)
+        await self.settle()
+
     async def press_label(self, user: FakeUser, label: str) -> None:
         """Press the button whose label contains `label` on the bot's latest message with buttons."""
         message = latest_with_buttons(self.api, user.id)

@@ -4,7 +4,7 @@ round trips at the edges, Telegram's 64 bytes, the separator, garbage refused, a
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import pytest
@@ -23,7 +23,13 @@ from bot.admin.messages import (
     tip_preview,
 )
 from bot.callback_data import MAX_BYTES, CallbackData, CallbackDataError, CallbackDataTooLong, Range
-from bot.nudges.keyboards import NudgeButton, nudge_keyboard
+from bot.nudges.keyboards import (
+    NudgeButton,
+    SleepHoursButton,
+    glass_keyboard,
+    nudge_keyboard,
+    sleep_hours_keyboard,
+)
 from bot.privacy.keyboards import DeleteButton, delete_keyboard
 from bot.setup.keyboards import Mode, Screen, ScreenRenderer, SetupButton, which_time_keyboard
 from bot.setup.pause import RESUME, TODAY, PauseButton, pause_keyboard, resume_keyboard
@@ -36,7 +42,14 @@ from tests.harness import load_shipped_tips
 from tests.hostile import hostile_text
 from tips.schema import TipGroup
 
-FAMILIES: list[type[CallbackData]] = [NudgeButton, DeleteButton, SetupButton, PauseButton, TipButton]
+FAMILIES: list[type[CallbackData]] = [
+    NudgeButton,
+    DeleteButton,
+    SetupButton,
+    PauseButton,
+    TipButton,
+    SleepHoursButton,
+]
 NOW = datetime(2026, 11, 23, 7, 15, tzinfo=UTC)
 ONBOARDING, SETTINGS = Mode.ONBOARDING, Mode.SETTINGS
 A = TipButtonAction
@@ -87,6 +100,8 @@ WIRE = [
     (TipButton(A.OFF, TipView.LIST, "water-why"), "t:off:l:water-why"),
     (TipButton(A.ON, TipView.TIP, "water-why"), "t:on:s:water-why"),
     (TipButton(A.OFF, TipView.TIP, "0-9"), "t:off:s:0-9"),
+    (SleepHoursButton(date(2026, 11, 24).toordinal(), 7), "sh:739944:7"),
+    (SleepHoursButton(1, 16), "sh:1:16"),
 ]
 
 
@@ -102,7 +117,14 @@ def test_every_family_writes_and_reads_todays_wire_data(button: CallbackData, da
 
 def test_the_patterns_match_what_bot_app_matched_before() -> None:
     # Setup's was spelled ^[os]:, the same two words.
-    assert [family.pattern().pattern for family in FAMILIES] == ["^n:", "^del:", "^(?:o|s):", "^p:", "^t:"]
+    assert [family.pattern().pattern for family in FAMILIES] == [
+        "^n:",
+        "^del:",
+        "^(?:o|s):",
+        "^p:",
+        "^t:",
+        "^sh:",
+    ]
 
 
 def test_what_the_fields_mean_reads_the_same_as_before() -> None:
@@ -156,6 +178,8 @@ def _every_keyboard() -> list[tuple[type[CallbackData], list[str]]]:
                 nudge_id=123, slot=slot, language="nl", snooze_count=snoozes, snooze_minutes=15
             )
             keyboards.append((NudgeButton, _data(keyboard)))
+    keyboards.append((NudgeButton, _data(glass_keyboard(nudge_id=123, language="en"))))
+    keyboards.append((SleepHoursButton, _data(sleep_hours_keyboard("nl", NOW.date()))))
     keyboards.append((DeleteButton, _data(delete_keyboard("nl", 1795418100))))
     keyboards.append((PauseButton, _data(pause_keyboard("nl", paused=True))))
     keyboards.append((PauseButton, _data(resume_keyboard("en"))))

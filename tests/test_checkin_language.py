@@ -575,6 +575,7 @@ MESSAGES: list[tuple[str, ParsedCheckIn | None]] = [
     ("1e9", NOTHING),
     ("-2 glazen", NOTHING),
     ("25 uur", NOTHING),
+    ("0,2 minuten geslapen", NOTHING),  # rounds to 0 hours
     ("0 uur", NOTHING),
     ("17 uur geslapen", NOTHING),
     ("100", NOTHING),

@@ -230,3 +230,12 @@ def test_a_coach_in_the_console_edits_a_copy_of_the_tips(
     out = capsys.readouterr().out
     assert "✅ Staat live: water-soup-counts." in out
     assert tips.read_bytes() == before
+
+
+async def test_a_reaction_answers_the_nudge_whose_buttons_were_shown_last(tmp_path: Path) -> None:
+    out = await chat(tmp_path, "/start\n#3\n#1\n:react 👍\n:ff 09:05\n:react 👍\n:react\n:quit\n")
+    assert "you > :react 👍\n  (reacted 👍 to the last message with buttons)\n" in out
+    # The water nudge at 09:00 was the last with buttons: it counts a glass and is edited.
+    assert "bot (edited) > 💧 Tijd voor een glas water (0/8)" in out
+    assert "      💧 Genoteerd: 1/8 glazen vandaag." in out
+    assert "you > :react\n  (no message with buttons to react to)" in out

@@ -115,6 +115,14 @@ def test_every_read_gives_the_same_row_both_ways(engine: Engine) -> None:
             checkin_queries._member_and_open_nudge_statement(True),
             {"telegram_id": TELEGRAM_ID, "since": NOW, "habit": "water"},
         ),
+        (
+            checkin_queries._member_and_nudge_by_message_statement(),
+            {"telegram_id": TELEGRAM_ID, "message_id": 901, "since": since},
+        ),
+        (
+            checkin_queries._member_and_nudge_by_message_statement(),
+            {"telegram_id": TELEGRAM_ID, "message_id": 999, "since": since},
+        ),
         (checkin_queries._water_glasses_statement(), {"member_id": member_id, "day": DAY}),
         (
             checkin_queries._checkin_for_slot_statement(),
@@ -151,6 +159,30 @@ def test_the_snapshots_hold_the_member_and_the_latest_open_nudge(engine: Engine)
         tip_id="water-1",
     )
     assert glasses == 3  # 1 + 2.5, counted in whole glasses
+
+
+def test_a_nudge_is_found_by_its_message_only_in_the_members_own_recent_nudges(engine: Engine) -> None:
+    _, nudge_ids = _member_with_nudges(engine)
+    since = NOW - timedelta(hours=12)
+    with DirectConnection(engine) as connection:
+        _, walk = checkin_queries.member_and_nudge_by_message(
+            connection=connection, telegram_id=TELEGRAM_ID, message_id=901, since=since
+        )
+        member, unknown = checkin_queries.member_and_nudge_by_message(
+            connection=connection, telegram_id=TELEGRAM_ID, message_id=950, since=since
+        )
+        _, too_old = checkin_queries.member_and_nudge_by_message(
+            connection=connection, telegram_id=TELEGRAM_ID, message_id=901, since=NOW
+        )
+        stranger, theirs = checkin_queries.member_and_nudge_by_message(
+            connection=connection, telegram_id=1, message_id=901, since=since
+        )
+    assert walk is not None
+    assert (walk.id, walk.slot) == (nudge_ids[1], "walk-breakfast")
+    assert member is not None
+    assert unknown is None
+    assert too_old is None
+    assert (stranger, theirs) == (None, None)
 
 
 def test_writes_are_stored_as_sqlalchemy_stores_them_and_only_when_committed(engine: Engine) -> None:

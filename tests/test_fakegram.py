@@ -20,6 +20,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     MessageEntity,
+    ReactionTypeEmoji,
     ReplyKeyboardMarkup,
     ReplyParameters,
     Update,
@@ -484,6 +485,42 @@ async def test_simulated_updates_parse_as_ptb_updates(api: FakeBotApi, bot: Bot)
     # The bot can reuse a file_id a user sent.
     resent = await bot.send_photo(11, photo.photo[-1].file_id)
     assert resent.photo[-1].file_unique_id == photo.photo[-1].file_unique_id
+
+
+async def test_reactions_carry_the_old_and_the_new_emoji_and_come_only_when_asked_for(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    user = api.user(21, first_name="Noor")
+    sent = await bot.send_message(21, "💧 Tijd voor een glas water")
+    first = user.react(sent.message_id, "👍")
+    # Without allowed_updates, Telegram leaves reactions out, and the fake drops them too.
+    assert await bot.get_updates() == ()
+    assert api.pending_updates() == 0
+
+    changed = user.react(sent.message_id, "❤")
+    taken_back = user.react(sent.message_id, None)
+    parsed = await bot.get_updates(allowed_updates=["message", "message_reaction"])
+    assert [u.update_id for u in parsed] == [changed["update_id"], taken_back["update_id"]]
+    assert first["message_reaction"]["new_reaction"] == [{"type": "emoji", "emoji": "👍"}]
+    reaction = parsed[0].message_reaction
+    assert reaction is not None
+    assert (reaction.chat.id, reaction.message_id) == (21, sent.message_id)
+    assert reaction.user is not None
+    assert reaction.user.id == 21
+    assert reaction.date == NOW
+    assert [r.emoji for r in reaction.old_reaction if isinstance(r, ReactionTypeEmoji)] == ["👍"]
+    assert [r.emoji for r in reaction.new_reaction if isinstance(r, ReactionTypeEmoji)] == ["❤"]
+    removed = parsed[1].message_reaction
+    assert removed is not None
+    assert removed.new_reaction == ()
+    assert [r.emoji for r in removed.old_reaction if isinstance(r, ReactionTypeEmoji)] == ["❤"]
+    assert parsed[0].effective_user is not None
+    assert parsed[0].effective_user.id == 21
+
+    with pytest.raises(ValueError, match="no message 999"):
+        user.react(999, "👍")
+    with pytest.raises(ValueError, match="an emoji"):
+        user.react(sent.message_id, "")
 
 
 async def test_flood_limit_refuses_bursts(api: FakeBotApi, bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -231,7 +231,7 @@ async def test_text_that_is_not_understood_changes_nothing(
 ) -> None:
     await registered(bot)
     alice = api.user(ALICE)
-    for message in ("hallo", "25 uur", "-2 glazen", "x" * 4096):
+    for message in ("wat een weer", "25 uur", "-2 glazen", "x" * 4096):
         await bot.say(alice, message)
         assert "begreep ik niet" in api.last_message(ALICE)["text"]
     await bot.say(alice, "klaar")

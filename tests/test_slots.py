@@ -197,13 +197,15 @@ def test_routine_day_turns_over_in_the_middle_of_the_night(instant: datetime, ex
 @pytest.mark.parametrize(
     ("local_time", "expected"),
     [
-        (time(7, 30), "walk-breakfast"),
+        (time(7, 30), None),  # before breakfast: a walk then follows no meal
+        (time(8, 0), "walk-breakfast"),
         (time(9, 0), "walk-breakfast"),
+        (time(12, 29), "walk-breakfast"),
         (time(13, 0), "walk-lunch"),
         (time(20, 0), "walk-dinner"),
     ],
 )
-def test_meal_slot_at(local_time: time, expected: str) -> None:
+def test_meal_slot_at(local_time: time, expected: str | None) -> None:
     instant = datetime.combine(date(2026, 11, 23), local_time, tzinfo=AMS)
     assert meal_slot_at(DEFAULT, AMS, instant) == expected
 

@@ -27,6 +27,7 @@ from bot.admin.ranking import HabitRanking, rank
 from bot.admin.texts import admin_text
 from bot.context import BotContext, BotServices
 from bot.nudges import handlers as nudges
+from bot.nudges.handlers import TypedCommands
 from bot.settings import Settings
 from bot.texts import text
 from bot.web.links import issue_link
@@ -117,7 +118,7 @@ async def tip_command(update: Update, context: BotContext) -> None:
         await context.sender.send_text(message.chat_id, body, keyboard)
 
 
-async def draft_text(update: Update, context: BotContext) -> None:
+async def draft_text(update: Update, context: BotContext, *, commands: TypedCommands) -> None:
     """Typed text from an admin whose draft waits for it: the draft's next text."""
     message = update.effective_message
     assert message is not None
@@ -125,7 +126,7 @@ async def draft_text(update: Update, context: BotContext) -> None:
     services = context.services
     draft = drafts.open_draft(services.engine, message.from_user.id, services.clock())
     if draft is None:  # expired since the filter looked: a check-in after all
-        await nudges.typed_text(update, context)
+        await nudges.typed_text(update, context, commands=commands)
         return
     admin = _admin(message.from_user, services)
     for body, keyboard in _continue_draft(admin, services, draft, message.text or ""):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Annotated
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -26,8 +28,41 @@ class NudgeButton(CallbackData, prefix="n"):
             raise CallbackDataError(f"hours, and only hours, carry a value: {self!r}")
 
 
+class SleepHoursButton(CallbackData, prefix="sh"):
+    """An hour button under the question how long the member slept: sh:{routine day's ordinal}:{hours}.
+
+    Asked after "slecht geslapen" whether or not the morning question is open, so it names the day
+    rather than a nudge; a button from an earlier day changes nothing.
+    """
+
+    day: Annotated[int, Range(1, date.max.toordinal())]
+    hours: Annotated[int, Range(1, 16)]
+
+
 def _button(label: str, nudge_id: int, action: Action, value: int | None = None) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=NudgeButton(nudge_id, action, value).pack())
+
+
+def _hour_buttons(language: str, data: Callable[[int], str]) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(
+            text(language, "button_hours_max" if h == SLEEP_HOUR_CHOICES[-1] else "button_hours", hours=h),
+            callback_data=data(h),
+        )
+        for h in SLEEP_HOUR_CHOICES
+    ]
+
+
+def sleep_hours_keyboard(language: str, day: date) -> InlineKeyboardMarkup:
+    """The morning question's hour buttons, for the night before routine day `day`."""
+    return InlineKeyboardMarkup(
+        [_hour_buttons(language, lambda hours: SleepHoursButton(day.toordinal(), hours).pack())]
+    )
+
+
+def glass_keyboard(*, nudge_id: int, language: str) -> InlineKeyboardMarkup:
+    """A water nudge's one button, +1 glass."""
+    return InlineKeyboardMarkup([[_button(text(language, "button_glass"), nudge_id, Action.GLASS)]])
 
 
 def nudge_keyboard(
@@ -38,19 +73,9 @@ def nudge_keyboard(
     done = _button(text(language, "button_done"), nudge_id, Action.DONE)
     skip = _button(text(language, "button_skip"), nudge_id, Action.SKIP)
     if kind == "water":
-        return InlineKeyboardMarkup([[_button(text(language, "button_glass"), nudge_id, Action.GLASS)]])
+        return glass_keyboard(nudge_id=nudge_id, language=language)
     if kind == SLEEP_MORNING:
-        hours = [
-            _button(
-                text(
-                    language, "button_hours_max" if h == SLEEP_HOUR_CHOICES[-1] else "button_hours", hours=h
-                ),
-                nudge_id,
-                Action.HOURS,
-                h,
-            )
-            for h in SLEEP_HOUR_CHOICES
-        ]
+        hours = _hour_buttons(language, lambda h: NudgeButton(nudge_id, Action.HOURS, h).pack())
         return InlineKeyboardMarkup([hours, [skip]])
     if kind == SLEEP_WIND_DOWN:
         return InlineKeyboardMarkup([[done], [skip]])

@@ -15,7 +15,7 @@ from bot.setup import flow as setup_flow
 from bot.setup.flow import FlowReply
 from habits import checkins
 from habits.checkins import CheckInResult, Outcome
-from habits.parsing import parse_checkin
+from habits.parsing import CheckInKind, parse_checkin
 from storage.database import new_session
 from storage.direct import DirectConnection
 from storage.models import Member
@@ -31,6 +31,9 @@ def answer_typed_text(
             connection=connection, telegram_id=telegram_id, parsed=parsed, now=now
         )
         if member is None:
+            if parsed is not None and parsed.kind is CheckInKind.COMMAND:
+                # The command itself knows what to say to someone who is not a member ("help" helps).
+                return CheckInResult(Outcome.COMMAND, command=parsed.command)
             return CheckInResult(Outcome.NOT_REGISTERED)
         if member.has_screen_open:
             with new_session(engine) as session:
@@ -39,8 +42,6 @@ def answer_typed_text(
                 )
             if reply is not None:
                 return reply
-        if parsed is None:
-            return CheckInResult(Outcome.NOT_UNDERSTOOD, language=member.language)
         return checkins.record_text(
             connection=connection, member=member, latest=latest, parsed=parsed, now=now
         )

@@ -29,7 +29,7 @@ from bot.setup.keyboards import (
 from bot.texts import text
 from habits import onboarding, preferences
 from habits.onboarding import Step
-from habits.parsing import parse_checkin
+from habits.parsing import CheckInKind, parse_checkin
 from habits.preferences import MEAL_SETTINGS, InvalidSetting, TimeSetting
 from habits.timezones import COMMON_ZONES, zone_from_location, zone_from_text
 from storage.kinds import Habit
@@ -266,10 +266,15 @@ def handle_text(*, session: Session, member: Member, typed: str, now: datetime) 
 
 
 def _is_checkin_not_setting(screen: Screen, typed: str) -> bool:
-    """A settings screen left open does not swallow a check-in such as "2 glazen" or "klaar"."""
+    """A settings screen left open does not swallow a check-in such as "2 glazen" or "klaar", nor
+    a command typed without its slash ("stop"); anything else, "hallo" too, is the screen's, which
+    says how to type a time (or a zone) and changes nothing."""
+    parsed = parse_checkin(typed)
+    if parsed is None or not (parsed.may_store or parsed.kind is CheckInKind.COMMAND):
+        return False
     if screen is Screen.TIMEZONE:
-        return zone_from_text(typed) is None and parse_checkin(typed) is not None
-    return onboarding.parse_times(typed) is None and parse_checkin(typed) is not None
+        return zone_from_text(typed) is None
+    return onboarding.parse_times(typed) is None
 
 
 def _typed_times(
