@@ -152,7 +152,10 @@ def _answer_nudge(
         if nudge.snooze_count >= MAX_SNOOZES:
             return CheckInResult(Outcome.SNOOZE_LIMIT, habit=habit, nudge=nudge, language=member.language)
         nudge = checkin_queries.snooze_nudge(
-            connection=connection, nudge=nudge, resend_at=now + timedelta(minutes=member.snooze_minutes)
+            connection=connection,
+            nudge=nudge,
+            resend_at=now + timedelta(minutes=member.snooze_minutes),
+            at=now,
         )
         connection.commit()
         return CheckInResult(
