@@ -23,7 +23,9 @@ from bot.admin.messages import TipButton
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.jobs import dispatch_tick
 from bot.nudges import handlers as nudges
+from bot.nudges.checklist import ChecklistButton, checklist_button
 from bot.nudges.keyboards import NudgeButton
+from bot.nudges.questions import CheckQuestionButton, RhythmButton, check_question_button, rhythm_button
 from bot.privacy import handlers as privacy
 from bot.privacy.keyboards import DeleteButton
 from bot.progress import handlers as progress
@@ -96,6 +98,11 @@ def register_handlers(application: HabitsApplication) -> None:
     )
     application.add_handler(CallbackQueryHandler(admin.tip_button, pattern=TipButton.pattern()))
     application.add_handler(CallbackQueryHandler(nudges.nudge_button, pattern=NudgeButton.pattern()))
+    application.add_handler(CallbackQueryHandler(checklist_button, pattern=ChecklistButton.pattern()))
+    application.add_handler(
+        CallbackQueryHandler(check_question_button, pattern=CheckQuestionButton.pattern())
+    )
+    application.add_handler(CallbackQueryHandler(rhythm_button, pattern=RhythmButton.pattern()))
     application.add_handler(CallbackQueryHandler(setup.setup_button, pattern=SetupButton.pattern()))
     application.add_handler(CallbackQueryHandler(setup.pause_button, pattern=PauseButton.pattern()))
     application.add_handler(MessageHandler(filters.LOCATION, setup.shared_location))

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage import queries
+from storage import queries, restraint_queries
 from storage.models import CheckIn, Member
 
 # A /delete confirmation button older than this asks again rather than erasing.
@@ -57,7 +57,8 @@ def _plain(row: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def export_member_data(*, session: Session, member: Member, now: datetime) -> Export:
-    """The member's check-ins as CSV, and their settings with pauses, reminders and reports as JSON."""
+    """The member's check-ins as CSV, and their settings with pauses, reports, the questions about
+    their habits and times, and reminders as JSON."""
     assert member.id is not None
     checkins = list(queries.checkins_of_member(session=session, member_id=member.id))
     document = {
@@ -70,6 +71,14 @@ def export_member_data(*, session: Session, member: Member, now: datetime) -> Ex
         "weekly_reports": [
             _plain(r, leave_out=("id", "member_id"))
             for r in queries.weekly_reports_of_member(session=session, member_id=member.id)
+        ],
+        "check_questions": [
+            _plain(q, leave_out=("id", "member_id"))
+            for q in restraint_queries.check_questions_of_member(session=session, member_id=member.id)
+        ],
+        "rhythm_offers": [
+            _plain(o, leave_out=("id", "member_id"))
+            for o in restraint_queries.rhythm_offers_of_member(session=session, member_id=member.id)
         ],
         "reminders": [
             {
