@@ -144,6 +144,8 @@ def _member_and_open_nudge_statement(by_habit: bool) -> Select[Any]:
         candidate.c.member_id == member.c.id,
         candidate.c.status == NudgeStatus.SENT.value,
         candidate.c.sent_at >= bindparam("since"),
+        # A question or checklist sent in a nudge's place is answered by its own buttons.
+        candidate.c.shown_as.is_(None),
     ]
     if by_habit:
         conditions.append(candidate.c.habit == bindparam("habit"))
