@@ -18,7 +18,7 @@ from scheduler.clock import SteppedClock
 from storage import queries
 from storage.database import create_db_engine, new_session, upgrade_schema
 from storage.models import NudgeStatus, PromptKind, WeeklyReportStatus
-from tests.harness import BotHarness, button_data, buttons, make_settings, running_bot
+from tests.harness import ADMIN, BotHarness, button_data, buttons, make_settings, running_bot
 
 ALICE = 1001
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -169,3 +169,14 @@ def test_an_upgraded_release_database_starts_the_latest_answer_at_the_latest_che
     assert all(muted == "" for _, _, muted, _ in rows)
     # The release's nudges are left as they were: none is taken for an open prompt to close.
     assert open_nudges == 0
+
+
+async def test_tip_stats_count_what_was_held_back(admin_bot: BotHarness, api: FakeBotApi) -> None:
+    await admin_bot.onboard(api.user(ALICE))
+    await admin_bot.run_until(local(MONDAY + timedelta(days=1), 3, 30))
+    await admin_bot.say(api.user(ADMIN), "/tip stats")
+    stats = api.sent_messages(ADMIN)[-1]["text"]
+    assert stats.splitlines()[2] == (
+        "Niet verstuurd om niet te zeuren, 7 · 30 dagen: water gehalveerd 2 · 2, daglimiet 3 · 3,"
+        " rustmodus 0 · 0, vraag open 0 · 0"
+    )

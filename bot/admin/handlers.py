@@ -268,7 +268,8 @@ def _statistics(services: BotServices, language: str) -> list[str]:
     with services.session() as session:
         counts = stats_queries.tip_send_counts(session=session, now=now)
         members = stats_queries.member_counts(session=session, now=now)
-    return admin_messages.statistics(language, services.tips, counts, members)
+        held_back = stats_queries.held_back_counts(session=session, now=now)
+    return admin_messages.statistics(language, services.tips, counts, members, held_back)
 
 
 def _usage(language: str, action: TipAction | None) -> str:

@@ -3,7 +3,7 @@ with the inline buttons under them and the callback data behind those buttons.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -271,16 +271,29 @@ def change_line(language: str, change: TipChange | FieldChange) -> str:
 
 
 def statistics(
-    language: str, library: TipLibrary, counts: Sequence[TipSendCounts], members: MemberCounts
+    language: str,
+    library: TipLibrary,
+    counts: Sequence[TipSendCounts],
+    members: MemberCounts,
+    held_back: Mapping[str, tuple[int, int]] | None = None,
 ) -> list[str]:
-    """The statistics as one or more messages (each within Telegram's length limit)."""
+    """The statistics as one or more messages (each within Telegram's length limit); `held_back`:
+    per status, the nudges held back so as not to nag in 7 and 30 days."""
     head = [
         admin_text(language, "stats_title"),
         admin_text(
             language, "stats_members", active=members.active, paused=members.paused, inactive=members.inactive
         ),
-        "",
     ]
+    if held_back is not None:
+        head.append(
+            admin_text(
+                language,
+                "stats_held_back",
+                **{status: f"{week} · {month}" for status, (week, month) in held_back.items()},
+            )
+        )
+    head.append("")
     sections: list[list[str]] = []
     for group in TipGroup:
         rows = [row for row in counts if row.habit == group.value]

@@ -76,6 +76,7 @@ ADMIN_TEXTS: dict[str, dict[str, str]] = {
         "stats_habit": "{group}: 7 dagen {done7}/{sent7} ({rate7}) · 30 dagen {done30}/{sent30} ({rate30})",
         "stats_tips_title": "{group} per tip (gedaan/verstuurd, 7 · 30 dagen):",
         "stats_no_tip": "(zonder tip)",
+        "stats_held_back": "Niet verstuurd om niet te zeuren, 7 · 30 dagen: water gehalveerd {held_back}, daglimiet {capped}, rustmodus {quiet_mode}, vraag open {question_open}",
     },
     "en": {
         "menu": "🛠️ Manage tips. Pick a habit to see its tips and switch them on or off.",
@@ -148,6 +149,7 @@ ADMIN_TEXTS: dict[str, dict[str, str]] = {
         "stats_habit": "{group}: 7 days {done7}/{sent7} ({rate7}) · 30 days {done30}/{sent30} ({rate30})",
         "stats_tips_title": "{group} per tip (done/sent, 7 · 30 days):",
         "stats_no_tip": "(no tip)",
+        "stats_held_back": "Not sent so as not to nag, 7 · 30 days: water halved {held_back}, daily cap {capped}, quiet mode {quiet_mode}, question open {question_open}",
     },
 }
 
