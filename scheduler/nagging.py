@@ -224,6 +224,7 @@ class Restraint:
         self._offers: list[tuple[Member, Nudge, time]] = []
         self._going: list[tuple[Member, Nudge]] = []
         self._courtesy: dict[int, Courtesy] = {}
+        self._routines: dict[int, tuple[DailyRoutine, ZoneInfo]] = {}
         new = [(member, nudge) for member, nudge in pending if nudge.id is None]
         member_ids = {_id(member) for member, _ in new}
         self._days: dict[tuple[int, date], _Day] = {
@@ -294,21 +295,29 @@ class Restraint:
     def fate(self, member: Member, nudge: Nudge, status: NudgeStatus) -> NudgeStatus:
         """The fate of a slot once the rules against nagging have had their say: `status` is its
         fate so far (CLAIMED: it would go out). Call in due order per member."""
-        if nudge.id is not None:  # taken over from an earlier claim, which decided it
+        if nudge.id is None:  # else taken over from an earlier claim, which decided it
+            day = self._days[(_id(member), nudge.local_date)]
             if status is NudgeStatus.CLAIMED:
-                self._going.append((member, nudge))
-            return status
-        day = self._days[(_id(member), nudge.local_date)]
+                status = self._restrain(member, nudge, day)
+            going = NudgeStatus.SENT if status is NudgeStatus.CLAIMED else status
+            day.add(nudge.habit, going, 0, nudge.shown_as)
         if status is NudgeStatus.CLAIMED:
-            status = self._restrain(member, nudge, day)
-        day.add(nudge.habit, NudgeStatus.SENT if status is NudgeStatus.CLAIMED else status, 0, nudge.shown_as)
-        if status is NudgeStatus.CLAIMED:
+            routine, zone = self._routine(member)
+            # Set before the insert, so that it costs no UPDATE.
+            nudge.open_until = routine_day_start(routine, zone, nudge.local_date + timedelta(days=1))
             self._going.append((member, nudge))
         return status
 
+    def _routine(self, member: Member) -> tuple[DailyRoutine, ZoneInfo]:
+        member_id = _id(member)
+        found = self._routines.get(member_id)
+        if found is None:
+            found = self._routines[member_id] = (routine_of(member), zone_of(member))
+        return found
+
     def _restrain(self, member: Member, nudge: Nudge, day: _Day) -> NudgeStatus:
         habit = nudge.habit
-        routine, zone = routine_of(member), zone_of(member)
+        routine, zone = self._routine(member)
         moment = checklist_moment(routine, zone, nudge.local_date)
         since = effective_last_answer(member, self._pauses.get(_id(member), []), self.now)
         if quiet_mode(since, max(self.now, moment), zone, joined_at=member.created_at):
@@ -396,7 +405,9 @@ class Restraint:
                 member_id=_id(member),
                 slot=nudge.slot,
                 offered_on=nudge.local_date,
-                slot_time=nudge.due_at.astimezone(zone_of(member)).time().replace(second=0, microsecond=0),
+                slot_time=nudge.due_at.astimezone(self._routine(member)[1])
+                .time()
+                .replace(second=0, microsecond=0),
                 suggested=suggested,
                 nudge_id=nudge.id,
             )
@@ -419,9 +430,8 @@ class Restraint:
         ):
             open_prompts.setdefault(prompt.member_id, []).append(prompt)
         for member, nudge in self._going:
-            routine, zone = routine_of(member), zone_of(member)
+            routine, _ = self._routine(member)
             nudge_id = _nudge_id(nudge)
-            nudge.open_until = routine_day_start(routine, zone, nudge.local_date + timedelta(days=1))
             closing = [
                 prompt
                 for prompt in open_prompts.get(_id(member), [])
