@@ -14,6 +14,9 @@ restart) takes over at once.
 
 A claim works on a whole batch of members: slots come from pure functions, and what decides their
 fate (existing nudges, check-ins, pauses, recent tips) is read with one query each per batch.
+The rules against nagging (`scheduler/nagging.py`) have the last word on each new slot's fate,
+and what they add (earlier prompts to close, a question or checklist instead) goes to the bot
+with the nudge (`OutgoingNudge.courtesy`).
 """
 
 from __future__ import annotations
