@@ -508,7 +508,7 @@ def weekly_picture_skip(
     routine, zone = routine_of(member), zone_of(member)
     first = week_ending - timedelta(days=6)
     start = routine_day_start(routine, zone, first)
-    if _covered_throughout(queries.pauses_of_member(session=session, member_id=member.id), start, due):
+    if covered_throughout(queries.pauses_of_member(session=session, member_id=member.id), start, due):
         return WeeklyReportStatus.PAUSED
     days = restraint_queries.answer_days_between(
         session=session, member_id=member.id, first=first, last=week_ending
@@ -518,7 +518,7 @@ def weekly_picture_skip(
     return None if weekly_picture_goes(days, week_ending) else WeeklyReportStatus.SILENT
 
 
-def _covered_throughout(pauses: Collection[Pause], start: datetime, end: datetime) -> bool:
+def covered_throughout(pauses: Collection[Pause], start: datetime, end: datetime) -> bool:
     """Whether the pauses together cover every moment from `start` to `end`."""
     reached = start
     for pause in sorted(pauses, key=lambda p: p.starts_at):
