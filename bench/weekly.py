@@ -170,9 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     cost = render_cost(args.pictures)
     with fresh_database(None) as url:
         engine = create_db_engine(url)
-        # Members for a few weeks already (a full grid), their nudges dealt with up to now.
+        # Members for a few weeks already (a full grid), their nudges dealt with up to now, who
+        # answered this week (a silent week gets no picture).
         rows = (
-            {**row, "created_at": SUNDAY_DUE - timedelta(days=21), "next_weekly_report_at": SUNDAY_DUE}
+            {
+                **row,
+                "created_at": SUNDAY_DUE - timedelta(days=21),
+                "next_weekly_report_at": SUNDAY_DUE,
+                "last_answer_at": SUNDAY_DUE - timedelta(days=1),
+            }
             for row in default_member_rows(args.members, cursor=SUNDAY_DUE)
         )
         insert_rows(engine, rows)

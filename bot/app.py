@@ -26,8 +26,10 @@ from bot.admin.messages import TipButton
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.jobs import dispatch_tick
 from bot.nudges import handlers as nudges
+from bot.nudges.checklist import ChecklistButton, checklist_button
 from bot.nudges.handlers import TypedCommands
 from bot.nudges.keyboards import NudgeButton, SleepHoursButton
+from bot.nudges.questions import CheckQuestionButton, RhythmButton, check_question_button, rhythm_button
 from bot.privacy import handlers as privacy
 from bot.privacy.keyboards import DeleteButton
 from bot.progress import handlers as progress
@@ -115,6 +117,11 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CallbackQueryHandler(admin.draft_button, pattern=DraftButton.pattern()))
     application.add_handler(CallbackQueryHandler(admin.undo_button, pattern=UndoButton.pattern()))
     application.add_handler(CallbackQueryHandler(nudges.nudge_button, pattern=NudgeButton.pattern()))
+    application.add_handler(CallbackQueryHandler(checklist_button, pattern=ChecklistButton.pattern()))
+    application.add_handler(
+        CallbackQueryHandler(check_question_button, pattern=CheckQuestionButton.pattern())
+    )
+    application.add_handler(CallbackQueryHandler(rhythm_button, pattern=RhythmButton.pattern()))
     application.add_handler(
         CallbackQueryHandler(nudges.sleep_hours_button, pattern=SleepHoursButton.pattern())
     )

@@ -1,4 +1,5 @@
-"""The one repeating dispatch job: due nudges first, then weekly pictures in the time left.
+"""The one repeating dispatch job: due nudges first, then closing the prompts of routine days that
+have ended, then weekly pictures in the time left.
 
 The scheduler decides what is due and records what became of it; `bot.nudges.sending` renders a
 nudge and `bot.progress.weekly_pictures` draws and sends a picture.
@@ -11,6 +12,7 @@ import time
 from datetime import timedelta
 
 from bot.context import BotContext
+from bot.nudges.closing import close_ended_days
 from bot.nudges.sending import nudge_sender
 from bot.progress.weekly_pictures import send_due_weekly_reports
 from scheduler.dispatch import DispatchPolicy, dispatch_due
@@ -19,6 +21,8 @@ log = logging.getLogger(__name__)
 # Weekly pictures fill the tick's interval up to this share, after the nudges: the tick ends
 # before the next one is due, so the next nudges are not held up.
 WEEKLY_SHARE_OF_INTERVAL = 0.8
+# Closing the prompts of routine days that have ended (edits, no hurry) takes at most this share.
+CLOSING_SHARE_OF_INTERVAL = 0.2
 
 
 async def dispatch_tick(context: BotContext) -> None:
@@ -30,6 +34,7 @@ async def dispatch_tick(context: BotContext) -> None:
     policy = DispatchPolicy(
         grace=timedelta(minutes=settings.grace_minutes),
         claim_lease=timedelta(seconds=settings.claim_lease_seconds),
+        unanswered_a_day=settings.unanswered_a_day,
     )
     now, started = services.clock(), time.monotonic()
     totals = await dispatch_due(
@@ -41,6 +46,16 @@ async def dispatch_tick(context: BotContext) -> None:
         clock=services.clock,
         stop_requested=lambda: context.stop_requested,
     )
+    if not context.stop_requested:
+        totals.update(
+            await close_ended_days(
+                engine=services.engine,
+                sender=context.sender,
+                now=now,
+                seconds=CLOSING_SHARE_OF_INTERVAL * settings.dispatch_interval_seconds,
+                stop_requested=lambda: context.stop_requested,
+            )
+        )
     picture_time = WEEKLY_SHARE_OF_INTERVAL * settings.dispatch_interval_seconds - (
         time.monotonic() - started
     )

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     dispatch_interval_seconds: float = Field(default=15.0, gt=0, le=30)
     grace_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    # A member gets at most this many unanswered nudges a day (scheduler/nagging.py).
+    unanswered_a_day: int = Field(default=8, ge=1, le=100)
     log_level: str = "INFO"
     # How long a claimed nudge stays with the tick that claimed it before another may take it over.
     claim_lease_seconds: float = Field(default=120.0, gt=0, le=3600)

@@ -181,7 +181,10 @@ def _answer_nudge(
             return CheckInResult(Outcome.SNOOZE_LIMIT, habit=habit, nudge=nudge, language=member.language)
         minutes = snooze_minutes or member.snooze_minutes
         nudge = checkin_queries.snooze_nudge(
-            connection=connection, nudge=nudge, resend_at=now + timedelta(minutes=minutes)
+            connection=connection,
+            nudge=nudge,
+            resend_at=now + timedelta(minutes=minutes),
+            at=now,
         )
         connection.commit()
         return CheckInResult(

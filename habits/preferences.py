@@ -8,6 +8,7 @@ that was already nudged from going out twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import time
 from enum import StrEnum
 
@@ -15,6 +16,7 @@ from sqlmodel import Session
 
 from habits.members import SUPPORTED_LANGUAGES, reschedule
 from habits.timezones import is_valid_zone
+from scheduler.slots import MEALS, SLEEP_WIND_DOWN
 from storage.kinds import Habit
 from storage.models import Member
 
@@ -38,6 +40,11 @@ SNOOZE_CHOICES = (10, 15, 30, 60)
 WEEKLY_REPORT_DAY_CHOICES = (4, 5, 6, 0)
 WEEKLY_REPORT_TIME_CHOICES = (time(18, 0), time(19, 0), time(20, 0), time(21, 0))
 WALK_STREAK_RULES = ("one", "all")
+# The slots a member may ask to hear less often about, and their habits.
+MUTABLE_SLOTS = {
+    **{f"walk-{meal}": Habit.WALK for meal in MEALS},
+    SLEEP_WIND_DOWN: Habit.SLEEP,
+}
 HABIT_COLUMNS = {
     Habit.WATER: "water_on",
     Habit.WALK: "walk_on",
@@ -85,12 +92,37 @@ def set_time(*, session: Session, member: Member, setting: TimeSetting, value: t
 
 
 def toggle_habit(*, session: Session, member: Member, habit: Habit) -> bool:
-    """Switch a habit on or off; returns whether it is on now."""
+    """Switch a habit on or off; returns whether it is on now. Switched on again, it has all its
+    slots again (also those the member had asked to hear less often about)."""
     column = HABIT_COLUMNS[habit]
     switched_on = not getattr(member, column)
     setattr(member, column, switched_on)
+    if switched_on:
+        member.muted_slots = _joined(slot for slot in _muted(member) if not slot_of_habit(slot, habit))
     _save(session, member)
     return switched_on
+
+
+def mute_slots(*, session: Session, member: Member, slots: Iterable[str]) -> None:
+    """No more nudges for these slots, though their habits stay on ("less often")."""
+    unknown = [slot for slot in slots if slot not in MUTABLE_SLOTS]
+    if unknown:
+        raise InvalidSetting(f"slots {unknown} cannot be muted")
+    member.muted_slots = _joined({*_muted(member), *slots})
+    _save(session, member)
+
+
+def slot_of_habit(slot: str, habit: Habit) -> bool:
+    return slot in MUTABLE_SLOTS and MUTABLE_SLOTS[slot] is habit
+
+
+def _muted(member: Member) -> set[str]:
+    return {slot for slot in member.muted_slots.split(",") if slot}
+
+
+def _joined(slots: Iterable[str]) -> str:
+    # In a fixed order, so the same choice is always stored the same way.
+    return ",".join(sorted(set(slots), key=list(MUTABLE_SLOTS).index))
 
 
 def set_water_goal(*, session: Session, member: Member, glasses: int) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from scheduler.routines import zone_of
-from storage import queries
+from storage import queries, restraint_queries
 from storage.models import CheckIn, Member
 
 # A /delete confirmation button older than this asks again rather than erasing.
@@ -84,8 +84,8 @@ def _plain(row: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def export_member_data(*, session: Session, member: Member, now: datetime, words: ExportWords) -> Export:
-    """The member's check-ins as CSV in their language, and their settings with pauses, reminders
-    and reports as JSON.
+    """The member's check-ins as CSV in their language, and their settings with pauses, reminders,
+    reports and the questions about their habits and times as JSON.
 
     The JSON keeps the stored names and values (ISO dates, UTC times): it is the file a program
     reads back, and its keys are the settings' names in the database and in the README.
@@ -102,6 +102,14 @@ def export_member_data(*, session: Session, member: Member, now: datetime, words
         "weekly_reports": [
             _plain(r, leave_out=("id", "member_id"))
             for r in queries.weekly_reports_of_member(session=session, member_id=member.id)
+        ],
+        "check_questions": [
+            _plain(q, leave_out=("id", "member_id"))
+            for q in restraint_queries.check_questions_of_member(session=session, member_id=member.id)
+        ],
+        "rhythm_offers": [
+            _plain(o, leave_out=("id", "member_id"))
+            for o in restraint_queries.rhythm_offers_of_member(session=session, member_id=member.id)
         ],
         "reminders": [
             {

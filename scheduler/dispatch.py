@@ -14,6 +14,9 @@ restart) takes over at once.
 
 A claim works on a whole batch of members: slots come from pure functions, and what decides their
 fate (existing nudges, check-ins, pauses, recent tips) is read with one query each per batch.
+The rules against nagging (`scheduler/nagging.py`) have the last word on each new slot's fate,
+and what they add (earlier prompts to close, a question or checklist instead) goes to the bot
+with the nudge (`OutgoingNudge.courtesy`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ from sqlmodel import Session
 
 from scheduler.clock import Clock
 from scheduler.delivery import Delivery, SendResult
+from scheduler.nagging import NO_COURTESY, Courtesy, Restraint
 from scheduler.quiet import is_quiet_at
+from scheduler.restraint import DEFAULT_UNANSWERED_A_DAY
 from scheduler.routines import quiet_hours_of, routine_of, zone_of
 from scheduler.slot_kinds import kind_of_slot, slots_a_day
 from scheduler.slots import SLEEP_MORNING, Slot, next_due_after, slots_due_between
@@ -62,6 +67,8 @@ class DispatchPolicy:
     # most nudges a crash can leave UNCONFIRMED.
     concurrent_sends: int = 10
     most_rounds_per_tick: int = 1000
+    # A member gets at most this many unanswered nudges a day (scheduler/nagging.py).
+    unanswered_a_day: int = DEFAULT_UNANSWERED_A_DAY
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,9 @@ class OutgoingNudge:
     water_goal: int
     snooze_count: int
     snooze_minutes: int
+    # Earlier prompts to close first, and whether it goes out as a question, a checklist or with
+    # an offer (scheduler/nagging.py).
+    courtesy: Courtesy = NO_COURTESY
 
 
 def _glasses(checkins: Sequence[CheckIn]) -> int:
@@ -179,9 +189,11 @@ class _Claim:
             end=self.now,
         )
         going: list[tuple[Member, Nudge, list[CheckIn]]] = []
+        restraint = Restraint(self.session, self.now, self.policy.unanswered_a_day, self._pending)
         for member, nudge in self._pending:
             day_checkins = checkins.get((nudge.member_id, nudge.local_date), [])
             status = self._fate(member, nudge, pauses.get(nudge.member_id, []), day_checkins)
+            status = restraint.fate(member, nudge, status)
             nudge.status, nudge.claimed_at, nudge.resend_at = status, self.now, None
             nudge.claimed_by = self.claimer
             self.counts[status] += 1
@@ -191,10 +203,11 @@ class _Claim:
             [
                 (member, nudge)
                 for member, nudge, _ in going
-                if nudge.tip_id is None and nudge.slot not in SLOTS_WITHOUT_TIP
+                if nudge.tip_id is None and nudge.slot not in SLOTS_WITHOUT_TIP and nudge.shown_as is None
             ]
         )
         queries.add_nudges(session=self.session, nudges=self._new)
+        restraint.store()
         for member, nudge, day_checkins in going:
             assert member.id is not None
             assert nudge.id is not None
@@ -213,6 +226,7 @@ class _Claim:
                     water_goal=member.water_goal,
                     snooze_count=nudge.snooze_count,
                     snooze_minutes=member.snooze_minutes,
+                    courtesy=restraint.courtesy_for(nudge),
                 )
             )
         self._pending, self._new = [], []

@@ -27,7 +27,12 @@ def routine_of(member: Member | MemberSnapshot) -> DailyRoutine:
         breathing=member.breathing_time,
         water_every_minutes=member.water_interval_minutes,
         habits=frozenset(habit for habit, on in switched_on.items() if on),
+        muted=muted_slots_of(member),
     )
+
+
+def muted_slots_of(member: Member | MemberSnapshot) -> frozenset[str]:
+    return frozenset(key for key in member.muted_slots.split(",") if key)
 
 
 def quiet_hours_of(member: Member) -> QuietHours:

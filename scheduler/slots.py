@@ -57,6 +57,8 @@ class DailyRoutine:
     breathing: time = DEFAULT_BREATHING_TIME
     water_every_minutes: int = DEFAULT_WATER_INTERVAL_MINUTES
     habits: frozenset[Habit] = field(default_factory=lambda: frozenset(Habit))
+    # Slot keys the member wants no nudge for, though their habit is on ("walk-breakfast").
+    muted: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, order=True)
@@ -104,7 +106,8 @@ def water_slot_key(offset_minutes: int) -> str:
 
 
 def slot_offsets(routine: DailyRoutine) -> list[tuple[Habit, str, int]]:
-    """Every slot of a routine day as (habit, key, minutes from D's local midnight)."""
+    """Every slot of a routine day as (habit, key, minutes from D's local midnight), but for the
+    muted ones."""
     offsets: list[tuple[Habit, str, int]] = []
     if Habit.WATER in routine.habits:
         for offset in water_slot_offsets(routine):
@@ -121,7 +124,7 @@ def slot_offsets(routine: DailyRoutine) -> list[tuple[Habit, str, int]]:
         morning = _wake_minutes(routine) + MORNING_QUESTION_AFTER_WAKE.seconds // 60
         offsets.append((Habit.SLEEP, SLEEP_WIND_DOWN, wind_down))
         offsets.append((Habit.SLEEP, SLEEP_MORNING, morning))
-    return offsets
+    return [offset for offset in offsets if offset[1] not in routine.muted]
 
 
 def local_to_utc(day: date, offset_minutes: int, zone: ZoneInfo) -> datetime:

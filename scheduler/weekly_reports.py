@@ -4,7 +4,8 @@ Each member row holds `next_weekly_report_at` (indexed). A tick picks the member
 due, claims it as a `WeeklyReport` row (unique per member and week) and moves the member's due
 time to the next week in the same transaction, and only then renders and sends. So a restart, a
 second dispatcher or a slow send can never send a week twice: at most once, like the nudges. A
-picture more than `WEEKLY_REPORT_GRACE` late (the bot was down) is recorded as missed, not sent.
+picture more than `WEEKLY_REPORT_GRACE` late (the bot was down) is recorded as missed, not sent,
+and one of a week paused throughout or without any answer as paused or silent (scheduler/nagging.py).
 
 A member whose due time is None (new, or whose day, time, time zone or on/off setting just
 changed) gets it worked out by the next tick, so settings only need to clear the column.
@@ -27,6 +28,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from scheduler.delivery import Delivery, SendResult
+from scheduler.nagging import weekly_picture_skip
 from scheduler.routines import routine_of, zone_of
 from scheduler.slots import routine_day
 from scheduler.weekly import next_weekly_report_after
@@ -89,6 +91,12 @@ def claim_weekly_reports(
             continue
         late = now - due > WEEKLY_REPORT_GRACE
         status = WeeklyReportStatus.MISSED if late else WeeklyReportStatus.CLAIMED
+        if not late:
+            # A week paused throughout, or without any answer, would only show crosses.
+            status = (
+                weekly_picture_skip(session=session, member=member, week_ending=week_ending, due=due)
+                or status
+            )
         report = queries.add_weekly_report(
             session=session,
             report=WeeklyReport(
@@ -100,7 +108,7 @@ def claim_weekly_reports(
             ),
         )
         counts[f"weekly-{status}"] += 1
-        if not late:
+        if status is WeeklyReportStatus.CLAIMED:
             assert report.id is not None
             outgoing.append(
                 OutgoingReport(report.id, member.id, member.chat_id, member.language, week_ending)

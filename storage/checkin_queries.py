@@ -56,6 +56,7 @@ class MemberSnapshot:
     sleep_on: bool
     onboarding_step: str | None
     settings_screen: str | None
+    muted_slots: str
 
     @property
     def has_screen_open(self) -> bool:
@@ -143,6 +144,8 @@ def _member_and_open_nudge_statement(by_habit: bool) -> Select[Any]:
         candidate.c.member_id == member.c.id,
         candidate.c.status == NudgeStatus.SENT.value,
         candidate.c.sent_at >= bindparam("since"),
+        # A question or checklist sent in a nudge's place is answered by its own buttons.
+        candidate.c.shown_as.is_(None),
     ]
     if by_habit:
         conditions.append(candidate.c.habit == bindparam("habit"))
@@ -228,6 +231,19 @@ def _insert_checkin_statement() -> Insert:
     return insert(_table(CheckIn)).values({name: bindparam(name) for name in _CHECKIN_COLUMNS})
 
 
+@cache
+def _note_answer_statement(by: str) -> Update:
+    """The member's latest answer is now (quiet mode counts from it), found by the member's id, or
+    by the id of the nudge or check-in answered."""
+    member = _table(Member)
+    if by == "member":
+        who: Any = bindparam("member_id")
+    else:
+        row = _table(Nudge if by == "nudge" else CheckIn)
+        who = select(row.c.member_id).where(row.c.id == bindparam("row_id")).scalar_subquery()
+    return update(member).where(member.c.id == who).values(last_answer_at=bindparam("answered_at"))
+
+
 def add_checkin(
     *,
     connection: DirectConnection,
@@ -241,7 +257,9 @@ def add_checkin(
     source: str,
     created_at: datetime,
 ) -> None:
-    """Store one check-in in the connection's transaction (the caller commits)."""
+    """Store one check-in in the connection's transaction (the caller commits), and note it as the
+    member's latest answer."""
+    connection.execute(_note_answer_statement("member"), {"member_id": member_id, "answered_at": created_at})
     connection.execute(
         _insert_checkin_statement(),
         {
@@ -288,8 +306,13 @@ def _snooze_nudge_statement() -> Update:
     )
 
 
-def snooze_nudge(*, connection: DirectConnection, nudge: NudgeSnapshot, resend_at: datetime) -> NudgeSnapshot:
-    """Send the nudge again at `resend_at` (in the connection's transaction); returns it as it is now."""
+def snooze_nudge(
+    *, connection: DirectConnection, nudge: NudgeSnapshot, resend_at: datetime, at: datetime
+) -> NudgeSnapshot:
+    """Send the nudge again at `resend_at` (in the connection's transaction); returns it as it is now.
+
+    A snooze is an answer too: it is noted as the member's latest, `at`."""
+    connection.execute(_note_answer_statement("nudge"), {"row_id": nudge.id, "answered_at": at})
     connection.execute(_snooze_nudge_statement(), {"nudge_id": nudge.id, "resend_at": resend_at})
     return replace(nudge, status=NudgeStatus.SNOOZED, snooze_count=nudge.snooze_count + 1)
 
@@ -344,7 +367,9 @@ def correct_checkin(
     source: str,
     created_at: datetime,
 ) -> None:
-    """Replace a check-in's answer in the connection's transaction (the caller commits)."""
+    """Replace a check-in's answer in the connection's transaction (the caller commits), and note
+    it as the member's latest answer."""
+    connection.execute(_note_answer_statement("checkin"), {"row_id": checkin_id, "answered_at": created_at})
     connection.execute(
         _correct_checkin_statement(),
         {

@@ -53,6 +53,27 @@ class NudgeStatus(StrEnum):
     QUIET = "quiet"  # would have gone out inside the member's quiet hours: not sent
     UNDELIVERED = "undelivered"  # Telegram refused it or kept failing
     UNCONFIRMED = "unconfirmed"  # the process died between claiming and recording the send
+    # Held back so that the bot does not nag (scheduler/nagging.py): not sent.
+    HELD_BACK = "held_back"  # water: 3 went unanswered in a row today, so only every other one goes
+    CAPPED = "capped"  # the member already has the day's most unanswered nudges (UNANSWERED_A_DAY)
+    QUIET_MODE = "quiet_mode"  # nothing answered for 7 days: only the day's checklist goes
+    QUESTION_OPEN = "question_open"  # today's question about this habit still waits for its answer
+
+
+# The statuses of nudges held back so that the bot does not nag.
+BACKED_OFF_STATUSES = (
+    NudgeStatus.HELD_BACK,
+    NudgeStatus.CAPPED,
+    NudgeStatus.QUIET_MODE,
+    NudgeStatus.QUESTION_OPEN,
+)
+
+
+class PromptKind(StrEnum):
+    """What a sent nudge's message was, when it was not the plain nudge of its slot."""
+
+    CHECK_QUESTION = "check-question"  # "do these times still fit?", about the slot's habit
+    CHECKLIST = "checklist"  # quiet mode's one message of the day: today's habits to tick off
 
 
 # The routine a new member starts with (the onboarding's defaults and every fallback use these).
@@ -109,6 +130,12 @@ class Member(SQLModel, table=True):
     weekly_report_time: time = time(19, 0)
     # When the next weekly picture is due; None: to be worked out by the next tick (after a change).
     next_weekly_report_at: datetime | None = utc_column(nullable=True, index=True)
+    # The member's latest answer of any kind (a tap, a typed check-in, a snooze); None: none yet.
+    # Quiet mode counts from it.
+    last_answer_at: datetime | None = utc_column(nullable=True)
+    # Slots the member asked to be nudged for less often ("walk-breakfast,sleep-winddown"):
+    # their habit stays on, these slots are left out of the routine.
+    muted_slots: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Nudge(SQLModel, table=True):
@@ -134,6 +161,13 @@ class Nudge(SQLModel, table=True):
     answered_at: datetime | None = utc_column(nullable=True)
     snooze_count: int = 0
     resend_at: datetime | None = utc_column(nullable=True)
+    # None: the slot's own nudge; else the question or checklist it went out as (PromptKind).
+    shown_as: str | None = None
+    # While its buttons are live: when its routine day ends, and with it the time to close it
+    # (edit it to a short line without buttons) if still unanswered; None once that is dealt with.
+    open_until: datetime | None = utc_column(nullable=True, index=True)
+    # When it was closed unanswered: edited to a short line without buttons.
+    closed_at: datetime | None = utc_column(nullable=True)
 
 
 class CheckIn(SQLModel, table=True):
@@ -172,6 +206,8 @@ class WeeklyReportStatus(StrEnum):
     SENT = "sent"
     MISSED = "missed"  # due while the bot was down for too long: not sent late
     UNDELIVERED = "undelivered"
+    SILENT = "silent"  # not sent: the member answered nothing that week, it would only show crosses
+    PAUSED = "paused"  # not sent: the member was paused the whole week
 
 
 class WeeklyReport(SQLModel, table=True):
@@ -244,3 +280,46 @@ class WebLink(SQLModel, table=True):
     created_at: datetime = utc_column()
     expires_at: datetime = utc_column()
     used_at: datetime | None = utc_column(nullable=True)
+
+
+class CheckQuestion(SQLModel, table=True):
+    """A question asked about a habit whose nudges went unanswered for days, and the answer."""
+
+    __table_args__ = (Index("ix_checkquestion_member_habit", "member_id", "habit", "asked_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = member_reference()
+    habit: str
+    # The routine day it was asked; the question about a habit comes at most every 14 days.
+    asked_on: date
+    # The nudge it went out as.
+    nudge_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("nudge.id", ondelete="SET NULL"), nullable=True),
+    )
+    # scheduler.restraint.CheckChoice; None while unanswered.
+    choice: str | None = None
+    answered_at: datetime | None = utc_column(nullable=True)
+
+
+class RhythmOffer(SQLModel, table=True):
+    """An offer to move a slot to the time the member keeps answering it at, and the answer."""
+
+    __table_args__ = (Index("ix_rhythmoffer_member_offered_on", "member_id", "offered_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = member_reference()
+    slot: str
+    # The routine day it was offered.
+    offered_on: date
+    # The slot's local time when offered, and the time offered instead.
+    slot_time: time
+    suggested: time
+    # The nudge it went out with.
+    nudge_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("nudge.id", ondelete="SET NULL"), nullable=True),
+    )
+    # True: moved; False: declined; None: not answered (which counts as declined).
+    accepted: bool | None = None
+    answered_at: datetime | None = utc_column(nullable=True)

@@ -328,8 +328,9 @@ def tip_changes(*, session: Session, tip_id: str, limit: int) -> Sequence[TipCha
 
 
 def earliest_due_at(*, session: Session) -> datetime | None:
-    """The earliest instant anything is due: a member's next slot, a snoozed nudge's return or a
-    weekly picture (one not worked out yet is worked out by the next tick)."""
+    """The earliest instant anything is due: a member's next slot, a snoozed nudge's return, a
+    weekly picture (one not worked out yet is worked out by the next tick) or the end of a routine
+    day with prompts to close."""
     slot = session.exec(select(func.min(Member.next_due_at)).where(col(Member.active).is_(True))).one()
     snoozed = session.exec(select(func.min(Nudge.resend_at)).where(Nudge.status == NudgeStatus.SNOOZED)).one()
     weekly = session.exec(
@@ -337,7 +338,8 @@ def earliest_due_at(*, session: Session) -> datetime | None:
             col(Member.active).is_(True), col(Member.weekly_report_on).is_(True)
         )
     ).one()
-    found = [moment for moment in (slot, snoozed, weekly) if moment is not None]
+    closing = session.exec(select(func.min(Nudge.open_until))).one()
+    found = [moment for moment in (slot, snoozed, weekly, closing) if moment is not None]
     return min(found) if found else None
 
 

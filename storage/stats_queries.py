@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from storage.kinds import CheckInStatus
-from storage.models import CheckIn, Member, Nudge, Pause
+from storage.models import BACKED_OFF_STATUSES, CheckIn, Member, Nudge, Pause
 
 ANSWER_WINDOW = timedelta(hours=2)
 
@@ -72,6 +72,26 @@ def tip_send_counts(
         TipSendCounts(habit, tip_id, int(sent_7 or 0), int(done_7 or 0), int(sent_30 or 0), int(done_30 or 0))
         for habit, tip_id, sent_7, done_7, sent_30, done_30 in session.connection().execute(statement).all()
     ]
+
+
+def held_back_counts(*, session: Session, now: datetime) -> dict[str, tuple[int, int]]:
+    """Per status of the nudges held back so as not to nag (BACKED_OFF_STATUSES), how many fell
+    due in the last 7 and in the last 30 days before `now`."""
+    in_last_week = col(Nudge.due_at) >= now - timedelta(days=7)
+    statement = (
+        select(col(Nudge.status), func.sum(case((in_last_week, 1), else_=0)), func.count())
+        .where(
+            col(Nudge.status).in_([status.value for status in BACKED_OFF_STATUSES]),
+            col(Nudge.due_at) >= now - timedelta(days=30),
+            col(Nudge.due_at) <= now,
+        )
+        .group_by(col(Nudge.status))
+    )
+    found = {
+        status: (int(week or 0), int(month or 0))
+        for status, week, month in session.connection().execute(statement).all()
+    }
+    return {status.value: found.get(status.value, (0, 0)) for status in BACKED_OFF_STATUSES}
 
 
 def member_counts(*, session: Session, now: datetime) -> MemberCounts:

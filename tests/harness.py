@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,31 @@ class BotHarness(OfflineBot):
             (advance,) = [d for d in data if d.endswith(":next")]
             await self.press(user, message, advance)
         raise AssertionError("onboarding did not reach Start within 6 taps")
+
+    async def answer_until(self, moment: datetime, telegram_id: int | None = None) -> None:
+        """`run_until`, with every member (or only `telegram_id`) answering each nudge as it comes:
+        done, a glass, or 7 hours of sleep."""
+        while True:
+            with new_session(self.engine) as session:
+                due = queries.earliest_due_at(session=session)
+            if due is None or due > moment:
+                break
+            self.clock.set(max(due, self.clock()))
+            await self.tick()
+            await self._answer_open_nudges(telegram_id)
+        self.clock.set(moment)
+        await self.tick()
+        await self._answer_open_nudges(telegram_id)
+
+    async def _answer_open_nudges(self, telegram_id: int | None) -> None:
+        for message in self.api.sent_messages():
+            chat_id = message["chat"]["id"]
+            if telegram_id is not None and chat_id != telegram_id:
+                continue
+            answers = [data for _, data in buttons(message) if data.startswith("n:")]
+            answers = [d for d in answers if d.split(":", 2)[2] in ("done", "glass", "hours:7")]
+            if answers:
+                await self.press(self.api.user(chat_id), message, answers[0])
 
     def member(self, telegram_id: int) -> Member | None:
         with new_session(self.engine) as session:

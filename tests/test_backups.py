@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 
@@ -29,11 +30,19 @@ from storage.backups import (
     restore_sqlite,
     take_daily_backup,
 )
-from storage.database import create_db_engine, upgrade_schema
+from storage.database import create_db_engine, migration_config, upgrade_schema
 from storage.models import CheckIn, Member
-from tests.test_upgrade_keeps_data import newest_revision
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def newest_revision() -> str:
+    """The schema revision this release migrates to, which its backups hold."""
+    head = ScriptDirectory.from_config(migration_config()).get_current_head()
+    assert head is not None
+    return head
+
+
 CREATED = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
 WRITE_BATCH = 10  # check-ins per committed transaction of the writer
 BASE_ROWS = 20_000

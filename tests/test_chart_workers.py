@@ -114,6 +114,7 @@ async def test_the_sunday_tick_sends_everyones_picture_drawn_by_the_workers(
         async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as bot:
             for telegram_id in members:
                 await bot.say(api.user(telegram_id, language_code="en"), "/start")
+                await bot.say(api.user(telegram_id), "2 glasses")  # a silent week gets no picture
             await bot.tick()  # works out everyone's Sunday 19:00 (18:00 UTC)
             clock.set(datetime(2026, 11, 29, 18, 0, 5, tzinfo=UTC))
             await bot.tick()

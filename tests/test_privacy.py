@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from fakegram import FakeBotApi, FakeUser, UploadedFile
 from scheduler.clock import SteppedClock
 from storage import queries
 from storage.database import create_schema, new_session
-from storage.models import CheckIn, Member, Nudge, Pause, WeeklyReport
+from storage.models import CheckIn, CheckQuestion, Member, Nudge, Pause, RhythmOffer, WeeklyReport
 from tests.harness import BotHarness, button_data, buttons
 
 ALICE, BOB = 1001, 2002
@@ -71,6 +71,16 @@ async def member_with_data(bot: BotHarness, user: FakeUser, clock: SteppedClock)
             report=WeeklyReport(
                 member_id=member.id, week_ending=date(2026, 11, 22), due_at=WALK_TIME, claimed_at=WALK_TIME
             ),
+        )
+        session.add(CheckQuestion(member_id=member.id, habit="water", asked_on=date(2026, 11, 23)))
+        session.add(
+            RhythmOffer(
+                member_id=member.id,
+                slot="walk-lunch",
+                offered_on=date(2026, 11, 23),
+                slot_time=time(12, 45),
+                suggested=time(13, 20),
+            )
         )
         session.commit()
 
@@ -348,10 +358,31 @@ def test_erase_does_not_rely_on_cascading_foreign_keys(tmp_path: Path) -> None:
                         member_id=member.id, week_ending=now.date(), due_at=now, claimed_at=now
                     ),
                 )
+                session.add(
+                    CheckQuestion(member_id=member.id, habit="walk", asked_on=now.date(), nudge_id=nudge.id)
+                )
+                session.add(
+                    RhythmOffer(
+                        member_id=member.id,
+                        slot="walk-lunch",
+                        offered_on=now.date(),
+                        slot_time=time(12, 45),
+                        suggested=time(13, 20),
+                        nudge_id=nudge.id,
+                    )
+                )
             session.commit()
             deleted = queries.erase_member(session=session, member_id=ids[0])
             session.commit()
-        assert deleted == {"checkin": 1, "nudge": 1, "pause": 1, "weeklyreport": 1, "member": 1}
+        assert deleted == {
+            "checkin": 1,
+            "checkquestion": 1,
+            "nudge": 1,
+            "pause": 1,
+            "rhythmoffer": 1,
+            "weeklyreport": 1,
+            "member": 1,
+        }
         assert all(count == 0 for count in rows_referencing(engine, ids[0]).values())
         assert all(count == 1 for count in rows_referencing(engine, ids[1]).values())
     finally:

@@ -316,6 +316,12 @@ async def registered(bot: BotHarness, clock: SteppedClock, at: datetime) -> Memb
     return member
 
 
+async def answers_that_week(bot: BotHarness, clock: SteppedClock, at: datetime) -> None:
+    """A typed glass of water: a week without any answer gets no picture."""
+    clock.set(at)
+    await bot.say(bot.api.user(ALICE), "2 glazen")
+
+
 async def test_stats_command_shows_streaks_and_this_week(
     bot: BotHarness, clock: SteppedClock, engine: Engine
 ) -> None:
@@ -391,6 +397,7 @@ async def test_the_sunday_picture_comes_once_even_across_a_restart(
     bot: BotHarness, api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path
 ) -> None:
     member = await registered(bot, clock, datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
+    await answers_that_week(bot, clock, datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
     await bot.tick()
     member = bot.member(ALICE)  # type: ignore[assignment]
     # Sunday 29 November 19:00 in Amsterdam (CET, UTC+1).
@@ -423,6 +430,7 @@ async def test_the_sunday_picture_comes_once_even_across_a_restart(
         await restarted.tick()
         assert len(photos(api, ALICE)) == 1
         # The next Sunday brings the next picture, with another tip.
+        await answers_that_week(restarted, clock, datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
         clock.set(datetime(2026, 12, 6, 18, 0, 5, tzinfo=UTC))
         await restarted.tick()
         assert len(photos(api, ALICE)) == 2
@@ -468,6 +476,7 @@ async def test_no_picture_when_switched_off_and_the_chosen_day_and_time_when_cha
     assert bot.member(ALICE).next_weekly_report_at == datetime(  # type: ignore[union-attr]
         2026, 12, 5, 8, 30, tzinfo=UTC
     )
+    await answers_that_week(bot, clock, datetime(2026, 12, 5, 8, 0, tzinfo=UTC))
     clock.set(datetime(2026, 12, 5, 8, 30, 5, tzinfo=UTC))
     await bot.tick()
     assert len(photos(api, ALICE)) == 1
@@ -478,6 +487,7 @@ async def test_running_until_a_moment_sends_the_picture_at_its_own_time(
 ) -> None:
     # 19:10 on Sunday, between the 19:00 and 21:00 water nudges: it is due on its own.
     await registered(bot, clock, datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
+    await answers_that_week(bot, clock, datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
     with new_session(engine) as session:
         member = queries.get_member_by_telegram_id(session=session, telegram_id=ALICE)
         assert member is not None

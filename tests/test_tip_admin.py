@@ -373,15 +373,8 @@ async def test_rotation_end_to_end_never_repeats_a_tip_before_the_cycle_nor_with
     settings = make_settings(f"sqlite:///{database_path}", tips_path=tips_path)
     async with running_bot(api=api, clock=clock, engine=engine, settings=settings) as harness:
         await harness.say(api.user(MEMBER), "/start")
-        end = clock() + timedelta(days=10)
-        while True:
-            member = harness.member(MEMBER)
-            assert member is not None
-            assert member.next_due_at is not None
-            if member.next_due_at >= end:
-                break
-            clock.set(member.next_due_at)
-            await harness.tick()
+        # A member who answers every nudge gets every one (one who answers nothing gets fewer).
+        await harness.answer_until(clock() + timedelta(days=10))
         sent = sorted((n for n in harness.nudges(MEMBER) if n.sent_at), key=lambda n: n.sent_at)  # type: ignore[arg-type, return-value]
 
     walks = [n.tip_id for n in sent if n.habit == "walk"]
@@ -402,5 +395,5 @@ async def test_rotation_end_to_end_never_repeats_a_tip_before_the_cycle_nor_with
             assert sent_at - last_shown[tip_id] >= TIP_REPEAT_GAP
         last_shown[tip_id] = sent_at
     with new_session(engine) as session:
-        assert session.exec(select(CheckIn)).all() == []
+        assert session.exec(select(CheckIn)).all()
         assert session.exec(select(Nudge)).all()

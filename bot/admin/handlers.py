@@ -658,23 +658,26 @@ def _with_write_back(language: str, message: str, result: ReloadResult) -> str:
     return "\n".join(lines)
 
 
-def _rankings(services: BotServices) -> tuple[list[HabitRanking], stats_queries.MemberCounts]:
+def _rankings(
+    services: BotServices,
+) -> tuple[list[HabitRanking], stats_queries.MemberCounts, dict[str, tuple[int, int]]]:
     now = services.clock()
     with services.session() as session:
         counts = stats_queries.tip_send_counts(session=session, now=now)
         members = stats_queries.member_counts(session=session, now=now)
         gone = {row.tip_id for row in counts if row.tip_id and services.tips.get(row.tip_id) is None}
         deleted = draft_queries.deleted_tip_texts(session=session, ids=gone)
-    return rank(counts, services.tips, deleted), members
+        held_back = stats_queries.held_back_counts(session=session, now=now)
+    return rank(counts, services.tips, deleted), members, held_back
 
 
 def _statistics(services: BotServices, language: str) -> Reply:
-    rankings, members = _rankings(services)
-    return admin_messages.statistics(language, rankings, members)
+    rankings, members, held_back = _rankings(services)
+    return admin_messages.statistics(language, rankings, members, held_back)
 
 
 def _full_statistics(services: BotServices, language: str) -> list[str]:
-    rankings, _ = _rankings(services)
+    rankings, _, _ = _rankings(services)
     return admin_messages.full_statistics(language, rankings)
 
 

@@ -334,14 +334,28 @@ def change_line(language: str, change: TipChange | FieldChange) -> str:
     return f"{label}: “{change.before or ''}” → “{change.after or ''}”"
 
 
-def statistics(language: str, rankings: Sequence[HabitRanking], members: MemberCounts) -> Reply:
-    """The statistics on one phone screen: per habit its rate, its best and weak tips."""
+def statistics(
+    language: str,
+    rankings: Sequence[HabitRanking],
+    members: MemberCounts,
+    held_back: Mapping[str, tuple[int, int]] | None = None,
+) -> Reply:
+    """The statistics on one phone screen: per habit its rate, its best and weak tips; `held_back`:
+    per status, the nudges held back so as not to nag in 7 and 30 days."""
     lines = [
         admin_text(language, "stats_short_title"),
         admin_text(
             language, "stats_members", active=members.active, paused=members.paused, inactive=members.inactive
         ),
     ]
+    if held_back is not None:
+        lines.append(
+            admin_text(
+                language,
+                "stats_held_back",
+                **{status: f"{week} · {month}" for status, (week, month) in held_back.items()},
+            )
+        )
     for ranking in rankings:
         if ranking.group is TipGroup.GENERAL and not ranking.sent_30:
             continue

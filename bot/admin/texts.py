@@ -214,6 +214,7 @@ ADMIN_TEXTS: dict[str, dict[str, str]] = {
         "stats_full_title": "📋 Alle tips, gerangschikt (gedaan/verstuurd, 30 dagen · 7 dagen)",
         "stats_full_few": "Te weinig verstuurd om te rangschikken:",
         "stats_deleted": "🗑️ {tip_id} (verwijderd: “{text}”)",
+        "stats_held_back": "Niet verstuurd om niet te zeuren, 7 · 30 dagen: water gehalveerd {held_back}, daglimiet {capped}, rustmodus {quiet_mode}, vraag open {question_open}",
     },
     "en": {
         "menu": "🛠️ Manage tips. Pick a habit to see its tips and switch them on or off.",
@@ -424,6 +425,7 @@ ADMIN_TEXTS: dict[str, dict[str, str]] = {
         "stats_full_title": "📋 All tips, ranked (done/sent, 30 days · 7 days)",
         "stats_full_few": "Not sent enough to rank:",
         "stats_deleted": "🗑️ {tip_id} (deleted: “{text}”)",
+        "stats_held_back": "Not sent so as not to nag, 7 · 30 days: water halved {held_back}, daily cap {capped}, quiet mode {quiet_mode}, question open {question_open}",
     },
 }
 

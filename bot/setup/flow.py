@@ -81,6 +81,14 @@ def settings_menu(session: Session, member: Member, now: datetime) -> Outgoing:
     return Outgoing(body, keyboard, is_menu=True)
 
 
+def settings_screen(session: Session, member: Member, screen: Screen, now: datetime) -> Outgoing:
+    """One settings screen as a new message, which typed times then update (as if opened from
+    the menu): where a question about a habit takes the member."""
+    _open_screen(session, member, screen, now)
+    body, keyboard = _render(member, Mode.SETTINGS, screen, now)
+    return Outgoing(body, keyboard, is_menu=True)
+
+
 def _leave_typed_screen(session: Session, member: Member) -> None:
     member.settings_screen, member.settings_opened_at = None, None
     session.commit()
