@@ -234,7 +234,10 @@ async def test_reactions_elsewhere_change_nothing_and_get_no_answer(bot: BotHarn
     await registered(bot, BOB)
     alice, bob = api.user(ALICE), api.user(BOB)
     await nudge_at(bot, at(9))
-    question = await nudge_at(bot, at(7, 15, day=24))
+    await nudge_at(bot, at(7, 15, day=24))
+    (question_id,) = [n.message_id for n in bot.nudges(ALICE) if n.slot == "sleep-morning" and n.message_id]
+    assert question_id is not None
+    question = api.message(ALICE, question_id)
     walk = await nudge_at(bot, at(8, 15, day=24))
     welcome = api.sent_messages(ALICE)[0]
     own = alice.send_text("hoi")["message"]
