@@ -20,3 +20,4 @@ class CheckInStatus(StrEnum):
 class CheckInSource(StrEnum):
     BUTTON = "button"
     TEXT = "text"
+    GUIDED = "guided"  # a guided breathing session (/adem) that ran to its end
