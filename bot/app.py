@@ -20,6 +20,10 @@ from telegram.request import BaseRequest
 from bot import handlers as shared
 from bot.admin import handlers as admin
 from bot.admin.messages import TipButton
+from bot.breathing import handlers as breathing
+from bot.breathing.keyboards import BreathingButton
+from bot.breathing.runner import BREATHING_JOB_NAME
+from bot.breathing.runner import TICK as BREATHING_TICK
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.jobs import dispatch_tick
 from bot.nudges import handlers as nudges
@@ -28,6 +32,7 @@ from bot.privacy import handlers as privacy
 from bot.privacy.keyboards import DeleteButton
 from bot.progress import handlers as progress
 from bot.progress.chart_workers import ChartWorkers, default_workers
+from bot.rate_limit import PriorityRateLimiter
 from bot.settings import Settings
 from bot.setup import handlers as setup
 from bot.setup.keyboards import SetupButton
@@ -48,6 +53,7 @@ COMMANDS = {
     "nl": [
         ("start", "Beginnen of opnieuw starten"),
         ("today", "Je dag in één oogopslag"),
+        ("adem", "Samen ademen, 1 tot 5 minuten"),
         ("settings", "Tijden, gewoontes en taal aanpassen"),
         ("pause", "Even geen herinneringen"),
         ("resume", "Herinneringen weer aan"),
@@ -61,6 +67,7 @@ COMMANDS = {
     "en": [
         ("start", "Start or restart"),
         ("today", "Your day at a glance"),
+        ("breathe", "Breathe with me, 1 to 5 minutes"),
         ("settings", "Change times, habits and language"),
         ("pause", "No reminders for a while"),
         ("resume", "Reminders back on"),
@@ -89,6 +96,8 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CommandHandler("privacy", privacy.show_privacy, filters=private))
     application.add_handler(CommandHandler("export", privacy.export, filters=private))
     application.add_handler(CommandHandler("delete", privacy.delete, filters=private))
+    # Both words in both languages; the command menu shows the one of the member's language.
+    application.add_handler(CommandHandler(["adem", "breathe"], breathing.breathe, filters=private))
     application.add_handler(CallbackQueryHandler(privacy.delete_button, pattern=DeleteButton.pattern()))
     settings = application.services.settings
     application.add_handler(
@@ -98,6 +107,9 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CallbackQueryHandler(nudges.nudge_button, pattern=NudgeButton.pattern()))
     application.add_handler(CallbackQueryHandler(setup.setup_button, pattern=SetupButton.pattern()))
     application.add_handler(CallbackQueryHandler(setup.pause_button, pattern=PauseButton.pattern()))
+    application.add_handler(
+        CallbackQueryHandler(breathing.breathing_button, pattern=BreathingButton.pattern())
+    )
     application.add_handler(MessageHandler(filters.LOCATION, setup.shared_location))
     # Typed answers to an onboarding or settings screen, and typed check-ins.
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, nudges.typed_text))
@@ -113,6 +125,19 @@ async def _set_bot_commands(application: HabitsApplication) -> None:
         bot_commands = [BotCommand(name, description) for name, description in commands]
         code = None if language == "en" else language
         await application.bot.set_my_commands(bot_commands, language_code=code)
+
+
+async def _after_start_up(application: HabitsApplication) -> None:
+    """Run by the process that polls (or serves the webhook), before the first update; a
+    dispatcher never runs it, so it cannot cut short the sessions of the process that does."""
+    await _set_bot_commands(application)
+    # Their pacing lived in the process that stopped: they can only be started again.
+    await application.breathing.interrupt_left_running()
+
+
+async def breathing_edits(context: BotContext) -> None:
+    """Make the guided breathing sessions' edits that are due (the job never waits for them)."""
+    await context.breathing.run_due()
 
 
 def build_application(
@@ -147,10 +172,10 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .concurrent_updates(CONCURRENT_UPDATES)
-        .post_init(_set_bot_commands)  # type: ignore[arg-type]
+        .post_init(_after_start_up)  # type: ignore[arg-type]
     )
     if limit_rate:
-        builder.rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
+        builder.rate_limiter(rate_limiter or PriorityRateLimiter(max_retries=2))
     if request is not None:
         builder = builder.request(request)
     if updates_request is not None:
@@ -171,6 +196,12 @@ def build_application(
             "misfire_grace_time": None,
             "next_run_time": datetime.now(UTC),
         },
+    )
+    application.job_queue.run_repeating(
+        breathing_edits,
+        interval=BREATHING_TICK,
+        name=BREATHING_JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
     application.job_queue.run_repeating(
         admin.watch_tip_file,

@@ -10,7 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.breathing.runner import BreathingRunner
 from bot.progress.chart_workers import ChartWorkers
+from bot.rate_limit import PriorityRateLimiter
 from bot.sender import TelegramSender
 from bot.settings import Settings
 from scheduler.clock import Clock, utc_now
@@ -51,6 +53,14 @@ class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any,
         self.services = services
         self.sender = TelegramSender(self.bot)
         self.stop_requested = False
+        limiter = getattr(self.bot, "rate_limiter", None)
+        self.breathing = BreathingRunner(
+            sender=self.sender,
+            engine=services.engine,
+            clock=services.clock,
+            tips=lambda: services.tips,
+            limiter=limiter if isinstance(limiter, PriorityRateLimiter) else None,
+        )
 
     async def stop(self) -> None:
         """Stop after the running tick has finished its current chunk (PTB waits for the job)."""
@@ -75,6 +85,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def sender(self) -> TelegramSender:
         return self._habits_application.sender
+
+    @property
+    def breathing(self) -> BreathingRunner:
+        """The guided breathing sessions this process runs."""
+        return self._habits_application.breathing
 
     @property
     def stop_requested(self) -> bool:

@@ -8,10 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
+from sqlalchemy import Select, Table, bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from storage.models import AnimationFile, BreathingSession, BreathingSessionStatus
+from storage.direct import DirectConnection
+from storage.models import AnimationFile, BreathingSession, BreathingSessionStatus, Member
+
+
+@cache
+def _breathing_minutes_statement() -> Select[Any]:
+    member = Member.__table__  # type: ignore[attr-defined]
+    assert isinstance(member, Table)
+    return core_select(member.c.breathing_minutes).where(member.c.id == bindparam("member_id"))
+
+
+def breathing_minutes_of(*, connection: DirectConnection, member_id: int) -> int | None:
+    """A member's guided session length in minutes (read as each breathing nudge goes out)."""
+    minutes = connection.scalar(_breathing_minutes_statement(), {"member_id": member_id})
+    return None if minutes is None else int(minutes)
 
 
 def add_breathing_session(*, session: Session, row: BreathingSession) -> BreathingSession:
