@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage import queries
+from storage import breathing_queries, queries
 from storage.models import CheckIn, Member
 
 # A /delete confirmation button older than this asks again rather than erasing.
@@ -70,6 +70,10 @@ def export_member_data(*, session: Session, member: Member, now: datetime) -> Ex
         "weekly_reports": [
             _plain(r, leave_out=("id", "member_id"))
             for r in queries.weekly_reports_of_member(session=session, member_id=member.id)
+        ],
+        "breathing_sessions": [
+            _plain(b, leave_out=("id", "member_id", "chat_id", "message_id", "nudge_id"))
+            for b in breathing_queries.breathing_sessions_of_member(session=session, member_id=member.id)
         ],
         "reminders": [
             {
