@@ -104,9 +104,9 @@ async def offline_bot(
       instead of plugging it in-process; `read_timeout` bounds each in-process call.
     - `real_ticks`: leave the repeating jobs (dispatch, tip-file watch) to the JobQueue; by
       default they are paused, and `tick`/`run_job`/`run_until` run them by hand.
-    - `rate_limiter`, `limit_rate`: as `build_application`; by default the bot's own limiter,
-      whose lanes count on `clock`, so that a fast-forwarded breathing session meets the limits
-      it would meet in real time.
+    - `rate_limiter`, `limit_rate`: as `build_application`; by default the bot's own limiter
+      counting on `clock` rather than waiting in real time, so that a fast-forwarded breathing
+      session meets the limits it would meet in real time, without the wait.
     """
     assert settings.bot_token is not None
     api = api or FakeBotApi(token=settings.bot_token.get_secret_value(), clock=clock)
@@ -126,7 +126,7 @@ async def offline_bot(
             request=None if http else FakeRequest(api, read_timeout=read_timeout),
             updates_request=None if http else FakeRequest(api),
             rate_limiter=rate_limiter
-            or PriorityRateLimiter(max_retries=2, clock=lambda: clock().timestamp()),
+            or PriorityRateLimiter(max_retries=2, clock=lambda: clock().timestamp(), real_time=False),
             limit_rate=limit_rate,
         )
         assert app.job_queue is not None

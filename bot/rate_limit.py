@@ -13,20 +13,23 @@ out by everyone and retried. Two kinds of request come second to nudges and repl
 So at a busy moment (everyone's 16:00 nudges) the sessions' edits step aside rather than queue in
 front of a nudge, and the sessions thin their edits or run as the animation (bot/breathing).
 
-How full the share is, is counted here on `clock` (the event loop's time, or the bot's stepped
-clock offline, so that a fast-forwarded session meets the limits it would meet in real time);
-the waiting itself stays AIORateLimiter's, in real time.
+How full the share is, is counted here on `clock`: the event loop's time, with the waiting left to
+AIORateLimiter in real time; or, offline (`real_time=False`), the bot's stepped clock, which
+nothing waits for, so that a fast-forwarded session meets the limits it would meet in real time
+and a test does not wait for them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Callable, Coroutine
 from enum import IntEnum
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 # Nudges and replies always find this many places free in the bot's share of 30.
 DEFAULT_RESERVE = 10
@@ -47,6 +50,13 @@ class Lane(IntEnum):
 
     BEST_EFFORT = -1
     BACKGROUND = -2
+
+
+def _refusal() -> RetryAfter:
+    """A 429 of the limiter's own: try again in a second."""
+    with warnings.catch_warnings():  # PTB warns, on creating one, that its type will change
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        return RetryAfter(1)
 
 
 class _Leaky:
@@ -77,11 +87,16 @@ class PriorityRateLimiter(AIORateLimiter):
         reserve: int = DEFAULT_RESERVE,
         best_effort_per_second: float = DEFAULT_BEST_EFFORT_PER_SECOND,
         clock: Seconds | None = None,
+        real_time: bool = True,
         overall_max_rate: float = 30,
         overall_time_period: float = 1,
         **limits: Any,
     ) -> None:
-        super().__init__(overall_max_rate=overall_max_rate, overall_time_period=overall_time_period, **limits)
+        super().__init__(
+            overall_max_rate=overall_max_rate if real_time else 0,
+            overall_time_period=overall_time_period,
+            **limits,
+        )
         self.reserve = reserve
         self.best_effort_per_second = best_effort_per_second
         self._clock = clock
@@ -89,7 +104,7 @@ class PriorityRateLimiter(AIORateLimiter):
             overall_max_rate / overall_time_period if overall_max_rate and overall_time_period else 0.0
         )
         self._shared = _Leaky(per_second, overall_max_rate) if per_second else None
-        self._best_effort = _Leaky(best_effort_per_second, best_effort_per_second)
+        self._best_effort = _Leaky(best_effort_per_second, max(1.0, best_effort_per_second))
 
     def _now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
@@ -126,7 +141,7 @@ class PriorityRateLimiter(AIORateLimiter):
     ) -> Result:
         now = self._now()
         if self.busy() or not self._best_effort.has_room(now):
-            raise RetryAfter(1)
+            raise _refusal()
         self._best_effort.add(now)
         if self._shared is not None:
             self._shared.add(now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +27,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.rate_limit import Lane, PriorityRateLimiter
 from scheduler.delivery import Delivery, SendResult
@@ -47,6 +49,13 @@ GONE_CHAT_ERRORS = ("chat not found", "user is deactivated", "bot was blocked")
 
 def _seconds(retry_after: int | float | timedelta) -> float:
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+def _wait_of(error: RetryAfter) -> float:
+    """The wait a 429 asks for, in seconds, without PTB's warning about its type changing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        return _seconds(error.retry_after)
 
 
 class Edited(StrEnum):
@@ -179,7 +188,7 @@ class TelegramSender:
                     text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup, **arguments
                 )
         except RetryAfter as error:
-            return EditOutcome(Edited.REFUSED, _seconds(error.retry_after), error.message)
+            return EditOutcome(Edited.REFUSED, _wait_of(error), error.message)
         except Forbidden as error:
             return EditOutcome(Edited.GONE, reason=error.message)
         except BadRequest as error:
