@@ -66,6 +66,8 @@ class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any,
         """Stop after the running tick has finished its current chunk (PTB waits for the job)."""
         self.stop_requested = True
         await super().stop()
+        # Sessions cut short now are told so when the bot is back (it marks them interrupted).
+        await self.breathing.close()
 
     async def shutdown(self) -> None:
         """Shut down PTB, then the chart workers (if a weekly picture ever started them)."""

@@ -488,3 +488,48 @@ async def test_at_a_busy_moment_a_session_runs_as_the_animation(
     (outcome,) = bot.app.breathing.outcomes
     assert (outcome.preferred, outcome.guidance) == (GuidanceMode.TEXT, GuidanceMode.ANIMATION)
     assert bot.checkins(ALICE)
+
+
+async def test_the_settings_screen_chooses_how_a_session_goes(bot: BotHarness, api: FakeBotApi) -> None:
+    bob = api.user(BOB, language_code="en")
+    await bot.onboard(bob)
+    await bot.say(bob, "/settings")
+    await bot.press_label(bob, text("en", "menu_breathing"))
+    screen = api.last_message(BOB)
+    assert "Breathe with me (/breathe): Calm 4-6 · 2 min · 💬 Text." in screen["text"]
+    assert [label for label, _ in buttons(screen)][6:14] == [
+        "✓ Calm 4-6",
+        "Box 4-4-4-4",
+        "4-7-8",
+        "⏱️ 1 min",
+        "✓ ⏱️ 2 min",
+        "⏱️ 5 min",
+        "✓ 💬 Text",
+        "🎞️ Animation",
+    ]
+    await bot.press_label(bob, "4-7-8")
+    await bot.press_label(bob, "5 min")
+    assert "4-7-8 · 5 min · 💬 Text" in api.last_message(BOB)["text"]
+    member = bot.member(BOB)
+    assert member is not None
+    assert (member.breathing_pattern, member.breathing_minutes, member.breathing_guidance) == (
+        "478",
+        5,
+        "text",
+    )
+    # The breathing nudge offers the member's own length, and /breathe follows the choices.
+    await bot.run_until(BREATHING_NUDGE_TIME)
+    nudge = api.last_message(BOB)
+    assert "▶️ Breathe with me (5 min)" in [label for label, _ in buttons(nudge)]
+    await bot.say(bob, "/breathe")
+    assert api.last_message(BOB)["text"] == intro_text(
+        "en", BreathingPattern.FOUR_SEVEN_EIGHT, SessionLength.FIVE
+    )
+    # Choices the screens never offer are refused.
+    bob.press(screen, "s:breathing:length:3", check_button=False)
+    await bot.settle()
+    bob.press(screen, "s:breathing:pattern:fast", check_button=False)
+    await bot.settle()
+    member = bot.member(BOB)
+    assert member is not None
+    assert (member.breathing_pattern, member.breathing_minutes) == ("478", 5)

@@ -186,7 +186,7 @@ async def test_help_groups_and_non_text(bot: BotHarness, api: FakeBotApi) -> Non
     alice = api.user(ALICE)
     await bot.say(alice, "/help")
     help_text = texts(api, ALICE)[-1]
-    for command in ("/today", "/settings", "/pause", "/resume"):
+    for command in ("/today", "/settings", "/pause", "/resume", "/adem"):
         assert command in help_text
     assert "geen medisch advies" in help_text
     alice.send_text("/start", chat_type="group", chat_id=-100123)

@@ -361,6 +361,13 @@ class BreathingRunner:
         while self._tasks:
             await asyncio.gather(*list(self._tasks))
 
+    async def close(self) -> None:
+        """Let go of the edits still on their way (the bot is stopping)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.sessions.clear()
+
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
