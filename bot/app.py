@@ -128,8 +128,9 @@ async def _set_bot_commands(application: HabitsApplication) -> None:
 
 
 async def _after_start_up(application: HabitsApplication) -> None:
-    """Run by the process that polls (or serves the webhook), before the first update; a
-    dispatcher never runs it, so it cannot cut short the sessions of the process that does."""
+    """Before the first update: the command menus, and the sessions a restart cut short."""
+    # Only the process that polls (or serves the webhook) runs this; a dispatcher never does, so
+    # it cannot cut short the sessions of the process that does.
     await _set_bot_commands(application)
     # Their pacing lived in the process that stopped: they can only be started again.
     await application.breathing.interrupt_left_running()

@@ -278,8 +278,7 @@ class ConsoleChat:
         await self.bot.settle(timeout=30)
 
     async def follow_breathing(self) -> None:
-        """While a guided breathing session runs, move the clock with the real one, so its edits
-        come in real time (`:ff` still jumps ahead); otherwise the clock stands still."""
+        """While a breathing session runs, the clock goes with the real one (`:ff` still jumps)."""
         loop = asyncio.get_running_loop()
         last = loop.time()
         while True:

@@ -64,8 +64,7 @@ class OfflineBot:
 
     async def run_until(self, moment: datetime) -> None:
         """Move the clock to `moment`, ticking at every instant something falls due on the way,
-        as the running bot would (its tick runs every few seconds), and making each guided
-        breathing edit at its moment."""
+        as the running bot would (its tick runs every few seconds); breathing edits likewise."""
         while True:
             with new_session(self.engine) as session:
                 due = queries.earliest_due_at(session=session)

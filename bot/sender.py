@@ -143,10 +143,7 @@ class TelegramSender:
         *,
         lane: Lane | None = None,
     ) -> SendResult:
-        """Edit a message; an edit that changes nothing or whose message is gone is not an error.
-
-        `Lane.BACKGROUND` waits for a quiet moment in the rate limit (an edit nobody waits for).
-        """
+        """Edit a message; an edit that changes nothing or whose message is gone is not an error."""
         lane_arguments = self._lane(lane)
         result = await self._deliver(
             lambda: self._bot.edit_message_text(
@@ -168,11 +165,7 @@ class TelegramSender:
         caption: bool = False,
         lane: Lane | None = None,
     ) -> EditOutcome:
-        """One try at editing a message's text (or, `caption`, a media message's caption).
-
-        Nothing is waited out here: a 429 comes back as REFUSED with its wait, for the caller to
-        pace itself by. An edit that changes nothing counts as made.
-        """
+        """One try at editing a text (or a media message's caption); a 429 is reported, not waited out."""
         arguments = self._lane(lane)
         try:
             if caption:

@@ -428,13 +428,11 @@ def record_text(
 def record_guided(
     *, connection: DirectConnection, telegram_id: int, session_id: int, nudge_id: int | None, now: datetime
 ) -> CheckInResult:
-    """A guided breathing session that ran to its end: marked finished, and breathing done, once.
-
-    The check-in goes with the session's nudge (or, started with /adem, today's latest open
-    breathing nudge) while that nudge is still open, which answers it. Breathing already checked
-    off today (a tap on the nudge during the session) stores nothing more: ALREADY_DONE. A session
-    no longer running (stopped meanwhile) stores nothing at all: NOTHING_OPEN.
-    """
+    """A guided breathing session that ran to its end: marked finished, and breathing done, once."""
+    # The check-in goes with the session's nudge (started with /adem: today's latest open
+    # breathing nudge) while that is still open, which answers it. Breathing already checked off
+    # today (done tapped during the session) adds nothing: ALREADY_DONE. A session no longer
+    # running (stopped meanwhile) stores nothing at all: NOTHING_OPEN.
     if nudge_id is None:
         member, nudge = checkin_queries.member_and_open_nudge(
             connection=connection,

@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from telegram import InlineKeyboardMarkup
 
 from bot.breathing import animation
 from bot.breathing.keyboards import again_keyboard, stop_keyboard
@@ -230,8 +231,8 @@ class BreathingRunner:
     def open(
         self, session: Session, member: Member, *, nudge_id: int | None
     ) -> OpenedSession | AlreadyRunning:
-        """Store a new running session for the member, or say that one already runs (no awaits:
-        one uninterrupted transaction, so two quick taps cannot both start one)."""
+        """Store a new running session for the member, or say that one already runs."""
+        # No awaits in here: one uninterrupted transaction, so two quick taps cannot both start one.
         now = self._clock()
         if breathing_sessions.running_session(session=session, member=member, now=now) is not None:
             return AlreadyRunning(member.language)
@@ -307,7 +308,7 @@ class BreathingRunner:
         return True
 
     async def _send_animation(
-        self, chat_id: int, pattern: BreathingPattern, caption: str, keyboard: Any
+        self, chat_id: int, pattern: BreathingPattern, caption: str, keyboard: InlineKeyboardMarkup
     ) -> int | None:
         """The looping animation, uploaded once and then sent by the file_id Telegram gave it."""
         key = animation.animation_key(pattern)
@@ -490,10 +491,7 @@ class BreathingRunner:
     # -- stopping and restarting ---------------------------------------------------------------
 
     def stop(self, session: Session, member: Member, session_id: int) -> StoppedSession | None:
-        """The member's stop button: stored as stopped and no more edits; None when not running.
-
-        No awaits, like `open`; `show_stopped` then says so in the message.
-        """
+        """The member's stop button: stored as stopped, no more edits (`show_stopped` says so)."""
         row = breathing_sessions.stop_session(
             session=session, member=member, session_id=session_id, now=self._clock()
         )

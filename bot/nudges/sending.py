@@ -34,11 +34,8 @@ def breathing_lengths(engine: Engine) -> Callable[[int], SessionLength]:
 def nudge_sender(
     sender: TelegramSender, *, breathing_length: Callable[[int], SessionLength] | None = None
 ) -> SendNudge:
-    """The dispatcher's `send`: a nudge as the member sees it, with its buttons.
-
-    `breathing_length(member_id)` labels a breathing nudge's start button; without it, the
-    default length.
-    """
+    """The dispatcher's `send`: a nudge as the member sees it, with its buttons."""
+    # `breathing_length(member_id)` labels a breathing nudge's start button (else the default).
 
     async def send_nudge(outgoing: OutgoingNudge) -> SendResult:
         message = nudge_text(
