@@ -23,6 +23,10 @@ from bot import handlers as shared
 from bot.admin import handlers as admin
 from bot.admin.drafts import DraftButton, UndoButton
 from bot.admin.messages import TipButton
+from bot.breathing import handlers as breathing
+from bot.breathing.keyboards import BreathingButton
+from bot.breathing.runner import BREATHING_JOB_NAME
+from bot.breathing.runner import TICK as BREATHING_TICK
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.jobs import dispatch_tick
 from bot.nudges import handlers as nudges
@@ -34,6 +38,7 @@ from bot.privacy import handlers as privacy
 from bot.privacy.keyboards import DeleteButton
 from bot.progress import handlers as progress
 from bot.progress.chart_workers import ChartWorkers, default_workers
+from bot.rate_limit import PriorityRateLimiter
 from bot.settings import Settings
 from bot.setup import handlers as setup
 from bot.setup.keyboards import SetupButton
@@ -59,6 +64,7 @@ COMMANDS = {
     "nl": [
         ("start", "Beginnen of opnieuw starten"),
         ("today", "Je dag in één oogopslag"),
+        ("adem", "Samen ademen, 1 tot 5 minuten"),
         ("settings", "Tijden, gewoontes en taal aanpassen"),
         ("pause", "Even geen herinneringen"),
         ("resume", "Herinneringen weer aan"),
@@ -72,6 +78,7 @@ COMMANDS = {
     "en": [
         ("start", "Start or restart"),
         ("today", "Your day at a glance"),
+        ("breathe", "Breathe with me, 1 to 5 minutes"),
         ("settings", "Change times, habits and language"),
         ("pause", "No reminders for a while"),
         ("resume", "Reminders back on"),
@@ -100,6 +107,8 @@ def register_handlers(application: HabitsApplication) -> None:
     application.add_handler(CommandHandler("privacy", privacy.show_privacy, filters=private))
     application.add_handler(CommandHandler("export", privacy.export, filters=private))
     application.add_handler(CommandHandler("delete", privacy.delete, filters=private))
+    # Both words in both languages; the command menu shows the one of the member's language.
+    application.add_handler(CommandHandler(["adem", "breathe"], breathing.breathe, filters=private))
     # The same commands typed without their slash ("stop", "instellingen"), for typed_text below.
     typed_commands: TypedCommands = {
         Command.PAUSE: setup.pause,
@@ -133,6 +142,9 @@ def register_handlers(application: HabitsApplication) -> None:
     )
     application.add_handler(CallbackQueryHandler(setup.setup_button, pattern=SetupButton.pattern()))
     application.add_handler(CallbackQueryHandler(setup.pause_button, pattern=PauseButton.pattern()))
+    application.add_handler(
+        CallbackQueryHandler(breathing.breathing_button, pattern=BreathingButton.pattern())
+    )
     application.add_handler(MessageHandler(filters.LOCATION, setup.shared_location))
     # An admin's text while a tip draft waits for it goes to the draft, before any check-in
     # parsing (the draft look-up runs for admins only).
@@ -160,9 +172,14 @@ async def _set_bot_commands(application: HabitsApplication) -> None:
 
 
 async def _start(application: HabitsApplication) -> None:
-    """After start-up: the command menus, switches still waiting for the tip file, the tip editor."""
+    """Before the first update: the command menus, switches still waiting for the tip file, the
+    sessions a restart cut short, the tip editor."""
+    # Only the process that polls (or serves the webhook) runs this; a dispatcher never does, so
+    # it cannot cut short the sessions of the process that does.
     await _set_bot_commands(application)
     await admin.write_back_pending_switches(application.services)
+    # Their pacing lived in the process that stopped: they can only be started again.
+    await application.breathing.interrupt_left_running()
     settings = application.services.settings
     if settings.web_port is not None and settings.role == "all":
         application.web_server = WebServer(application.services)
@@ -173,6 +190,11 @@ async def _stop(application: HabitsApplication) -> None:
     if application.web_server is not None:
         await application.web_server.stop()
         application.web_server = None
+
+
+async def breathing_edits(context: BotContext) -> None:
+    """Make the guided breathing sessions' edits that are due (the job never waits for them)."""
+    await context.breathing.run_due()
 
 
 def build_application(
@@ -211,7 +233,7 @@ def build_application(
         .post_shutdown(_stop)  # type: ignore[arg-type]
     )
     if limit_rate:
-        builder.rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
+        builder.rate_limiter(rate_limiter or PriorityRateLimiter(max_retries=2))
     if request is not None:
         builder = builder.request(request)
     if updates_request is not None:
@@ -232,6 +254,12 @@ def build_application(
             "misfire_grace_time": None,
             "next_run_time": datetime.now(UTC),
         },
+    )
+    application.job_queue.run_repeating(
+        breathing_edits,
+        interval=BREATHING_TICK,
+        name=BREATHING_JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
     application.job_queue.run_repeating(
         admin.watch_tip_file,

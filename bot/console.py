@@ -5,7 +5,9 @@ in-process fake Bot API through bot/offline.py. Bot messages are printed with th
 numbered; "#2" presses button 2, and anything else typed (a bare "2" too) is sent as a message.
 Pictures and files the bot sends are saved, and their paths printed. Lines starting with ":" are
 console commands (":help" lists them); ":ff 2h" or ":ff 08:15" moves the bot's clock forward and
-delivers every nudge that falls due on the way. Otherwise the clock stands still.
+delivers every nudge that falls due on the way (and each edit of a guided breathing session, at
+its moment). Otherwise the clock stands still, except while a breathing session runs: then it
+follows the real clock, so the session's edits come in real time.
 
 The database and the saved files live in a temporary folder, removed on exit (also when the
 terminal closes): every session starts as a new member, and the real bot's data is never touched.
@@ -48,7 +50,8 @@ HELP = """Console commands:
   #2              press button 2 of the last buttons shown (a bare 2 is sent as a message)
   :ff 2h | :ff 45m | :ff 1d | :ff 08:15
                   move the clock forward (to the next 08:15 local time) and deliver the
-                  nudges that fall due on the way; otherwise the clock stands still
+                  nudges that fall due on the way; otherwise the clock stands still,
+                  except during a breathing session (/adem), when it goes with real time
   :loc LAT LON    share a location (e.g. :loc 35.68 139.69 for Tokyo)
   :react 👍       react to the message whose buttons were shown last (:react alone takes it back)
   :time           show the bot's clock
@@ -60,7 +63,14 @@ _PRESS = re.compile(r"#\s*(\d+)")
 _DURATION = re.compile(r"^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?$")
 LOCATION_HINT = "Type the location as: latitude longitude (e.g. 52.37 4.90)"
 # What the bot sends as a file, by method: the parameter with the upload, and how it is shown.
-ATTACHMENTS = {"sendPhoto": ("photo", "picture"), "sendDocument": ("document", "file")}
+ATTACHMENTS = {
+    "sendPhoto": ("photo", "picture"),
+    "sendDocument": ("document", "file"),
+    "sendAnimation": ("animation", "animation"),
+}
+EDITS = ("editMessageText", "editMessageCaption")
+# While a guided breathing session runs, the clock follows the real one in steps this long.
+FOLLOW_SECONDS = 0.25
 
 
 def fast_forward_target(argument: str, now: datetime, zone: ZoneInfo) -> datetime | None:
@@ -106,6 +116,10 @@ class ConsoleChat:
         self.files = files
         self.choices: list[Choice] = []
         self.awaiting_location = False
+        # Saved files by the file_id Telegram gave them, for a file sent again by its id.
+        self.saved: dict[str, Path] = {}
+        # One mover of the clock at a time: :ff, or following a breathing session in real time.
+        self.clock_lock = asyncio.Lock()
 
     # -- output ------------------------------------------------------------------------------
 
@@ -116,11 +130,17 @@ class ConsoleChat:
         to_user = isinstance(message, dict) and message.get("chat", {}).get("id") == self.user.id
         if call.method == "answerCallbackQuery" and call.params.get("text"):
             self.write(f"  (i) {call.params['text']}")
-        elif call.method in ("sendMessage", "editMessageText") and to_user:
-            self.show(message, edited=call.method == "editMessageText", params=call.params)
+        elif (call.method == "sendMessage" or call.method in EDITS) and to_user:
+            self.show(message, edited=call.method in EDITS, params=call.params)
         elif call.method in ATTACHMENTS and to_user:
             parameter, kind = ATTACHMENTS[call.method]
-            saved = self.save(call.params.get(parameter))
+            sent = call.params.get(parameter)
+            saved = self.save(sent)
+            file_id = _file_id(message.get(parameter))
+            if saved is not None and file_id is not None:
+                self.saved[file_id] = saved
+            elif isinstance(sent, str):
+                saved = self.saved.get(sent)  # sent again by its file_id: the file saved before
             self.show(message, edited=False, params=call.params, heading=f"[{kind}] {saved or '(not saved)'}")
 
     def save(self, upload: object) -> Path | None:
@@ -232,7 +252,8 @@ class ConsoleChat:
             if target is None:
                 self.write("  (say how far, e.g. :ff 2h, :ff 30m, :ff 1d or :ff 08:15)")
             else:
-                await self.bot.run_until(target)
+                async with self.clock_lock:
+                    await self.bot.run_until(target)
                 self.show_time()
         elif name == "loc":
             return await self._location(argument)
@@ -281,6 +302,27 @@ class ConsoleChat:
     async def settle(self) -> None:
         # Generous: a slow machine should make the chat slow, not end it.
         await self.bot.settle(timeout=30)
+
+    async def follow_breathing(self) -> None:
+        """While a breathing session runs, the clock goes with the real one (`:ff` still jumps)."""
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            await asyncio.sleep(FOLLOW_SECONDS)
+            now = loop.time()
+            elapsed, last = now - last, now
+            if not self.bot.app.breathing.sessions or self.clock_lock.locked():
+                continue
+            async with self.clock_lock:
+                await self.bot.run_until(self.bot.clock() + timedelta(seconds=elapsed))
+
+
+def _file_id(media: object) -> str | None:
+    """The file_id of a sent file as the message carries it (a photo: its largest size)."""
+    if isinstance(media, list) and media and isinstance(media[-1], dict):
+        media = media[-1]
+    file_id = media.get("file_id") if isinstance(media, dict) else None
+    return file_id if isinstance(file_id, str) else None
 
 
 class TypedLines:
@@ -401,6 +443,7 @@ async def run_console_session(
                 f"Pictures and files the bot sends are saved in {chat.files} (removed when you leave)."
             )
             lines.start()
+            follower = asyncio.create_task(chat.follow_breathing())
             try:
                 while (line := await lines.next()) is not None:
                     if echo:
@@ -408,6 +451,9 @@ async def run_console_session(
                     if not await chat.handle(line):
                         break
             finally:
+                follower.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await follower
                 lines.close()
     finally:
         for number in hang_ups:

@@ -11,7 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.breathing.runner import BreathingRunner
 from bot.progress.chart_workers import ChartWorkers
+from bot.rate_limit import PriorityRateLimiter
 from bot.sender import TelegramSender
 from bot.settings import Settings
 from scheduler.clock import Clock, utc_now
@@ -63,11 +65,21 @@ class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any,
         self.stop_requested = False
         # The tip editor's web server while it runs (WEB_PORT set); started after start-up.
         self.web_server: WebServer | None = None
+        limiter = getattr(self.bot, "rate_limiter", None)
+        self.breathing = BreathingRunner(
+            sender=self.sender,
+            engine=services.engine,
+            clock=services.clock,
+            tips=lambda: services.tips,
+            limiter=limiter if isinstance(limiter, PriorityRateLimiter) else None,
+        )
 
     async def stop(self) -> None:
         """Stop after the running tick has finished its current chunk (PTB waits for the job)."""
         self.stop_requested = True
         await super().stop()
+        # Sessions cut short now are told so when the bot is back (it marks them interrupted).
+        await self.breathing.close()
 
     async def shutdown(self) -> None:
         """Shut down PTB, then the chart workers (if a weekly picture ever started them)."""
@@ -87,6 +99,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def sender(self) -> TelegramSender:
         return self._habits_application.sender
+
+    @property
+    def breathing(self) -> BreathingRunner:
+        """The guided breathing sessions this process runs."""
+        return self._habits_application.breathing
 
     @property
     def stop_requested(self) -> bool:

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot.context import BotContext
 from bot.nudges.closing import close_ended_days
-from bot.nudges.sending import nudge_sender
+from bot.nudges.sending import breathing_lengths, nudge_sender
 from bot.progress.weekly_pictures import send_due_weekly_reports
 from scheduler.dispatch import DispatchPolicy, dispatch_due
 
@@ -39,7 +39,7 @@ async def dispatch_tick(context: BotContext) -> None:
     now, started = services.clock(), time.monotonic()
     totals = await dispatch_due(
         engine=services.engine,
-        send=nudge_sender(context.sender),
+        send=nudge_sender(context.sender, breathing_length=breathing_lengths(services.engine)),
         tips=services.tips,
         now=now,
         policy=policy,

@@ -17,7 +17,9 @@ from sqlalchemy.engine import Engine
 from telegram.ext import AIORateLimiter
 
 from bot.app import ALLOWED_UPDATES, DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME, build_application
+from bot.breathing.runner import BREATHING_JOB_NAME
 from bot.context import HabitsApplication
+from bot.rate_limit import PriorityRateLimiter
 from bot.settings import Settings
 from fakegram import FakeBotApi, FakeRequest, serve_http
 from scheduler.clock import SteppedClock
@@ -25,7 +27,7 @@ from storage import queries
 from storage.database import create_db_engine, new_session, upgrade_schema
 from tips.library import load_tip_library
 
-REPEATING_JOBS = (DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME)
+REPEATING_JOBS = (DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME, BREATHING_JOB_NAME)
 
 
 @dataclass
@@ -47,6 +49,11 @@ class OfflineBot:
         """Run the dispatch job once: send what is due at the clock's time."""
         await self.run_job(DISPATCH_JOB_NAME)
 
+    async def breathe(self) -> None:
+        """Run the breathing job once at the clock's time and wait for the edits it started."""
+        await self.run_job(BREATHING_JOB_NAME)
+        await self.app.breathing.settle()
+
     async def settle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - fakegram reports the wait
         """Wait until every update sent so far has been fetched and fully handled."""
         await self.api.wait_until(
@@ -56,16 +63,22 @@ class OfflineBot:
 
     async def run_until(self, moment: datetime) -> None:
         """Move the clock to `moment`, ticking at every instant something falls due on the way,
-        as the running bot would (its tick runs every few seconds)."""
+        as the running bot would (its tick runs every few seconds); breathing edits likewise."""
         while True:
             with new_session(self.engine) as session:
                 due = queries.earliest_due_at(session=session)
-            if due is None or due > moment:
+            breath = self.app.breathing.next_due()
+            soonest = min((at for at in (due, breath) if at is not None and at <= moment), default=None)
+            if soonest is None:
                 break
-            self.clock.set(max(due, self.clock()))
-            await self.tick()
+            self.clock.set(max(soonest, self.clock()))
+            if due is not None and due <= self.clock():
+                await self.tick()
+            if breath is not None and breath <= self.clock():
+                await self.breathe()
         self.clock.set(moment)
         await self.tick()
+        await self.breathe()
 
 
 @asynccontextmanager
@@ -89,7 +102,9 @@ async def offline_bot(
       instead of plugging it in-process; `read_timeout` bounds each in-process call.
     - `real_ticks`: leave the repeating jobs (dispatch, tip-file watch) to the JobQueue; by
       default they are paused, and `tick`/`run_job`/`run_until` run them by hand.
-    - `rate_limiter`, `limit_rate`: as `build_application`.
+    - `rate_limiter`, `limit_rate`: as `build_application`; by default the bot's own limiter
+      counting on `clock` rather than waiting in real time, so that a fast-forwarded breathing
+      session meets the limits it would meet in real time, without the wait.
     """
     assert settings.bot_token is not None
     api = api or FakeBotApi(token=settings.bot_token.get_secret_value(), clock=clock)
@@ -108,7 +123,8 @@ async def offline_bot(
             clock=clock,
             request=None if http else FakeRequest(api, read_timeout=read_timeout),
             updates_request=None if http else FakeRequest(api),
-            rate_limiter=rate_limiter,
+            rate_limiter=rate_limiter
+            or PriorityRateLimiter(max_retries=2, clock=lambda: clock().timestamp(), real_time=False),
             limit_rate=limit_rate,
         )
         assert app.job_queue is not None

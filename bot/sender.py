@@ -2,14 +2,21 @@
 
 Retries are bounded: a 429 is waited out (the rate limiter retries first), server errors and
 timeouts get a few attempts with backoff, and then the outcome is reported, never raised.
+A guided breathing session's edits are tried once and reported (`edit_once`): a phase whose edit
+does not get out is skipped, not waited for. Requests in a `Lane` give way to everything else in
+the rate limiter (bot/rate_limit.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
+from typing import Any
 
 from telegram import (
     Bot,
@@ -20,7 +27,9 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
+from bot.rate_limit import Lane, PriorityRateLimiter
 from scheduler.delivery import Delivery, SendResult
 
 log = logging.getLogger(__name__)
@@ -40,6 +49,34 @@ GONE_CHAT_ERRORS = ("chat not found", "user is deactivated", "bot was blocked")
 
 def _seconds(retry_after: int | float | timedelta) -> float:
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+def _wait_of(error: RetryAfter) -> float:
+    """The wait a 429 asks for, in seconds, without PTB's warning about its type changing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        return _seconds(error.retry_after)
+
+
+class Edited(StrEnum):
+    MADE = "made"  # the message shows the new text (or already did)
+    REFUSED = "refused"  # 429, from Telegram or from the rate limiter's lane: try later
+    GONE = "gone"  # the message or the chat is gone, or the bot was blocked: stop editing it
+    FAILED = "failed"  # a timeout or server error: try later
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    edited: Edited
+    retry_after: float = 0.0
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class AnimationSent:
+    result: SendResult
+    # The id Telegram keeps the file under, to send it again without uploading it.
+    file_id: str | None = None
 
 
 class TelegramSender:
@@ -73,23 +110,100 @@ class TelegramSender:
             lambda: self._bot.send_photo(chat_id, InputFile(png, filename="week.png"), caption=caption)
         )
 
+    async def send_animation(
+        self,
+        chat_id: int,
+        animation: bytes | str,
+        *,
+        filename: str,
+        caption: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> AnimationSent:
+        """Send a GIF (its bytes, uploaded) or a file Telegram already has (its file_id)."""
+        sent: list[Message] = []
+
+        async def call() -> Message:
+            media = InputFile(animation, filename=filename) if isinstance(animation, bytes) else animation
+            message = await self._bot.send_animation(
+                chat_id, media, caption=caption, reply_markup=reply_markup
+            )
+            sent.append(message)
+            return message
+
+        result = await self._deliver(call)
+        file_id = sent[-1].animation.file_id if sent and sent[-1].animation else None
+        return AnimationSent(result, file_id)
+
     async def edit_text(
         self,
         chat_id: int,
         message_id: int,
         text: str,
         reply_markup: InlineKeyboardMarkup | None = None,
+        *,
+        lane: Lane | None = None,
     ) -> SendResult:
         """Edit a message; an edit that changes nothing or whose message is gone is not an error."""
+        lane_arguments = self._lane(lane)
         result = await self._deliver(
             lambda: self._bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup
+                text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup, **lane_arguments
             ),
             harmless=HARMLESS_EDIT_ERRORS,
         )
         if result.delivery is Delivery.FAILED and result.reason.lower().startswith(HARMLESS_EDIT_ERRORS):
             return SendResult(Delivery.DELIVERED, message_id, result.reason)
         return result
+
+    async def edit_once(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        *,
+        caption: bool = False,
+        lane: Lane | None = None,
+    ) -> EditOutcome:
+        """One try at editing a text (or a media message's caption); a 429 is reported, not waited out."""
+        arguments = self._lane(lane)
+        try:
+            if caption:
+                await self._bot.edit_message_caption(
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    caption=text,
+                    reply_markup=reply_markup,
+                    **arguments,
+                )
+            else:
+                await self._bot.edit_message_text(
+                    text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup, **arguments
+                )
+        except RetryAfter as error:
+            return EditOutcome(Edited.REFUSED, _wait_of(error), error.message)
+        except Forbidden as error:
+            return EditOutcome(Edited.GONE, reason=error.message)
+        except BadRequest as error:
+            reason = error.message.lower()
+            if reason.startswith("message is not modified"):
+                return EditOutcome(Edited.MADE, reason=error.message)
+            if reason.startswith(HARMLESS_EDIT_ERRORS) or any(gone in reason for gone in GONE_CHAT_ERRORS):
+                return EditOutcome(Edited.GONE, reason=error.message)
+            log.warning("Telegram refused an edit: %s", error.message)
+            return EditOutcome(Edited.FAILED, reason=error.message)
+        except NetworkError as error:
+            return EditOutcome(Edited.FAILED, reason=error.message)
+        except TelegramError as error:
+            log.warning("Telegram refused an edit: %s", error.message)
+            return EditOutcome(Edited.FAILED, reason=error.message)
+        return EditOutcome(Edited.MADE)
+
+    def _lane(self, lane: Lane | None) -> dict[str, Any]:
+        """The request's lane for the rate limiter, where it has lanes (not in benches without one)."""
+        if lane is None or not isinstance(getattr(self._bot, "rate_limiter", None), PriorityRateLimiter):
+            return {}
+        return {"rate_limit_args": lane}
 
     async def answer_callback(self, callback_query_id: str, text: str | None = None) -> SendResult:
         return await self._deliver(lambda: self._bot.answer_callback_query(callback_query_id, text=text))

@@ -19,6 +19,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "Tik op de knoppen onder een herinnering, reageer er met 👍 op, of typ gewoon wat je deed:\n"
             "• klaar / gedaan / ✅\n• water / 2 glazen / +1\n• blokje om / 20 min gewandeld\n"
             "• 7,5 uur / slecht geslapen\n• straks / over 10 minuten\n• overslaan\n\n"
+            "/adem: samen ademen, 1, 2 of 5 minuten, ook buiten je vaste moment. Ik begeleid je in één "
+            "bericht (in, vasthouden, uit) en noteer het als je klaar bent; het ademritme en tekst of "
+            "animatie kies je bij /settings → Ademen.\n\n"
             "/today je dag · /settings tijden, gewoontes en taal · /pause even geen "
             "herinneringen · /resume weer aan\n"
             "/stats je reeksen · /week je week in beeld · /privacy je gegevens · /help deze uitleg\n"
@@ -117,6 +120,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "screen_meals": "🍳 Ontbijt: {breakfast} · 🥪 Lunch: {lunch} · 🍽️ Avondeten: {dinner}\nNa elke maaltijd stel ik een korte wandeling voor. Tik een tijd of typ je eigen tijd(en), bijv. 7:30 12:30 18:00.",
         "button_default_meals": "↩️ Standaardtijden ({breakfast} · {lunch} · {dinner})",
         "screen_breathing": "🌬️ Ademoefening om {time}. Tik een tijd of typ je eigen tijd.",
+        "screen_breathing_guided": "Samen ademen (/adem): {pattern} · {length} · {guidance}. Kies hieronder hoe.",
         "screen_water": "💧 Doel: {goal} {goal:glas|glazen} per dag, een herinnering {every}.",
         "screen_snooze": "💤 Uitstellen duurt nu {minutes} {minutes:minuut|minuten}.",
         "screen_quiet": "🤫 Stille uren: {quiet}. Dan stuur ik niets.\nTik een keuze of typ zelf twee tijden, bijv. 22:00-07:30.",
@@ -213,7 +217,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "chart_water_title": "Water (glazen)",
         "chart_sleep_title": "Slaap (uren)",
         "chart_no_habits": "Geen gewoontes aan",
-        "privacy": "🔒 Privacy\nWat ik bewaar: je Telegram-id, voornaam, taal, tijdzone, je tijden en instellingen, je check-ins (wat, welke dag, hoeveel) en welke herinneringen ik stuurde, zodat je er nooit twee krijgt.\nWaarom: alleen om je op het goede moment te herinneren en je voortgang te laten zien. Ik deel niets met anderen en toon geen advertenties.\nDe tekst van je berichten bewaar ik niet, alleen wat ik eruit haal (zoals '2 glazen').\nHoe lang: zolang je de bot gebruikt. /export stuurt je al je gegevens als bestand, /delete wist alles meteen en voorgoed.",
+        "privacy": "🔒 Privacy\nWat ik bewaar: je Telegram-id, voornaam, taal, tijdzone, je tijden en instellingen, je check-ins (wat, welke dag, hoeveel), je ademsessies (wanneer, hoe lang, hoe afgelopen) en welke herinneringen ik stuurde, zodat je er nooit twee krijgt.\nWaarom: alleen om je op het goede moment te herinneren en je voortgang te laten zien. Ik deel niets met anderen en toon geen advertenties.\nDe tekst van je berichten bewaar ik niet, alleen wat ik eruit haal (zoals '2 glazen').\nHoe lang: zolang je de bot gebruikt. /export stuurt je al je gegevens als bestand, /delete wist alles meteen en voorgoed.",
         "no_data": "Ik heb geen gegevens van je opgeslagen.",
         "export_intro": "📦 Je gegevens: je check-ins (CSV, opent in elke spreadsheet) en je instellingen (JSON).",
         "export_checkins_caption": "{count} {count:check-in|check-ins}",
@@ -274,6 +278,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "Tap the buttons under a reminder, react to it with 👍, or just type what you did:\n"
             "• done / ✅\n• water / 2 glasses / +1\n• went for a walk / walked 20 min\n"
             "• slept 7.5h / slept badly\n• later / in 10 min\n• skip\n\n"
+            "/breathe: breathe with me for 1, 2 or 5 minutes, whenever you like. I guide you in one "
+            "message (in, hold, out) and log it when you're done; choose the rhythm and text or "
+            "animation in /settings → Breathing.\n\n"
             "/today your day · /settings times, habits and language · /pause no reminders "
             "for a while · /resume back on\n"
             "/stats your streaks · /week your week at a glance · /privacy your data · /help this text\n"
@@ -370,6 +377,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "screen_meals": "🍳 Breakfast: {breakfast} · 🥪 Lunch: {lunch} · 🍽️ Dinner: {dinner}\nAfter each meal I suggest a short walk. Tap a time or type your own time(s), e.g. 7:30 12:30 18:00.",
         "button_default_meals": "↩️ Default times ({breakfast} · {lunch} · {dinner})",
         "screen_breathing": "🌬️ Breathing exercise at {time}. Tap a time or type your own.",
+        "screen_breathing_guided": "Breathe with me (/breathe): {pattern} · {length} · {guidance}. Choose how below.",
         "screen_water": "💧 Goal: {goal} {goal:glass|glasses} a day, a reminder {every}.",
         "screen_snooze": "💤 Snooze currently lasts {minutes} {minutes:minute|minutes}.",
         "screen_quiet": "🤫 Quiet hours: {quiet}. I send nothing then.\nTap a choice or type two times, e.g. 22:00-07:30.",
@@ -466,7 +474,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "chart_water_title": "Water (glasses)",
         "chart_sleep_title": "Sleep (hours)",
         "chart_no_habits": "No habits switched on",
-        "privacy": "🔒 Privacy\nWhat I store: your Telegram id, first name, language, time zone, your times and settings, your check-ins (what, which day, how much) and which reminders I sent, so you never get one twice.\nWhy: only to remind you at the right moment and to show your progress. I share nothing with anyone and show no ads.\nI don't keep the text of your messages, only what I read from them (like '2 glasses').\nHow long: as long as you use the bot. /export sends you all your data as files, /delete erases everything at once and for good.",
+        "privacy": "🔒 Privacy\nWhat I store: your Telegram id, first name, language, time zone, your times and settings, your check-ins (what, which day, how much), your breathing sessions (when, how long, how they ended) and which reminders I sent, so you never get one twice.\nWhy: only to remind you at the right moment and to show your progress. I share nothing with anyone and show no ads.\nI don't keep the text of your messages, only what I read from them (like '2 glasses').\nHow long: as long as you use the bot. /export sends you all your data as files, /delete erases everything at once and for good.",
         "no_data": "I have no data of yours stored.",
         "export_intro": "📦 Your data: your check-ins (CSV, opens in any spreadsheet) and your settings (JSON).",
         "export_checkins_caption": "{count} {count:check-in|check-ins}",

@@ -1,7 +1,8 @@
 """The Bot API methods the bot (and PTB on its behalf) calls, answered as api.telegram.org does.
 
 Only these are implemented: getMe, getUpdates, setWebhook, deleteWebhook, setMyCommands,
-sendMessage, sendPhoto, sendDocument, editMessageText and answerCallbackQuery. Any other method
+sendMessage, sendPhoto, sendDocument, sendAnimation, editMessageText, editMessageCaption and
+answerCallbackQuery. Any other method
 answers 404 like an unknown one, so a new call in the bot is noticed; a test can add one with
 `FakeBotApi.set_handler`.
 """
@@ -64,7 +65,9 @@ class BotApiMethods:
             "sendMessage": self.send_message,
             "sendPhoto": self.send_photo,
             "sendDocument": self.send_document,
+            "sendAnimation": self.send_animation,
             "editMessageText": self.edit_message_text,
+            "editMessageCaption": self.edit_message_caption,
             "answerCallbackQuery": self.answer_callback_query,
         }
 
@@ -225,6 +228,56 @@ class BotApiMethods:
             )
         return self._send(chat, params, {"document": stored, **_caption(params)})
 
+    async def send_animation(self, params: JSONDict) -> JSONDict:
+        """sendAnimation: an uploaded GIF or MP4, a known file_id or a URL.
+
+        Like Telegram, the message carries the file as `animation` and, for older clients, as
+        `document` too; a file_id names the same file on every later send.
+        """
+        _refuse_unsupported(params)
+        chat = self._state.target_chat(params)
+        animation = params.get("animation")
+        if animation is None or animation == "":
+            raise bad_request("there is no animation in the request")
+        if isinstance(animation, UploadedFile):
+            if not animation.data:
+                raise bad_request("file must be non-empty")
+            dimensions = _image_size(animation.data) if animation.data[:3] == b"GIF" else None
+            if dimensions is None and animation.data[4:8] != b"ftyp":
+                raise bad_request("wrong type of the animation: a GIF or an MP4 is needed")
+            upload = animation
+            width, height = dimensions or (320, 320)
+            duration = _gif_seconds(upload.data)
+
+            def meta(file_id: str, unique_id: str) -> JSONDict:
+                return {
+                    "file_id": file_id,
+                    "file_unique_id": unique_id,
+                    "width": width,
+                    "height": height,
+                    "duration": duration,
+                    "file_name": upload.filename,
+                    "mime_type": "video/mp4",  # Telegram turns a GIF into an MP4
+                    "file_size": len(upload.data),
+                }
+
+            stored: JSONDict = self._state.register_file("animation", meta, upload)
+        else:
+            stored = self._state.stored_media("animation", animation) or self._state.register_file(
+                "animation",
+                lambda file_id, unique_id: {
+                    "file_id": file_id,
+                    "file_unique_id": unique_id,
+                    "width": 320,
+                    "height": 320,
+                    "duration": 1,
+                },
+                None,
+            )
+        return self._send(
+            chat, params, {"animation": stored, "document": copy.deepcopy(stored), **_caption(params)}
+        )
+
     async def edit_message_text(self, params: JSONDict) -> JSONDict:
         """editMessageText of one of the bot's text messages."""
         _refuse_unsupported(params)
@@ -238,6 +291,27 @@ class BotApiMethods:
         if all(message.get(key) == value for key, value in changes.items()):
             raise ApiError(400, NOT_MODIFIED)
         message["text"] = text
+        if markup is None:
+            message.pop("reply_markup", None)
+        else:
+            message["reply_markup"] = markup
+        message["edit_date"] = self._state.now()
+        return copy.deepcopy(message)
+
+    async def edit_message_caption(self, params: JSONDict) -> JSONDict:
+        """editMessageCaption of one of the bot's photos, documents or animations."""
+        _refuse_unsupported(params)
+        chat, message = self._editable(params)
+        if "text" in message:
+            raise bad_request("there is no caption in the message to edit")
+        caption = _caption(params).get("caption")
+        markup = _inline_markup(chat, params.get("reply_markup"), editing=True)
+        if message.get("caption") == caption and message.get("reply_markup") == markup:
+            raise ApiError(400, NOT_MODIFIED)
+        if caption is None:
+            message.pop("caption", None)
+        else:
+            message["caption"] = caption
         if markup is None:
             message.pop("reply_markup", None)
         else:
@@ -340,6 +414,33 @@ def _validate_inline_button(button: Any) -> None:
     actions = set(button) - {"text", "style", "icon_custom_emoji_id"}
     if not actions:
         raise bad_request("text buttons are unallowed in the inline keyboard")
+
+
+def _gif_seconds(data: bytes) -> int:
+    """How long one loop of a GIF lasts, in whole seconds (at least 1), from its frames' delays."""
+    if data[:3] != b"GIF" or len(data) < 13:
+        return 1
+    index = 13
+    if data[10] & 0x80:  # a global colour table follows the screen descriptor
+        index += 3 * 2 ** ((data[10] & 0x07) + 1)
+    hundredths = 0
+    while index < len(data):
+        block = data[index]
+        if block == 0x3B:  # trailer
+            break
+        if block == 0x21 and index + 1 < len(data):  # an extension: label, then sub-blocks
+            if data[index + 1] == 0xF9 and index + 6 <= len(data):
+                hundredths += struct.unpack("<H", data[index + 4 : index + 6])[0]
+            index += 2
+        elif block == 0x2C and index + 10 <= len(data):  # an image: descriptor, colours, LZW code size
+            flags = data[index + 9]
+            index += 10 + (3 * 2 ** ((flags & 0x07) + 1) if flags & 0x80 else 0) + 1
+        else:
+            break
+        while index < len(data) and data[index]:  # the sub-blocks, up to the empty one
+            index += data[index] + 1
+        index += 1
+    return max(1, round(hundredths / 100))
 
 
 def _image_size(data: bytes) -> tuple[int, int] | None:

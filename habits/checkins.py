@@ -23,7 +23,7 @@ from storage import checkin_queries
 from storage.checkin_queries import MemberSnapshot, NudgeSnapshot
 from storage.direct import DirectConnection
 from storage.kinds import CheckInSource, CheckInStatus, Habit
-from storage.models import NudgeStatus
+from storage.models import BreathingSessionStatus, NudgeStatus
 
 MAX_SNOOZES = 2
 MAX_SLEEP_HOURS = 16.0
@@ -582,6 +582,60 @@ def record_text(
 
 def _glasses_at_once(value: float) -> bool:
     return value.is_integer() and 1 <= value <= MAX_GLASSES_AT_ONCE
+
+
+def record_guided(
+    *, connection: DirectConnection, telegram_id: int, session_id: int, nudge_id: int | None, now: datetime
+) -> CheckInResult:
+    """A guided breathing session that ran to its end: marked finished, and breathing done, once."""
+    # The check-in goes with the session's nudge (started with /adem: today's latest open
+    # breathing nudge) while that is still open, which answers it. Breathing already checked off
+    # today (done tapped during the session) adds nothing: ALREADY_DONE. A session no longer
+    # running (stopped meanwhile) stores nothing at all: NOTHING_OPEN.
+    if nudge_id is None:
+        member, nudge = checkin_queries.member_and_open_nudge(
+            connection=connection,
+            telegram_id=telegram_id,
+            since=now - OPEN_NUDGE_WINDOW,
+            habit=Habit.BREATHING,
+        )
+    else:
+        member, nudge = checkin_queries.member_and_nudge(
+            connection=connection, telegram_id=telegram_id, nudge_id=nudge_id
+        )
+    if member is None:
+        return CheckInResult(Outcome.NOT_REGISTERED)
+    state = checkin_queries.breathing_session_status(connection=connection, session_id=session_id)
+    if state != (BreathingSessionStatus.RUNNING, member.id):
+        return CheckInResult(Outcome.NOTHING_OPEN, language=member.language)
+    checkin_queries.finish_breathing_session(connection=connection, session_id=session_id, at=now)
+    day = routine_day(routine_of(member), zone_of(member), now)
+    if nudge is not None and not (
+        nudge.habit == Habit.BREATHING and nudge.local_date == day and nudge.status in ANSWERABLE_STATUSES
+    ):
+        nudge = None
+    if (
+        checkin_queries.checkin_for_slot(
+            connection=connection, member_id=member.id, day=day, habit=Habit.BREATHING, slot=BREATHING
+        )
+        is not None
+    ):
+        connection.commit()
+        return CheckInResult(
+            Outcome.ALREADY_DONE, habit=Habit.BREATHING, slot=BREATHING, language=member.language
+        )
+    return _store(
+        connection,
+        member,
+        habit=Habit.BREATHING,
+        slot=BREATHING,
+        day=day,
+        status=CheckInStatus.DONE,
+        value=None,
+        source=CheckInSource.GUIDED,
+        now=now,
+        nudge=nudge,
+    )
 
 
 def _habit_answered(parsed: ParsedCheckIn) -> Habit | None:

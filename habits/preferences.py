@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
+from habits.breathing import BreathingPattern, GuidanceMode, SessionLength
 from habits.members import SUPPORTED_LANGUAGES, reschedule
 from habits.timezones import is_valid_zone
 from scheduler.slots import MEALS, SLEEP_WIND_DOWN
@@ -182,3 +183,29 @@ def set_quiet_hours(*, session: Session, member: Member, start: time | None, end
         raise InvalidSetting("quiet hours need both a start and an end")
     member.quiet_start, member.quiet_end = start, end
     _save(session, member)
+
+
+def set_guided_breathing(
+    *,
+    session: Session,
+    member: Member,
+    pattern: str | None = None,
+    minutes: int | None = None,
+    guidance: str | None = None,
+) -> None:
+    """The pattern, length or guidance (text or animation) of the member's guided sessions."""
+    if pattern is not None and pattern not in set(BreathingPattern):
+        raise InvalidSetting(f"breathing pattern {pattern!r} is not offered")
+    if minutes is not None and minutes not in set(SessionLength):
+        raise InvalidSetting(f"a breathing session of {minutes} minutes is not offered")
+    if guidance is not None and guidance not in set(GuidanceMode):
+        raise InvalidSetting(f"breathing guidance {guidance!r} is not offered")
+    if pattern is not None:
+        member.breathing_pattern = pattern
+    if minutes is not None:
+        member.breathing_minutes = minutes
+    if guidance is not None:
+        member.breathing_guidance = guidance
+    # Nothing about the nudges' times changes, so there is nothing to reschedule.
+    session.add(member)
+    session.commit()

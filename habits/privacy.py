@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from scheduler.routines import zone_of
-from storage import queries, restraint_queries
+from storage import breathing_queries, queries, restraint_queries
 from storage.models import CheckIn, Member
 
 # A /delete confirmation button older than this asks again rather than erasing.
@@ -110,6 +110,10 @@ def export_member_data(*, session: Session, member: Member, now: datetime, words
         "rhythm_offers": [
             _plain(o, leave_out=("id", "member_id"))
             for o in restraint_queries.rhythm_offers_of_member(session=session, member_id=member.id)
+        ],
+        "breathing_sessions": [
+            _plain(b, leave_out=("id", "member_id", "chat_id", "message_id", "nudge_id"))
+            for b in breathing_queries.breathing_sessions_of_member(session=session, member_id=member.id)
         ],
         "reminders": [
             {

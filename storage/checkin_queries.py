@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from storage.direct import DirectConnection
-from storage.models import CheckIn, Member, Nudge, NudgeStatus
+from storage.models import BreathingSession, BreathingSessionStatus, CheckIn, Member, Nudge, NudgeStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,3 +380,30 @@ def correct_checkin(
             "created_at": created_at,
         },
     )
+
+
+@cache
+def _breathing_session_statement() -> Select[Any]:
+    session = _table(BreathingSession)
+    return select(session.c.status, session.c.member_id).where(session.c.id == bindparam("session_id"))
+
+
+def breathing_session_status(*, connection: DirectConnection, session_id: int) -> tuple[str, int] | None:
+    """The status of a guided breathing session and whose it is; None for no such session."""
+    row = connection.first(_breathing_session_statement(), {"session_id": session_id})
+    return None if row is None else (str(row[0]), int(row[1]))
+
+
+@cache
+def _finish_breathing_session_statement() -> Update:
+    session = _table(BreathingSession)
+    return (
+        update(session)
+        .where(session.c.id == bindparam("session_id"))
+        .values(status=BreathingSessionStatus.FINISHED.value, ended_at=bindparam("ended_at"))
+    )
+
+
+def finish_breathing_session(*, connection: DirectConnection, session_id: int, at: datetime) -> None:
+    """Mark a guided breathing session finished in the connection's transaction."""
+    connection.execute(_finish_breathing_session_statement(), {"session_id": session_id, "ended_at": at})

@@ -21,3 +21,4 @@ class CheckInSource(StrEnum):
     BUTTON = "button"
     TEXT = "text"
     REACTION = "reaction"  # an emoji reaction on the nudge, such as 👍
+    GUIDED = "guided"  # a guided breathing session (/adem) that ran to its end

@@ -136,6 +136,12 @@ class Member(SQLModel, table=True):
     # Slots the member asked to be nudged for less often ("walk-breakfast,sleep-winddown"):
     # their habit stays on, these slots are left out of the routine.
     muted_slots: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # Guided breathing (/adem): the pattern, the length in minutes and whether a text is edited or
+    # an animation loops; the values of habits.breathing's BreathingPattern, SessionLength and
+    # GuidanceMode (storage sits below habits, so the defaults are spelled out here).
+    breathing_pattern: str = "calm"
+    breathing_minutes: int = 2
+    breathing_guidance: str = "text"
 
 
 class Nudge(SQLModel, table=True):
@@ -323,3 +329,48 @@ class RhythmOffer(SQLModel, table=True):
     # True: moved; False: declined; None: not answered (which counts as declined).
     accepted: bool | None = None
     answered_at: datetime | None = utc_column(nullable=True)
+
+
+class BreathingSessionStatus(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"  # ran to its planned end; the breathing check-in is stored
+    STOPPED = "stopped"  # the member tapped stop (or the message went away): nothing stored
+    INTERRUPTED = "interrupted"  # the bot restarted while it ran
+
+
+class BreathingSession(SQLModel, table=True):
+    """One guided breathing session: the one message it edits, what it follows and how it ended.
+
+    Kept in the database so that a restart finds the sessions that were running; the edits
+    themselves are paced in memory by the process that started it.
+    """
+
+    __table_args__ = (Index("ix_breathingsession_member_status", "member_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = member_reference()
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # None until Telegram has accepted the message.
+    message_id: int | None = None
+    pattern: str
+    minutes: int
+    # "text" or "animation", as it ran: a busy moment runs a text session as the animation.
+    guidance: str
+    started_at: datetime = utc_column()
+    planned_end_at: datetime = utc_column()
+    ended_at: datetime | None = utc_column(nullable=True)
+    status: str = Field(default=BreathingSessionStatus.RUNNING, index=True)
+    # The breathing nudge it was started from; its check-in is stored with that nudge.
+    nudge_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("nudge.id", ondelete="SET NULL"), nullable=True),
+    )
+
+
+class AnimationFile(SQLModel, table=True):
+    """A file Telegram keeps for the bot, under a key named by its content: uploaded once, then
+    sent again by its `file_id`."""
+
+    key: str = Field(primary_key=True)
+    file_id: str
+    created_at: datetime = utc_column()

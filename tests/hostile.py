@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.setup.keyboards import TYPED_SCREENS, Mode, Screen
+from habits.breathing import BreathingPattern, GuidanceMode, SessionLength
 from habits.checkins import MAX_SLEEP_HOURS
 from habits.members import SUPPORTED_LANGUAGES
 from habits.onboarding import Step
@@ -206,6 +207,9 @@ def assert_member_is_sound(member: Member) -> None:
     assert member.onboarding_step is None or member.onboarding_step in set(Step)
     assert member.settings_screen is None or Screen(member.settings_screen) in TYPED_SCREENS
     assert (member.settings_screen is None) == (member.settings_opened_at is None)
+    assert member.breathing_pattern in set(BreathingPattern), member.breathing_pattern
+    assert member.breathing_minutes in set(SessionLength), member.breathing_minutes
+    assert member.breathing_guidance in set(GuidanceMode), member.breathing_guidance
 
 
 def assert_checkin_is_sound(checkin: CheckIn) -> None:

@@ -46,6 +46,8 @@ def newest_revision() -> str:
 CREATED = datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
 WRITE_BATCH = 10  # check-ins per committed transaction of the writer
 BASE_ROWS = 20_000
+# The newest migration: what a backup of this release's database is at.
+HEAD = ScriptDirectory.from_config(migration_config()).get_current_head()
 
 
 def sqlite_url(path: Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import dispatch, lateness, updates, weekly
+from bench import breathing, dispatch, lateness, updates, weekly
 
 pytestmark = pytest.mark.slow
 
@@ -52,3 +52,15 @@ def test_bench_weekly_times_a_picture_and_the_sunday_tick(capsys: pytest.Capture
     assert "6 sent" in printed
     assert "CPU-hours" in printed
     assert "pictures drawn by a thread of the bot's process" in printed
+
+
+def test_bench_breathing_runs_sessions_beside_the_nudges(capsys: pytest.CaptureFixture[str]) -> None:
+    # The bot's clock at 20 times real time: two 2-minute sessions and a 1-minute one in seconds.
+    assert breathing.main(["--members", "40", "--sessions", "3", "--speed", "20"]) == 0
+    printed = capsys.readouterr().out
+    assert "40 of 40 nudges sent" in printed
+    assert "nudges alone" in printed
+    assert "nudges + sessions" in printed
+    assert "most in one chat in any 60 s" in printed
+    assert "sessions: 3 ran; every phase" in printed
+    assert "closing line after the planned end" in printed

@@ -22,6 +22,7 @@ from bot.admin.messages import (
     tip_list,
     tip_preview,
 )
+from bot.breathing.keyboards import BreathingAction, BreathingButton, again_keyboard, stop_keyboard
 from bot.callback_data import MAX_BYTES, CallbackData, CallbackDataError, CallbackDataTooLong, Range
 from bot.nudges.keyboards import (
     NudgeButton,
@@ -49,6 +50,7 @@ FAMILIES: list[type[CallbackData]] = [
     PauseButton,
     TipButton,
     SleepHoursButton,
+    BreathingButton,
 ]
 NOW = datetime(2026, 11, 23, 7, 15, tzinfo=UTC)
 ONBOARDING, SETTINGS = Mode.ONBOARDING, Mode.SETTINGS
@@ -102,6 +104,9 @@ WIRE = [
     (TipButton(A.OFF, TipView.TIP, "0-9"), "t:off:s:0-9"),
     (SleepHoursButton(date(2026, 11, 24).toordinal(), 7), "sh:739944:7"),
     (SleepHoursButton(1, 16), "sh:1:16"),
+    (BreathingButton(BreathingAction.START), "b:start"),
+    (BreathingButton(BreathingAction.START, 42), "b:start:42"),
+    (BreathingButton(BreathingAction.STOP, 7), "b:stop:7"),
 ]
 
 
@@ -124,6 +129,7 @@ def test_the_patterns_match_what_bot_app_matched_before() -> None:
         "^p:",
         "^t:",
         "^sh:",
+        "^b:",  # new with guided breathing
     ]
 
 
@@ -138,6 +144,11 @@ def test_what_the_fields_mean_reads_the_same_as_before() -> None:
     assert pause is not None
     assert resume is not None
     assert (pause.length, resume.length) == (PauseLength.THREE_DAYS, None)
+    stop, start = BreathingButton.unpack("b:stop:7"), BreathingButton.unpack("b:start:42")
+    assert stop is not None
+    assert start is not None
+    assert (stop.session_id, stop.nudge_id, start.nudge_id, start.session_id) == (7, None, 42, None)
+    assert BreathingButton.unpack("b:stop") is None  # a stop names its session
     toggle = TipButton.unpack("t:off:l:water-why")
     assert toggle is not None
     assert (toggle.action, toggle.view, toggle.tip_id, toggle.group) == (
@@ -163,6 +174,7 @@ def _data(markup: object) -> list[str]:
 
 
 def _every_keyboard() -> list[tuple[type[CallbackData], list[str]]]:
+    """Each keyboard with its family (a breathing nudge's start button is guided breathing's)."""
     member = Member(telegram_id=1, chat_id=1, first_name="A", language="nl", timezone="Europe/Amsterdam")
     library = load_shipped_tips()
     keyboards: list[tuple[type[CallbackData], list[str]]] = []
@@ -177,7 +189,11 @@ def _every_keyboard() -> list[tuple[type[CallbackData], list[str]]]:
             keyboard = nudge_keyboard(
                 nudge_id=123, slot=slot, language="nl", snooze_count=snoozes, snooze_minutes=15
             )
-            keyboards.append((NudgeButton, _data(keyboard)))
+            data = _data(keyboard)
+            keyboards.append((NudgeButton, [d for d in data if not d.startswith("b:")]))
+            keyboards.append((BreathingButton, [d for d in data if d.startswith("b:")]))
+    keyboards.append((BreathingButton, _data(stop_keyboard("nl", 7)) + _data(again_keyboard("en", 42))))
+    keyboards.append((BreathingButton, _data(again_keyboard("nl", None))))
     keyboards.append((NudgeButton, _data(glass_keyboard(nudge_id=123, language="en"))))
     keyboards.append((SleepHoursButton, _data(sleep_hours_keyboard("nl", NOW.date()))))
     keyboards.append((DeleteButton, _data(delete_keyboard("nl", 1795418100))))

@@ -18,7 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import main as entry_point
+from bot.breathing.animation import animation_key
+from bot.breathing.runner import LEAD_IN_SECONDS
 from bot.console import fast_forward_target, run_console_session
+from habits.breathing import BreathingPattern
 from tests.harness import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,6 +135,54 @@ async def test_a_second_export_does_not_overwrite_the_first(tmp_path: Path) -> N
 async def test_the_member_has_a_natural_name_in_the_console_language(tmp_path: Path) -> None:
     assert "bot > Hoi Sanne!" in await chat(tmp_path / "nl", "/start\n")
     assert "bot > Hi Sam!" in await chat(tmp_path / "en", "/start\n", language="en")
+
+
+async def test_a_breathing_session_shows_each_phase_as_it_is_edited_when_fast_forwarded(
+    tmp_path: Path,
+) -> None:
+    out = await chat(tmp_path, "/start\n#3\n#1\n/adem\n:ff 3m\n/settings\n#7\n#14\n/adem\n:ff 3m\n:quit\n")
+    session = out[out.index("you > /adem") : out.index("you > /settings")]
+    assert "bot > 🌬️ Samen ademen · Rustig 4-6 · 2 min" in session
+    assert "[#1] ⏹️ Stop" in session
+    # Twelve rounds of in and out, each an edit of the same message, then the closing line.
+    assert session.count("bot (edited) > 🌬️ Adem in") == 12
+    assert session.count("bot (edited) > 😮‍💨 Adem uit") == 12
+    assert "Ronde 12 van 12" in session
+    assert session.index("Ronde 1 van 12") < session.index("Ronde 2 van 12")
+    assert "bot (edited) > Klaar. Mooi gedaan 🌿 Ik heb je ademoefening genoteerd." in session
+    # As the animation: saved like a picture, its caption edited at the end.
+    gif = tmp_path / "files" / f"{animation_key(BreathingPattern.CALM)}.gif"
+    assert f"bot > [animation] {gif}\n      🌬️ Samen ademen" in out
+    assert gif.read_bytes().startswith(b"GIF89a")
+    assert out.rstrip().endswith("you > :quit")
+    assert out.count("Klaar. Mooi gedaan 🌿") == 2
+
+
+class SlowLines(io.StringIO):
+    """Typed lines, the last one only after `pause` real seconds (a member watching the chat)."""
+
+    def __init__(self, lines: list[str], pause: float) -> None:
+        super().__init__("".join(lines))
+        self.pause = pause
+
+    def readline(self, size: int | None = -1) -> str:
+        line = super().readline()
+        if line.startswith(":quit"):
+            time.sleep(self.pause)
+        return line
+
+
+async def test_during_a_breathing_session_the_console_clock_follows_real_time(tmp_path: Path) -> None:
+    out = io.StringIO()
+    settings = make_settings("sqlite://")
+    stdin = SlowLines(["/start\n", "/adem\n", ":quit\n"], pause=LEAD_IN_SECONDS + 1.5)
+    await run_console_session(
+        settings, stdin=stdin, out=out, folder=tmp_path, echo=True, start=MONDAY_MORNING
+    )
+    transcript = out.getvalue()
+    # Without any :ff, the first breath came in after the intro, in real time.
+    assert "bot (edited) > 🌬️ Adem in" in transcript
+    assert transcript.index("🌬️ Adem in") < transcript.index("you > :quit")
 
 
 def _read_until(process: subprocess.Popen[bytes], marker: bytes, timeout: float) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import io
 import json
 import signal
 import struct
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -62,6 +64,14 @@ def png(width: int, height: int) -> bytes:
     pixels = zlib.compress(b"".join(b"\x00" + b"\x00" * width for _ in range(height)))
     chunks = chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     return b"\x89PNG\r\n\x1a\n" + chunks
+
+
+def gif(width: int, height: int, frames: int, frame_ms: int) -> bytes:
+    """A small looping GIF whose frames get lighter, `frame_ms` each."""
+    images = [Image.new("L", (width, height), 40 * index) for index in range(frames)]
+    out = io.BytesIO()
+    images[0].save(out, format="GIF", save_all=True, append_images=images[1:], duration=frame_ms, loop=0)
+    return out.getvalue()
 
 
 def keyboard(*data: str) -> InlineKeyboardMarkup:
@@ -338,6 +348,46 @@ async def test_uploads_are_recorded_with_their_bytes(api: FakeBotApi, bot: Bot) 
         await bot.send_photo(9, b"not an image", filename="chart.png")
     with pytest.raises(BadRequest, match="Wrong file identifier"):
         await bot.send_document(9, "no-such-file-id")
+
+
+async def test_animations_are_stored_once_and_sent_again_by_file_id(api: FakeBotApi, bot: Bot) -> None:
+    data = gif(64, 48, frames=4, frame_ms=500)
+    sent = await bot.send_animation(
+        9, data, filename="breathing.gif", caption="Adem mee", reply_markup=keyboard("stop")
+    )
+    assert sent.animation is not None
+    assert (sent.animation.width, sent.animation.height) == (64, 48)
+    assert api.message(9, sent.message_id)["animation"]["duration"] == 2  # seconds per loop
+    assert sent.animation.file_size == len(data)
+    assert sent.caption == "Adem mee"
+    # Like Telegram, older clients find the file as a document too.
+    assert sent.document is not None
+    assert sent.document.file_id == sent.animation.file_id
+    assert api.calls_named("sendAnimation")[0].params["animation"].data == data
+    assert api.files[sent.animation.file_id].data == data
+
+    again = await bot.send_animation(9, sent.animation.file_id, caption="Nog eens")
+    assert again.animation is not None
+    assert again.animation.file_unique_id == sent.animation.file_unique_id
+    assert len(api.files) == 1  # the second send uploaded nothing
+
+    edited = await bot.edit_message_caption(chat_id=9, message_id=sent.message_id, caption="Klaar")
+    assert isinstance(edited, type(sent))
+    assert edited.caption == "Klaar"
+    assert "reply_markup" not in api.message(9, sent.message_id)  # no markup given: buttons gone
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_caption(chat_id=9, message_id=sent.message_id, caption="Klaar")
+    text_message = await bot.send_message(9, "Tekst")
+    with pytest.raises(BadRequest, match="There is no caption in the message to edit"):
+        await bot.edit_message_caption(chat_id=9, message_id=text_message.message_id, caption="X")
+
+    with pytest.raises(BadRequest, match="Wrong type of the animation"):
+        await bot.send_animation(9, png(4, 4), filename="still.png")
+    photo = await bot.send_photo(9, png(4, 4))
+    with pytest.raises(BadRequest, match="Can't use file of type photo as animation"):
+        await bot.send_animation(9, photo.photo[-1].file_id)
+    with pytest.raises(BadRequest, match="Wrong file identifier"):
+        await bot.send_animation(9, "no-such-file-id")
 
 
 async def test_wrong_token_is_rejected_in_process(api: FakeBotApi) -> None:

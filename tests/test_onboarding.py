@@ -165,6 +165,7 @@ async def test_commands_menu_in_dutch_and_english(bot: BotHarness, api: FakeBotA
     wanted = [
         "start",
         "today",
+        "{breathe}",
         "settings",
         "pause",
         "resume",
@@ -175,15 +176,18 @@ async def test_commands_menu_in_dutch_and_english(bot: BotHarness, api: FakeBotA
         "delete",
         "help",
     ]
-    assert [c["command"] for c in api.commands(language_code="nl")] == wanted
-    assert [c["command"] for c in api.commands()] == wanted
+    # Both words start a breathing session in both languages; the menu shows the member's own.
+    dutch = [command.format(breathe="adem") for command in wanted]
+    english = [command.format(breathe="breathe") for command in wanted]
+    assert [c["command"] for c in api.commands(language_code="nl")] == dutch
+    assert [c["command"] for c in api.commands()] == english
 
 
 async def test_help_groups_and_non_text(bot: BotHarness, api: FakeBotApi) -> None:
     alice = api.user(ALICE)
     await bot.say(alice, "/help")
     help_text = texts(api, ALICE)[-1]
-    for command in ("/today", "/settings", "/pause", "/resume"):
+    for command in ("/today", "/settings", "/pause", "/resume", "/adem"):
         assert command in help_text
     assert "geen medisch advies" in help_text
     alice.send_text("/start", chat_type="group", chat_id=-100123)

@@ -16,9 +16,18 @@ from sqlmodel import SQLModel, create_engine
 
 from fakegram import FakeBotApi, FakeUser, UploadedFile
 from scheduler.clock import SteppedClock
-from storage import queries
+from storage import breathing_queries, queries
 from storage.database import create_schema, new_session
-from storage.models import CheckIn, CheckQuestion, Member, Nudge, Pause, RhythmOffer, WeeklyReport
+from storage.models import (
+    BreathingSession,
+    CheckIn,
+    CheckQuestion,
+    Member,
+    Nudge,
+    Pause,
+    RhythmOffer,
+    WeeklyReport,
+)
 from tests.harness import BotHarness, button_data, buttons
 
 ALICE, BOB = 1001, 2002
@@ -44,7 +53,8 @@ def documents(api: FakeBotApi, chat_id: int) -> dict[str, bytes]:
 
 
 async def member_with_data(bot: BotHarness, user: FakeUser, clock: SteppedClock) -> None:
-    """/start, a walk tapped done on its nudge, typed water and sleep, a pause, a weekly report."""
+    """/start, a walk tapped done on its nudge, typed water and sleep, a breathing session, a pause,
+    a weekly report."""
     clock.set(datetime(2026, 11, 23, 6, 5, tzinfo=UTC))
     await bot.say(user, "/start")
     clock.set(WALK_TIME)
@@ -54,6 +64,7 @@ async def member_with_data(bot: BotHarness, user: FakeUser, clock: SteppedClock)
     await bot.say(user, "2 glazen")
     await bot.say(user, "7,5 uur")
     await bot.say(user, "ademen overslaan")
+    await bot.say(user, "/adem")
     member = bot.member(user.id)
     assert member is not None
     assert member.id is not None
@@ -176,6 +187,8 @@ async def test_export_files_equal_the_database(bot: BotHarness, clock: SteppedCl
     assert len(settings["pauses"]) == 1
     assert len(settings["weekly_reports"]) == 1
     assert len(settings["reminders"]) == len(bot.nudges(ALICE))
+    (session,) = settings["breathing_sessions"]
+    assert (session["pattern"], session["minutes"], session["status"]) == ("calm", 2, "running")
     captions = [m.get("caption") for m in bot.api.sent_messages(ALICE) if "document" in m]
     assert captions == ["4 check-ins", "Instellingen, pauzes en weekoverzichten"]
 
@@ -239,7 +252,7 @@ async def test_delete_erases_every_row_of_the_member_and_only_theirs(
     assert bob_id is not None
     before = rows_referencing(bot.engine, alice_id)
     # Every table that references members has rows of Alice's, so the check below can fail.
-    assert set(before) >= {"member", "nudge", "checkin", "pause", "weeklyreport"}
+    assert set(before) >= {"member", "nudge", "checkin", "pause", "weeklyreport", "breathingsession"}
     assert all(count > 0 for count in before.values()), before
     bob_before = rows_referencing(bot.engine, bob_id)
 
@@ -352,6 +365,19 @@ def test_erase_does_not_rely_on_cascading_foreign_keys(tmp_path: Path) -> None:
                     ),
                 )
                 queries.add_pause(session=session, pause=Pause(member_id=member.id, starts_at=now))
+                breathing_queries.add_breathing_session(
+                    session=session,
+                    row=BreathingSession(
+                        member_id=member.id,
+                        chat_id=telegram_id,
+                        pattern="calm",
+                        minutes=2,
+                        guidance="text",
+                        started_at=now,
+                        planned_end_at=now,
+                        nudge_id=nudge.id,
+                    ),
+                )
                 queries.add_weekly_report(
                     session=session,
                     report=WeeklyReport(
@@ -375,6 +401,7 @@ def test_erase_does_not_rely_on_cascading_foreign_keys(tmp_path: Path) -> None:
             deleted = queries.erase_member(session=session, member_id=ids[0])
             session.commit()
         assert deleted == {
+            "breathingsession": 1,
             "checkin": 1,
             "checkquestion": 1,
             "nudge": 1,

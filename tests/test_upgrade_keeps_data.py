@@ -672,6 +672,18 @@ def test_upgrading_the_release_database_keeps_every_row_on_sqlite(release_engine
     assert_rows_as_released(release_engine)
 
 
+def test_members_of_the_release_get_the_breathing_defaults(release_engine: Engine) -> None:
+    upgrade_schema(release_engine)
+    with release_engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT DISTINCT breathing_pattern, breathing_minutes, breathing_guidance FROM member")
+        ).all()
+    new_member = Member(telegram_id=1, chat_id=1, created_at=utc(23, 9), schedule_cursor=utc(23, 9))
+    assert [tuple(row) for row in rows] == [
+        (new_member.breathing_pattern, new_member.breathing_minutes, new_member.breathing_guidance)
+    ]
+
+
 @pytest.mark.postgres
 def test_upgrading_the_release_rows_keeps_every_row_on_postgresql(release_engine: Engine) -> None:
     with fresh_schema(server_url()) as url:

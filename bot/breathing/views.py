@@ -34,7 +34,13 @@ TEXTS: dict[str, dict[str, str]] = {
             "🌬️ Samen ademen · {pattern} · {length}\n"
             "Ga er lekker bij zitten en volg de woorden. Stoppen kan altijd."
         ),
+        "intro_animation": (
+            "🌬️ Samen ademen · {pattern} · {length}\n"
+            "Adem mee met de cirkel: in als hij groeit, uit als hij krimpt. Stoppen kan altijd."
+        ),
         "closing": "Klaar. Mooi gedaan 🌿 Ik heb je ademoefening genoteerd.",
+        "already_running": ("Je bent al aan het ademen 🌬️ Maak die sessie rustig af, of tik daar op ⏹️ Stop."),
+        "session_over": "Deze ademsessie is al afgelopen.",
         "stopped": "⏹️ Gestopt. Fijn dat je er even tijd voor nam 🌿",
         "interrupted": "Deze ademsessie werd onderbroken.",
         "button_start": "▶️ Samen ademen ({length})",
@@ -57,7 +63,15 @@ TEXTS: dict[str, dict[str, str]] = {
             "🌬️ Breathing together · {pattern} · {length}\n"
             "Sit comfortably and follow the words. You can stop any time."
         ),
+        "intro_animation": (
+            "🌬️ Breathing together · {pattern} · {length}\n"
+            "Breathe along with the circle: in as it grows, out as it shrinks. You can stop any time."
+        ),
         "closing": "Done. Nicely done 🌿 I've logged your breathing exercise.",
+        "already_running": (
+            "You're already breathing 🌬️ Finish that session at your own pace, or tap ⏹️ Stop there."
+        ),
+        "session_over": "This breathing session has already ended.",
         "stopped": "⏹️ Stopped. Glad you took a moment for it 🌿",
         "interrupted": "This breathing session was interrupted.",
         "button_start": "▶️ Breathe with me ({length})",
@@ -137,6 +151,24 @@ def intro_text(language: str, pattern: BreathingPattern, length: SessionLength) 
     return say(
         language, "intro", pattern=pattern_label(language, pattern), length=length_label(language, length)
     )
+
+
+def animation_intro_text(language: str, pattern: BreathingPattern, length: SessionLength) -> str:
+    """The caption under the looping animation (it has no words of its own)."""
+    return say(
+        language,
+        "intro_animation",
+        pattern=pattern_label(language, pattern),
+        length=length_label(language, length),
+    )
+
+
+def already_running_text(language: str) -> str:
+    return say(language, "already_running")
+
+
+def session_over_text(language: str) -> str:
+    return say(language, "session_over")
 
 
 def closing_text(language: str) -> str:

@@ -8,8 +8,10 @@ from typing import Annotated
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.breathing.keyboards import start_from_nudge
 from bot.callback_data import CallbackData, CallbackDataError, Range
 from bot.texts import text
+from habits.breathing import DEFAULT_LENGTH, SessionLength
 from habits.checkins import MAX_SNOOZES, Action, slot_kind
 from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN
 
@@ -66,9 +68,18 @@ def glass_keyboard(*, nudge_id: int, language: str) -> InlineKeyboardMarkup:
 
 
 def nudge_keyboard(
-    *, nudge_id: int, slot: str, language: str, snooze_count: int, snooze_minutes: int
+    *,
+    nudge_id: int,
+    slot: str,
+    language: str,
+    snooze_count: int,
+    snooze_minutes: int,
+    breathing_length: SessionLength = DEFAULT_LENGTH,
 ) -> InlineKeyboardMarkup:
-    """The buttons under a nudge: the main answer on a row of its own, so it is easy to hit."""
+    """The buttons under a nudge: the main answer on a row of its own, so it is easy to hit.
+
+    The breathing nudge also offers to breathe along now, for the member's session length.
+    """
     kind = slot_kind(slot)
     done = _button(text(language, "button_done"), nudge_id, Action.DONE)
     skip = _button(text(language, "button_skip"), nudge_id, Action.SKIP)
@@ -84,4 +95,8 @@ def nudge_keyboard(
     if snooze_count < MAX_SNOOZES:
         snooze = _button(text(language, "button_snooze", minutes=snooze_minutes), nudge_id, Action.SNOOZE)
         second_row = [snooze, skip]
+    if kind == BREATHING:
+        # Done stays the first button of every nudge; breathing along now comes right under it.
+        start = start_from_nudge(language, nudge_id, breathing_length)
+        return InlineKeyboardMarkup([[done], [start], second_row])
     return InlineKeyboardMarkup([[done], second_row])

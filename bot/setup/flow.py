@@ -160,6 +160,12 @@ def _apply(session: Session, member: Member, button: SetupButton, now: datetime)
         preferences.set_water_goal(session=session, member=member, glasses=_button_number(argument))
     elif screen is Screen.WATER and action == "every":
         preferences.set_water_interval(session=session, member=member, minutes=_button_number(argument))
+    elif screen is Screen.BREATHING and action == "pattern":
+        preferences.set_guided_breathing(session=session, member=member, pattern=argument)
+    elif screen is Screen.BREATHING and action == "length":
+        preferences.set_guided_breathing(session=session, member=member, minutes=_button_number(argument))
+    elif screen is Screen.BREATHING and action == "guide":
+        preferences.set_guided_breathing(session=session, member=member, guidance=argument)
     elif screen is Screen.SNOOZE and action == "set":
         preferences.set_snooze(session=session, member=member, minutes=_button_number(argument))
     elif screen is Screen.PROGRESS and action == "weekly" and argument in ("on", "off"):

@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
+from bot.breathing.views import length_label, mode_label, pattern_label
 from bot.calendar_words import weekday_name
 from bot.callback_data import CallbackData
 from bot.texts import format_number, text
+from habits.breathing import BreathingPattern, GuidanceMode, SessionLength
+from habits.breathing_sessions import choice_of
 from habits.members import SUPPORTED_LANGUAGES
 from habits.onboarding import STEPS, Step
 from habits.preferences import (
@@ -258,9 +261,44 @@ class ScreenRenderer:
         return body, rows
 
     def _breathing(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
-        body = self.t("screen_breathing", time=clock(self.member.breathing_time))
+        """The nudge's time, then how a guided session (/adem) goes: pattern, length, text or animation."""
+        language, chosen = self.language, choice_of(self.member)
+        guided = self.t(
+            "screen_breathing_guided",
+            pattern=pattern_label(language, chosen.pattern),
+            length=length_label(language, chosen.length),
+            guidance=mode_label(language, chosen.guidance),
+        )
+        body = f"{self.t('screen_breathing', time=clock(self.member.breathing_time))}\n\n{guided}"
         choices = [self.time_button(Screen.BREATHING, TimeSetting.BREATHING, t) for t in BREATHING_CHOICES]
-        return body, _rows(choices, 3)
+        patterns = [
+            self.button(
+                _mark(pattern_label(language, pattern), pattern is chosen.pattern),
+                Screen.BREATHING,
+                "pattern",
+                pattern.value,
+            )
+            for pattern in BreathingPattern
+        ]
+        lengths = [
+            self.button(
+                _mark(f"⏱️ {length_label(language, length)}", length is chosen.length),
+                Screen.BREATHING,
+                "length",
+                str(length.value),
+            )
+            for length in SessionLength
+        ]
+        modes = [
+            self.button(
+                _mark(mode_label(language, mode), mode is chosen.guidance),
+                Screen.BREATHING,
+                "guide",
+                mode.value,
+            )
+            for mode in GuidanceMode
+        ]
+        return body, [*_rows(choices, 3), *_rows(patterns, 2), lengths, modes]
 
     def _water(self) -> tuple[str, list[list[InlineKeyboardButton]]]:
         member = self.member
