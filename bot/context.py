@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.operations.health import HealthServer, TickHeartbeat, health_check
+from bot.operations.metrics import BotMetrics
 from bot.progress.chart_workers import ChartWorkers
 from bot.sender import TelegramSender
 from bot.settings import Settings
@@ -29,6 +32,8 @@ class BotServices:
     tip_store: TipStore
     clock: Clock = utc_now
     charts: ChartWorkers = field(default_factory=lambda: ChartWorkers(0))
+    metrics: BotMetrics = field(default_factory=BotMetrics)
+    heartbeat: TickHeartbeat = field(default_factory=TickHeartbeat)
 
     @property
     def tips(self) -> TipLibrary:
@@ -51,11 +56,37 @@ class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any,
         self.services = services
         self.sender = TelegramSender(self.bot)
         self.stop_requested = False
+        self.health_server: HealthServer | None = None
+
+    async def start(self) -> None:
+        """Start PTB, then /healthz and /metrics when HEALTH_PORT is set."""
+        await super().start()
+        port = self.services.settings.health_port
+        if port is None:
+            return
+        services = self.services
+        server = HealthServer(
+            check=health_check(
+                heartbeat=services.heartbeat,
+                clock=services.clock,
+                interval=timedelta(seconds=services.settings.dispatch_interval_seconds),
+                engine=services.engine,
+            ),
+            scrape=services.metrics.scrape,
+            listen=services.settings.health_listen,
+            port=port,
+        )
+        await server.start()
+        self.health_server = server
 
     async def stop(self) -> None:
         """Stop after the running tick has finished its current chunk (PTB waits for the job)."""
         self.stop_requested = True
-        await super().stop()
+        try:
+            await super().stop()
+        finally:
+            if self.health_server is not None:
+                await self.health_server.stop()
 
     async def shutdown(self) -> None:
         """Shut down PTB, then the chart workers (if a weekly picture ever started them)."""

@@ -16,6 +16,7 @@ from bot.setup.handlers import deliver_flow_reply
 from bot.texts import text
 from habits import checkins
 from habits.checkins import CheckInResult, Outcome
+from storage.kinds import CheckInSource
 
 
 async def nudge_button(update: Update, context: BotContext) -> None:
@@ -38,6 +39,8 @@ async def nudge_button(update: Update, context: BotContext) -> None:
             value=button.value,
             now=services.clock(),
         )
+    if result.outcome is Outcome.RECORDED:
+        services.metrics.count_checkin(CheckInSource.BUTTON)
     await context.sender.answer_callback(query.id, answer_line(result))
     message = query.message
     if message is None or result.outcome is Outcome.UNKNOWN_NUDGE:
@@ -67,6 +70,7 @@ async def typed_text(update: Update, context: BotContext) -> None:
     if answer.outcome is Outcome.NOT_REGISTERED:
         answer = replace(answer, language=update_language(update, context))
     if answer.outcome is Outcome.RECORDED:
+        services.metrics.count_checkin(CheckInSource.TEXT)
         await _close_answered_nudge(context, message.chat.id, answer)
     await context.sender.send_text(message.chat.id, answer_line(answer))
 
