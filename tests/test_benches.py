@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import dispatch, lateness, updates, weekly
+from bench import dispatch, lateness, soak, updates, weekly
 
 pytestmark = pytest.mark.slow
 
@@ -52,3 +52,13 @@ def test_bench_weekly_times_a_picture_and_the_sunday_tick(capsys: pytest.Capture
     assert "6 sent" in printed
     assert "CPU-hours" in printed
     assert "pictures drawn by a thread of the bot's process" in printed
+
+
+def test_bench_soak_prints_each_day_and_the_growth(capsys: pytest.CaptureFixture[str]) -> None:
+    assert soak.main(["--members", "20", "--days", "2", "--picture-share", "0"]) == 0
+    printed = capsys.readouterr().out
+    assert "day 1: RSS" in printed
+    assert "day 2: RSS" in printed
+    assert "tick p99" in printed
+    assert "nudge 560" in printed  # 14 nudges a day each with the default routine, for two days
+    assert "MB per member per year" in printed
