@@ -49,7 +49,10 @@ def prune_reminder_log(*, engine: Engine, now: datetime, days: int, batch: int =
     cutoff = reminder_log_cutoff(now, days)
     with new_session(engine) as session:
         nudges = queries.delete_nudges_due_before(
-            session=session, before=cutoff, statuses={status.value for status in FINAL}, limit=batch
+            session=session,
+            before=cutoff,
+            keep_statuses={status.value for status in IN_PROGRESS},
+            limit=batch,
         )
         reports = queries.delete_weekly_reports_due_before(session=session, before=cutoff, limit=batch)
         session.commit()
