@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -147,3 +148,30 @@ async def test_the_tick_clears_what_is_past_the_retention(
         assert not left & first_day
         (checkin,) = bot.checkins(ALICE)
         assert (checkin.value, checkin.nudge_id) == (7.0, None)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_batch_walks_the_due_time_index_on_sqlite(engine: Engine) -> None:
+    """Each tick runs it: it must never read every old row to find a batch."""
+    statements: list[tuple[str, Any]] = []
+
+    def capture(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        prune_reminder_log(engine=engine, now=NOW, days=DAYS)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    plans = []
+    with engine.connect() as connection:
+        for statement, parameters in statements:
+            rows_ = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+            plans.append(" ".join(str(row[-1]) for row in rows_))
+    assert plans == [
+        "SEARCH nudge USING INDEX ix_nudge_due_at (due_at<?)",
+        "SEARCH weeklyreport USING COVERING INDEX ix_weeklyreport_due_at (due_at<?)",
+    ]
