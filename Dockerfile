@@ -3,7 +3,8 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    DATABASE_URL=sqlite:////data/habits.sqlite3
+    DATABASE_URL=sqlite:////data/habits.sqlite3 \
+    HEALTH_PORT=8080
 
 WORKDIR /app
 
@@ -27,5 +28,11 @@ COPY --chown=habits:habits content ./content
 
 USER habits
 VOLUME ["/data"]
+# /healthz and /metrics (Prometheus).
+EXPOSE 8080
+
+# No curl in the slim image: the check is a few lines of Python asking /healthz (exit 0 or 1).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-m", "bot.operations.healthcheck"]
 
 CMD ["python", "-m", "bot"]

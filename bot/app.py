@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -17,7 +18,7 @@ from telegram.ext import (
     MessageReactionHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import handlers as shared
 from bot.admin import handlers as admin
@@ -34,11 +35,20 @@ from bot.nudges.checklist import ChecklistButton, checklist_button
 from bot.nudges.handlers import TypedCommands
 from bot.nudges.keyboards import NudgeButton, SleepHoursButton
 from bot.nudges.questions import CheckQuestionButton, RhythmButton, check_question_button, rhythm_button
+from bot.operations.backups import (
+    BACKUP_CHECK_INTERVAL,
+    BACKUP_FIRST_CHECK,
+    BACKUP_JOB_NAME,
+    backs_up,
+    daily_backup,
+)
+from bot.operations.metrics import BotMetrics
 from bot.privacy import handlers as privacy
 from bot.privacy.keyboards import DeleteButton
 from bot.progress import handlers as progress
 from bot.progress.chart_workers import ChartWorkers, default_workers
 from bot.rate_limit import PriorityRateLimiter
+from bot.sender import CountedRequest
 from bot.settings import Settings
 from bot.setup import handlers as setup
 from bot.setup.keyboards import SetupButton
@@ -48,6 +58,8 @@ from habits.parsing import Command
 from scheduler.clock import Clock, utc_now
 from tips.library import TipLibrary
 from tips.store import TipStore
+
+log = logging.getLogger(__name__)
 
 DISPATCH_JOB_NAME = "dispatch-due-nudges"
 TIP_WATCH_JOB_NAME = "watch-tip-file"
@@ -60,6 +72,10 @@ CONCURRENT_UPDATES = 64
 # What polling and the webhook ask Telegram for. It must name message_reaction, which Telegram
 # leaves out unless asked: a 👍 on a nudge answers it. (PTB 22's ALL_TYPES includes it.)
 ALLOWED_UPDATES: list[str] = Update.ALL_TYPES
+
+# PTB's own defaults for the connections to Telegram, used when no request is given.
+SEND_CONNECTIONS = 256
+UPDATES_CONNECTIONS = 1
 COMMANDS = {
     "nl": [
         ("start", "Beginnen of opnieuw starten"),
@@ -215,12 +231,23 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("build_application needs a bot token")
     workers = default_workers() if settings.render_workers is None else settings.render_workers
+    metrics = BotMetrics()
+    metrics.watch_database(engine, clock)
     services = BotServices(
         settings=settings,
         engine=engine,
         tip_store=TipStore(settings.tips_path, tips),
         clock=clock,
         charts=ChartWorkers(workers),
+        metrics=metrics,
+    )
+    # Every request to Telegram goes through these, so each error answer is counted once.
+    request = CountedRequest(
+        request or HTTPXRequest(connection_pool_size=SEND_CONNECTIONS), metrics.count_telegram_error
+    )
+    updates_request = CountedRequest(
+        updates_request or HTTPXRequest(connection_pool_size=UPDATES_CONNECTIONS),
+        metrics.count_telegram_error,
     )
     builder = (
         ApplicationBuilder()
@@ -234,10 +261,7 @@ def build_application(
     )
     if limit_rate:
         builder.rate_limiter(rate_limiter or PriorityRateLimiter(max_retries=2))
-    if request is not None:
-        builder = builder.request(request)
-    if updates_request is not None:
-        builder = builder.get_updates_request(updates_request)
+    builder = builder.request(request).get_updates_request(updates_request)
     application = builder.build()
     assert isinstance(application, HabitsApplication)
     register_handlers(application)
@@ -268,4 +292,15 @@ def build_application(
         name=TIP_WATCH_JOB_NAME,
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
+    if settings.backup_dir is not None:
+        if backs_up(engine):
+            application.job_queue.run_repeating(
+                daily_backup,
+                interval=BACKUP_CHECK_INTERVAL,
+                first=BACKUP_FIRST_CHECK,
+                name=BACKUP_JOB_NAME,
+                job_kwargs={"max_instances": 1, "coalesce": True},
+            )
+        else:
+            log.warning("BACKUP_DIR is set, but the bot backs up SQLite only: use pg_dump (README)")
     return application

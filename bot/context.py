@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,8 @@ from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.breathing.runner import BreathingRunner
+from bot.operations.health import HealthServer, TickHeartbeat, health_check
+from bot.operations.metrics import BotMetrics
 from bot.progress.chart_workers import ChartWorkers
 from bot.rate_limit import PriorityRateLimiter
 from bot.sender import TelegramSender
@@ -36,6 +39,8 @@ class BotServices:
     tip_store: TipStore
     clock: Clock = utc_now
     charts: ChartWorkers = field(default_factory=lambda: ChartWorkers(0))
+    metrics: BotMetrics = field(default_factory=BotMetrics)
+    heartbeat: TickHeartbeat = field(default_factory=TickHeartbeat)
 
     @cached_property
     def editor(self) -> TipEditor:
@@ -73,13 +78,39 @@ class HabitsApplication(Application[Any, "BotContext", dict[Any, Any], dict[Any,
             tips=lambda: services.tips,
             limiter=limiter if isinstance(limiter, PriorityRateLimiter) else None,
         )
+        self.health_server: HealthServer | None = None
+
+    async def start(self) -> None:
+        """Start PTB, then /healthz and /metrics when HEALTH_PORT is set."""
+        await super().start()
+        port = self.services.settings.health_port
+        if port is None:
+            return
+        services = self.services
+        server = HealthServer(
+            check=health_check(
+                heartbeat=services.heartbeat,
+                clock=services.clock,
+                interval=timedelta(seconds=services.settings.dispatch_interval_seconds),
+                engine=services.engine,
+            ),
+            scrape=services.metrics.scrape,
+            listen=services.settings.health_listen,
+            port=port,
+        )
+        await server.start()
+        self.health_server = server
 
     async def stop(self) -> None:
         """Stop after the running tick has finished its current chunk (PTB waits for the job)."""
         self.stop_requested = True
-        await super().stop()
-        # Sessions cut short now are told so when the bot is back (it marks them interrupted).
-        await self.breathing.close()
+        try:
+            await super().stop()
+            # Sessions cut short now are told so when the bot is back (it marks them interrupted).
+            await self.breathing.close()
+        finally:
+            if self.health_server is not None:
+                await self.health_server.stop()
 
     async def shutdown(self) -> None:
         """Shut down PTB, then the chart workers (if a weekly picture ever started them)."""

@@ -1,5 +1,6 @@
 """The one repeating dispatch job: due nudges first, then closing the prompts of routine days that
-have ended, then weekly pictures in the time left.
+have ended, then weekly pictures in the time left, then a batch of the reminder log that is past
+its retention.
 
 The scheduler decides what is due and records what became of it; `bot.nudges.sending` renders a
 nudge and `bot.progress.weekly_pictures` draws and sends a picture.
@@ -15,7 +16,9 @@ from bot.context import BotContext
 from bot.nudges.closing import close_ended_days
 from bot.nudges.sending import breathing_lengths, nudge_sender
 from bot.progress.weekly_pictures import send_due_weekly_reports
-from scheduler.dispatch import DispatchPolicy, dispatch_due
+from scheduler.delivery import SendResult
+from scheduler.dispatch import DispatchPolicy, OutgoingNudge, dispatch_due
+from scheduler.retention import prune_reminder_log
 
 log = logging.getLogger(__name__)
 # Weekly pictures fill the tick's interval up to this share, after the nudges: the tick ends
@@ -37,9 +40,17 @@ async def dispatch_tick(context: BotContext) -> None:
         unanswered_a_day=settings.unanswered_a_day,
     )
     now, started = services.clock(), time.monotonic()
+    send = nudge_sender(context.sender, breathing_length=breathing_lengths(services.engine))
+
+    async def send_and_beat(outgoing: OutgoingNudge) -> SendResult:
+        # A long tick (a big backlog at Telegram's pace) is alive as long as its sends come back.
+        result = await send(outgoing)
+        services.heartbeat.beat(services.clock())
+        return result
+
     totals = await dispatch_due(
         engine=services.engine,
-        send=nudge_sender(context.sender, breathing_length=breathing_lengths(services.engine)),
+        send=send_and_beat,
         tips=services.tips,
         now=now,
         policy=policy,
@@ -72,5 +83,15 @@ async def dispatch_tick(context: BotContext) -> None:
                 stop_requested=lambda: context.stop_requested,
             )
         )
+    services.metrics.count_nudges(totals.fates.items())
+    services.metrics.observe_lateness(totals.lateness)
+    if not context.stop_requested:
+        pruned = prune_reminder_log(engine=services.engine, now=now, days=settings.reminder_log_days)
+        if pruned.nudges:
+            totals["log-pruned"] += pruned.nudges
+        if pruned.weekly_reports:
+            totals["weekly-pruned"] += pruned.weekly_reports
+    services.metrics.tick_duration.observe(time.monotonic() - started)
+    services.heartbeat.beat(services.clock())
     if totals:
         log.info("dispatch tick: %s", dict(sorted(totals.items())))

@@ -19,6 +19,7 @@ from bot.console import run_console
 from bot.context import HabitsApplication
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, load_settings
+from storage.backups import DatabaseInUseError, hold_database_lock
 from storage.database import create_db_engine, upgrade_schema
 from tips.library import TipFileError, load_tip_library
 
@@ -83,10 +84,17 @@ def main(argv: Sequence[str] | None = None, *, stdin_is_terminal: Callable[[], b
         return 1
     if console:
         return run_console(settings, is_terminal=is_terminal)
-    engine = create_db_engine(settings.database_url)
-    upgrade_schema(engine)
-    application = build_application(settings=settings, engine=engine, tips=tips)
-    run_until_stopped(application, settings)
+    try:
+        # A shared lock on the SQLite file while the bot runs, so that `storage.restore` refuses
+        # meanwhile (PostgreSQL: nothing to hold, pg_restore is the operator's to schedule).
+        with hold_database_lock(settings.database_url):
+            engine = create_db_engine(settings.database_url)
+            upgrade_schema(engine)
+            application = build_application(settings=settings, engine=engine, tips=tips)
+            run_until_stopped(application, settings)
+    except DatabaseInUseError as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

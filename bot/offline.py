@@ -19,6 +19,7 @@ from telegram.ext import AIORateLimiter
 from bot.app import ALLOWED_UPDATES, DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME, build_application
 from bot.breathing.runner import BREATHING_JOB_NAME
 from bot.context import HabitsApplication
+from bot.operations.backups import BACKUP_JOB_NAME
 from bot.rate_limit import PriorityRateLimiter
 from bot.settings import Settings
 from fakegram import FakeBotApi, FakeRequest, serve_http
@@ -27,7 +28,7 @@ from storage import queries
 from storage.database import create_db_engine, new_session, upgrade_schema
 from tips.library import load_tip_library
 
-REPEATING_JOBS = (DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME, BREATHING_JOB_NAME)
+REPEATING_JOBS = (DISPATCH_JOB_NAME, TIP_WATCH_JOB_NAME, BREATHING_JOB_NAME, BACKUP_JOB_NAME)
 
 
 @dataclass
@@ -100,7 +101,7 @@ async def offline_bot(
     - `engine`: the database (default: `settings.database_url`, migrated, disposed on exit).
     - `http`: serve the fake API over loopback HTTP and let PTB's own httpx client talk to it,
       instead of plugging it in-process; `read_timeout` bounds each in-process call.
-    - `real_ticks`: leave the repeating jobs (dispatch, tip-file watch) to the JobQueue; by
+    - `real_ticks`: leave the repeating jobs (dispatch, tip-file watch, backup) to the JobQueue; by
       default they are paused, and `tick`/`run_job`/`run_until` run them by hand.
     - `rate_limiter`, `limit_rate`: as `build_application`; by default the bot's own limiter
       counting on `clock` rather than waiting in real time, so that a fast-forwarded breathing

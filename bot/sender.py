@@ -26,7 +26,8 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.rate_limit import Lane, PriorityRateLimiter
@@ -45,6 +46,63 @@ HARMLESS_EDIT_ERRORS = (
     "there is no text in the message to edit",
 )
 GONE_CHAT_ERRORS = ("chat not found", "user is deactivated", "bot was blocked")
+
+
+def error_kind(status: int) -> str | None:
+    """The kind of error an HTTP status from the Bot API is, for the metrics (None: not one)."""
+    if status == 429:
+        return "429"
+    if status == 403:
+        return "403"
+    if 500 <= status <= 599:
+        return "5xx"
+    return None
+
+
+class CountedRequest(BaseRequest):
+    """The Bot API requests, with every error answer counted by kind (`error_kind`, "timeout",
+    "network"): each attempt, including the 429s that the rate limiter retries before the sender
+    ever sees them."""
+
+    __slots__ = ("_count", "_inner")
+
+    def __init__(self, inner: BaseRequest, count: Callable[[str], None]) -> None:
+        self._inner, self._count = inner, count
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        try:
+            status, payload = await self._inner.do_request(
+                url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+            )
+        except TimedOut:
+            self._count("timeout")
+            raise
+        except NetworkError:
+            self._count("network")
+            raise
+        kind = error_kind(status)
+        if kind is not None:
+            self._count(kind)
+        return status, payload
 
 
 def _seconds(retry_after: int | float | timedelta) -> float:

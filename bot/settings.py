@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     web_base_url: str | None = None
     # Signs the one-time links and the session cookies; never logged.
     web_secret: SecretStr | None = None
+    # /healthz and /metrics; None: no server; 0: any free port (tests read the bound one).
+    health_port: int | None = Field(default=None, ge=0, le=65535)
+    health_listen: str = "0.0.0.0"
+    # A daily SQLite backup in this folder, the newest `backup_keep` kept; None: no backups.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1, le=3650)
+    # How long the reminder log (the nudges sent or not, and weekly pictures) is kept.
+    reminder_log_days: int = Field(default=400, ge=1, le=36500)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -64,7 +72,16 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("webhook_url", "webhook_secret", "web_port", "web_base_url", "web_secret", mode="before")
+    @field_validator(
+        "webhook_url",
+        "webhook_secret",
+        "web_port",
+        "web_base_url",
+        "web_secret",
+        "health_port",
+        "backup_dir",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -58,6 +58,27 @@ def _never() -> bool:
     return False
 
 
+class DispatchTotals(Counter[str]):
+    """Counts by status, as a plain Counter; also each nudge's fate by (status, habit), and how
+    late each first send left after its slot, per habit (what the bot's metrics show)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fates: Counter[tuple[str, str]] = Counter()
+        self.lateness: list[tuple[str, float]] = []
+
+    def fate(self, status: str, habit: str, count: int = 1) -> None:
+        self[status] += count
+        self.fates[(status, habit)] += count
+
+    def add(self, other: Counter[str]) -> None:
+        """`update`, keeping the fates and lateness of another DispatchTotals too."""
+        self.update(other)
+        if isinstance(other, DispatchTotals):
+            self.fates.update(other.fates)
+            self.lateness += other.lateness
+
+
 @dataclass(frozen=True)
 class DispatchPolicy:
     grace: timedelta = timedelta(minutes=30)
@@ -124,7 +145,7 @@ class _Claim:
         self.session, self.now, self.policy, self.tips = session, now, policy, tips
         self.claimer = claimer
         self.outgoing: list[OutgoingNudge] = []
-        self.counts: Counter[str] = Counter()
+        self.counts = DispatchTotals()
         # (member, nudge) pairs whose fate is decided together by `decide`.
         self._pending: list[tuple[Member, Nudge]] = []
         self._new: list[Nudge] = []
@@ -170,7 +191,7 @@ class _Claim:
             member = members.get(nudge.member_id)
             if member is None or not member.active:
                 nudge.status = NudgeStatus.UNDELIVERED
-                self.counts[NudgeStatus.UNDELIVERED] += 1
+                self.counts.fate(NudgeStatus.UNDELIVERED, nudge.habit)
                 continue
             self._pending.append((member, nudge))
 
@@ -196,9 +217,12 @@ class _Claim:
             status = restraint.fate(member, nudge, status)
             nudge.status, nudge.claimed_at, nudge.resend_at = status, self.now, None
             nudge.claimed_by = self.claimer
-            self.counts[status] += 1
             if status is NudgeStatus.CLAIMED:
+                # Its fate is counted when the send's outcome is recorded.
+                self.counts[status] += 1
                 going.append((member, nudge, day_checkins))
+            else:
+                self.counts.fate(status, nudge.habit)
         self._choose_tips(
             [
                 (member, nudge)
@@ -286,14 +310,14 @@ class _Claim:
 
 def claim_due_nudges(
     *, session: Session, now: datetime, policy: DispatchPolicy, tips: TipLibrary, claimer: str
-) -> tuple[list[OutgoingNudge], Counter[str]]:
+) -> tuple[list[OutgoingNudge], DispatchTotals]:
     """Decide the fate of everything due by `now` and commit it; return what must be sent."""
     claim = _Claim(session, now, policy, tips, claimer)
     lease_ended = now - policy.claim_lease
     with session.no_autoflush:
         unconfirmed = queries.mark_stale_claims_unconfirmed(session=session, claimed_before=lease_ended)
-        if unconfirmed:
-            claim.counts[NudgeStatus.UNCONFIRMED] += unconfirmed
+        for habit, count in unconfirmed.items():
+            claim.counts.fate(NudgeStatus.UNCONFIRMED, habit, count)
         claim.retake(
             queries.lock_abandoned_claims(
                 session=session, claimed_before=lease_ended, limit=policy.members_per_claim
@@ -328,27 +352,31 @@ async def _send_one(send: SendNudge, outgoing: OutgoingNudge) -> SendOutcome:
     return outgoing, result.delivery, result.message_id
 
 
-def _record_outcomes(session: Session, results: Sequence[SendOutcome], clock: Clock) -> Counter[str]:
+def _record_outcomes(session: Session, results: Sequence[SendOutcome], clock: Clock) -> DispatchTotals:
     """Record a chunk's outcomes in the session (the caller commits); members who blocked the bot
     become inactive."""
-    counts: Counter[str] = Counter()
+    counts = DispatchTotals()
     outcomes: list[dict[str, object]] = []
     blocked: set[int] = set()
     for item, delivery, message_id in results:
         if delivery is Delivery.DELIVERED:
+            sent_at = clock()
             outcomes.append(
                 {
                     "id": item.nudge_id,
                     "status": NudgeStatus.SENT.value,
                     "message_id": message_id,
-                    "sent_at": clock(),
+                    "sent_at": sent_at,
                 }
             )
+            counts.fate(NudgeStatus.SENT, item.habit)
+            if item.snooze_count == 0:  # a snoozed one comes back late on purpose
+                counts.lateness.append((item.habit, (sent_at - item.due_at).total_seconds()))
         else:
             outcomes.append({"id": item.nudge_id, "status": NudgeStatus.UNDELIVERED.value})
+            counts.fate(NudgeStatus.UNDELIVERED, item.habit)
             if delivery is Delivery.BLOCKED:
                 blocked.add(item.member_id)
-    counts.update(str(outcome["status"]) for outcome in outcomes)
     queries.record_send_outcomes(session=session, outcomes=outcomes)
     for member_id in blocked:
         queries.deactivate_member(session=session, member_id=member_id)
@@ -364,7 +392,7 @@ async def send_claimed(
     clock: Clock,
     claimer: str,
     stop_requested: StopRequested = _never,
-) -> Counter[str]:
+) -> DispatchTotals:
     """Send claimed nudges a chunk at a time: marked SENDING just before, recorded right after.
 
     A chunk is at most `concurrent_sends` nudges. One transaction records a chunk's outcomes and
@@ -372,13 +400,13 @@ async def send_claimed(
     at most `concurrent_sends` UNCONFIRMED. Once a stop is requested no new chunk starts; the
     claims not yet handed over are released for the next tick.
     """
-    counts: Counter[str] = Counter()
+    counts = DispatchTotals()
     sent: Sequence[SendOutcome] = []
     for chunk in _chunks(outgoing, policy.concurrent_sends):
         if stop_requested():
             break
         with new_session(engine) as session:
-            counts.update(_record_outcomes(session, sent, clock))
+            counts.add(_record_outcomes(session, sent, clock))
             held = queries.start_sending(
                 session=session, nudge_ids=[i.nudge_id for i in chunk], claimer=claimer, now=clock()
             )
@@ -388,7 +416,7 @@ async def send_claimed(
         sent = await asyncio.gather(*(_send_one(send, item) for item in mine))
     if sent:
         with new_session(engine) as session:
-            counts.update(_record_outcomes(session, sent, clock))
+            counts.add(_record_outcomes(session, sent, clock))
             session.commit()
     if stop_requested():
         with new_session(engine) as session:
@@ -409,9 +437,9 @@ async def dispatch_due(
     policy: DispatchPolicy,
     clock: Clock,
     stop_requested: StopRequested = _never,
-) -> Counter[str]:
+) -> DispatchTotals:
     """Claim and send in rounds until nothing more is due by `now` (or a stop is requested)."""
-    totals: Counter[str] = Counter()
+    totals = DispatchTotals()
     for _ in range(policy.most_rounds_per_tick):
         if stop_requested():
             break
@@ -420,10 +448,10 @@ async def dispatch_due(
             outgoing, counts = claim_due_nudges(
                 session=session, now=now, policy=policy, tips=tips, claimer=claimer
             )
-        totals.update(counts)
+        totals.add(counts)
         if not outgoing and counts.total() == 0:
             break
-        totals.update(
+        totals.add(
             await send_claimed(
                 outgoing,
                 engine=engine,

@@ -149,6 +149,8 @@ class Nudge(SQLModel, table=True):
         UniqueConstraint("member_id", "habit", "local_date", "slot", name="uq_nudge_slot"),
         Index("ix_nudge_status_resend_at", "status", "resend_at"),
         Index("ix_nudge_member_sent_at", "member_id", "sent_at"),
+        # The reminder log's retention deletes the oldest rows first (storage.queries).
+        Index("ix_nudge_due_at", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -177,7 +179,11 @@ class Nudge(SQLModel, table=True):
 
 
 class CheckIn(SQLModel, table=True):
-    __table_args__ = (Index("ix_checkin_member_day", "member_id", "local_date", "habit"),)
+    __table_args__ = (
+        Index("ix_checkin_member_day", "member_id", "local_date", "habit"),
+        # Deleting a nudge sets its check-ins' nudge_id to NULL: without it, a scan per nudge.
+        Index("ix_checkin_nudge_id", "nudge_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = member_reference()
@@ -219,7 +225,10 @@ class WeeklyReportStatus(StrEnum):
 class WeeklyReport(SQLModel, table=True):
     """One weekly picture per member and week, unique so that a restart never sends it twice."""
 
-    __table_args__ = (UniqueConstraint("member_id", "week_ending", name="uq_weekly_report_week"),)
+    __table_args__ = (
+        UniqueConstraint("member_id", "week_ending", name="uq_weekly_report_week"),
+        Index("ix_weeklyreport_due_at", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = member_reference()

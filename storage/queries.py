@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Table, bindparam, delete, func, or_, update
+from sqlalchemy import Column, MetaData, String, Table, bindparam, delete, func, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause, TipChange, WeeklyReport
@@ -119,14 +119,26 @@ def lock_abandoned_claims(*, session: Session, claimed_before: datetime, limit: 
     return session.exec(statement).all()
 
 
-def mark_stale_claims_unconfirmed(*, session: Session, claimed_before: datetime) -> int:
-    """Sends whose outcome was never recorded (the sender died): never sent again (at most once)."""
-    result = session.exec(
-        update(Nudge)
-        .where(col(Nudge.status) == NudgeStatus.SENDING, col(Nudge.claimed_at) < claimed_before)
-        .values(status=NudgeStatus.UNCONFIRMED)
+def mark_stale_claims_unconfirmed(*, session: Session, claimed_before: datetime) -> dict[str, int]:
+    """Sends whose outcome was never recorded (the sender died): never sent again (at most once).
+
+    Returns how many per habit."""
+    nudge = _nudge_table()
+    habits = (
+        session.connection()
+        .execute(
+            update(nudge)
+            .where(nudge.c.status == NudgeStatus.SENDING.value, nudge.c.claimed_at < claimed_before)
+            .values(status=NudgeStatus.UNCONFIRMED.value)
+            .returning(nudge.c.habit)
+        )
+        .scalars()
+        .all()
     )
-    return int(result.rowcount)
+    counts: dict[str, int] = {}
+    for habit in habits:
+        counts[habit] = counts.get(habit, 0) + 1
+    return counts
 
 
 def create_checkin(*, session: Session, checkin: CheckIn) -> CheckIn:
@@ -488,3 +500,91 @@ def deactivate_member(*, session: Session, member_id: int) -> None:
         member.active = False
         member.next_due_at = None
         session.commit()
+
+
+# The reminder log's retention, and what the operators' metrics read at scrape time.
+
+
+def delete_nudges_due_before(
+    *, session: Session, before: datetime, keep_statuses: Collection[str], limit: int
+) -> int:
+    """Delete at most `limit` of the oldest nudges due before `before`, except those whose status
+    is one of `keep_statuses` (the caller commits); returns how many.
+
+    NOT IN rather than IN the other statuses: an IN would lead SQLite down the status index and
+    sort every old row; this way it walks ix_nudge_due_at from the oldest and stops at `limit`.
+    """
+    nudge = _nudge_table()
+    oldest = (
+        select(nudge.c.id)
+        .where(nudge.c.due_at < before, nudge.c.status.not_in(list(keep_statuses)))
+        .order_by(nudge.c.due_at)
+        .limit(limit)
+    )
+    ids = list(session.connection().execute(oldest).scalars())
+    if not ids:
+        return 0
+    result = session.connection().execute(delete(nudge).where(nudge.c.id.in_(ids)))
+    return int(result.rowcount)
+
+
+def delete_weekly_reports_due_before(*, session: Session, before: datetime, limit: int) -> int:
+    """Delete at most `limit` of the oldest weekly picture rows due before `before` (the caller
+    commits); returns how many."""
+    report = SQLModel.metadata.tables["weeklyreport"]
+    oldest = select(report.c.id).where(report.c.due_at < before).order_by(report.c.due_at).limit(limit)
+    ids = list(session.connection().execute(oldest).scalars())
+    if not ids:
+        return 0
+    result = session.connection().execute(delete(report).where(report.c.id.in_(ids)))
+    return int(result.rowcount)
+
+
+def member_state_counts(*, session: Session, now: datetime) -> dict[str, int]:
+    """Members per state: "active" (getting nudges), "paused" (active, a pause covers `now`),
+    "inactive" (blocked the bot). Two counts over the member table and one over the pauses."""
+    connection = session.connection()
+    everyone = connection.execute(select(func.count()).select_from(Member)).scalar_one()
+    active = connection.execute(
+        select(func.count()).select_from(Member).where(col(Member.active).is_(True))
+    ).scalar_one()
+    paused = connection.execute(
+        select(func.count(func.distinct(Pause.member_id)))
+        .join(Member, col(Member.id) == col(Pause.member_id))
+        .where(
+            col(Member.active).is_(True),
+            col(Pause.starts_at) <= now,
+            or_(col(Pause.ends_at).is_(None), col(Pause.ends_at) > now),
+        )
+    ).scalar_one()
+    return {
+        "active": int(active) - int(paused),
+        "paused": int(paused),
+        "inactive": int(everyone) - int(active),
+    }
+
+
+def nudge_backlog(*, session: Session, now: datetime) -> int:
+    """Nudges due by `now` and not yet handed to Telegram: claimed ones, snoozed ones whose time
+    has come, and one for each active member whose next slot is due but not yet claimed."""
+    connection = session.connection()
+    claimed = connection.execute(
+        select(func.count()).select_from(Nudge).where(col(Nudge.status) == NudgeStatus.CLAIMED)
+    ).scalar_one()
+    snoozed = connection.execute(
+        select(func.count())
+        .select_from(Nudge)
+        .where(col(Nudge.status) == NudgeStatus.SNOOZED, col(Nudge.resend_at) <= now)
+    ).scalar_one()
+    members = connection.execute(
+        select(func.count())
+        .select_from(Member)
+        .where(col(Member.next_due_at) <= now, col(Member.active).is_(True))
+    ).scalar_one()
+    return int(claimed) + int(snoozed) + int(members)
+
+
+def schema_revision(*, session: Session) -> str | None:
+    """The database's schema revision: a read that reaches the database file or server."""
+    table = Table("alembic_version", MetaData(), Column("version_num", String))
+    return session.connection().execute(select(table.c.version_num)).scalars().first()

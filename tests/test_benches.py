@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import breathing, dispatch, lateness, updates, weekly
+from bench import breathing, dispatch, lateness, soak, updates, weekly
 
 pytestmark = pytest.mark.slow
 
@@ -64,3 +64,13 @@ def test_bench_breathing_runs_sessions_beside_the_nudges(capsys: pytest.CaptureF
     assert "most in one chat in any 60 s" in printed
     assert "sessions: 3 ran; every phase" in printed
     assert "closing line after the planned end" in printed
+
+
+def test_bench_soak_prints_each_day_and_the_growth(capsys: pytest.CaptureFixture[str]) -> None:
+    assert soak.main(["--members", "20", "--days", "2", "--picture-share", "0"]) == 0
+    printed = capsys.readouterr().out
+    assert "day 1: RSS" in printed
+    assert "day 2: RSS" in printed
+    assert "tick p99" in printed
+    assert "nudge 560" in printed  # 14 nudges a day each with the default routine, for two days
+    assert "MB per member per year" in printed

@@ -62,6 +62,18 @@ def test_sqlite_lives_in_the_data_volume(instructions: list[dockerfile.Command])
     assert "sqlite:////data/" in env
 
 
+def test_healthcheck_asks_healthz_with_python(instructions: list[dockerfile.Command]) -> None:
+    check = instructions[_index(instructions, "HEALTHCHECK")]
+    assert check.json, "exec form: no shell in the slim image's way"
+    assert list(check.value) == ["CMD", "python", "-m", "bot.operations.healthcheck"]
+    assert (ROOT / "bot" / "operations" / "healthcheck.py").is_file()
+    assert {"--interval=30s", "--timeout=5s", "--retries=3"} <= set(check.flags)
+    env = " ".join(value for i in instructions if i.cmd == "ENV" for value in i.value)
+    assert "HEALTH_PORT 8080" in env
+    exposed = [value for i in instructions if i.cmd == "EXPOSE" for value in i.value]
+    assert "8080" in exposed
+
+
 def test_command_starts_the_same_entry_point_as_the_readme(
     instructions: list[dockerfile.Command],
 ) -> None:

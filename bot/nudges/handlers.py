@@ -19,6 +19,7 @@ from bot.setup.handlers import deliver_flow_reply
 from bot.texts import text
 from habits import checkins
 from habits.checkins import CheckInResult, Outcome
+from storage.kinds import CheckInSource
 from habits.parsing import Command
 
 # A command's handler, run when its word is typed without the slash ("stop", "instellingen").
@@ -48,6 +49,8 @@ async def nudge_button(update: Update, context: BotContext) -> None:
             value=button.value,
             now=services.clock(),
         )
+    if result.outcome is Outcome.RECORDED:
+        services.metrics.count_checkin(CheckInSource.BUTTON)
     await context.sender.answer_callback(query.id, answer_line(result))
     message = query.message
     if message is None or result.outcome is Outcome.UNKNOWN_NUDGE:
@@ -130,6 +133,7 @@ async def reaction(update: Update, context: BotContext) -> None:
             now=services.clock(),
         )
     if result.outcome is Outcome.RECORDED:
+        services.metrics.count_checkin(CheckInSource.REACTION)
         await _edit_nudge(context, chat.id, result, answer_line(result))
 
 
@@ -158,6 +162,8 @@ async def typed_text(update: Update, context: BotContext, *, commands: TypedComm
         return
     if answer.outcome is Outcome.NOT_REGISTERED:
         answer = replace(answer, language=update_language(update, context))
+    if answer.outcome is Outcome.RECORDED:
+        services.metrics.count_checkin(CheckInSource.TEXT)
     if answer.outcome in (Outcome.RECORDED, Outcome.SNOOZED):
         await _mark_nudge(context, message.chat.id, answer)
     await context.sender.send_text(message.chat.id, answer_line(answer), _reply_keyboard(answer))

@@ -18,8 +18,9 @@ from storage.models import Member
 async def show_privacy(update: Update, context: BotContext) -> None:
     """What is stored, why, for how long, and how to get or erase it."""
     assert update.effective_chat is not None
+    days = context.services.settings.reminder_log_days
     await context.sender.send_text(
-        update.effective_chat.id, text(update_language(update, context), "privacy")
+        update.effective_chat.id, text(update_language(update, context), "privacy", days=days)
     )
 
 

@@ -1,0 +1,1 @@
+"""What operators see of the running bot: health, Prometheus metrics, daily backups."""
