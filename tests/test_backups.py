@@ -27,7 +27,6 @@ from storage.backups import (
     backup_sqlite,
     exclusive_database_lock,
     hold_database_lock,
-    known_revisions,
     restore_sqlite,
     take_daily_backup,
 )

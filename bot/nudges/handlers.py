@@ -19,8 +19,8 @@ from bot.setup.handlers import deliver_flow_reply
 from bot.texts import text
 from habits import checkins
 from habits.checkins import CheckInResult, Outcome
-from storage.kinds import CheckInSource
 from habits.parsing import Command
+from storage.kinds import CheckInSource
 
 # A command's handler, run when its word is typed without the slash ("stop", "instellingen").
 TypedCommands = Mapping[Command, Callable[[Update, BotContext], Awaitable[None]]]
