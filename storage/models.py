@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, UniqueConstraint, false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -58,6 +58,9 @@ class NudgeStatus(StrEnum):
     CAPPED = "capped"  # the member already has the day's most unanswered nudges (UNANSWERED_A_DAY)
     QUIET_MODE = "quiet_mode"  # nothing answered for 7 days: only the day's checklist goes
     QUESTION_OPEN = "question_open"  # today's question about this habit still waits for its answer
+    # Could not go out inside its window (scheduler/windows.py) because Telegram's rate was taken
+    # by other nudges: not sent. A late water nudge is folded into the next one.
+    LATE = "late"
 
 
 # The statuses of nudges held back so that the bot does not nag.
@@ -121,7 +124,10 @@ class Member(SQLModel, table=True):
     created_at: datetime = utc_column()
     # Every slot due at or before the cursor has been dealt with (sent, missed or suppressed).
     schedule_cursor: datetime = utc_column()
+    # When the member's next slot may go out (its window opens, scheduler/windows.py), and when
+    # that slot's window closes: members are taken earliest deadline first.
     next_due_at: datetime | None = utc_column(nullable=True, index=True)
+    next_deadline_at: datetime | None = utc_column(nullable=True, index=True)
     # A walk day counts when at least "one" meal walk is done, or "all" of them.
     walk_streak_rule: str = "one"
     # The weekly picture: on/off, local weekday (Monday 0 ... Sunday 6) and time.
@@ -151,6 +157,8 @@ class Nudge(SQLModel, table=True):
         Index("ix_nudge_member_sent_at", "member_id", "sent_at"),
         # The reminder log's retention deletes the oldest rows first (storage.queries).
         Index("ix_nudge_due_at", "due_at"),
+        # The paid broadcasts of a day are counted against PAID_BROADCAST_DAILY_LIMIT.
+        Index("ix_nudge_paid_sent_at", "paid", "sent_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -176,6 +184,8 @@ class Nudge(SQLModel, table=True):
     open_until: datetime | None = utc_column(nullable=True, index=True)
     # When it was closed unanswered: edited to a short line without buttons.
     closed_at: datetime | None = utc_column(nullable=True)
+    # Sent as a paid broadcast (PAID_BROADCAST), beyond the free rate, to make its window.
+    paid: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class CheckIn(SQLModel, table=True):
