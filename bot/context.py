@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +16,11 @@ from bot.breathing.runner import BreathingRunner
 from bot.operations.health import HealthServer, TickHeartbeat, health_check
 from bot.operations.metrics import BotMetrics
 from bot.progress.chart_workers import ChartWorkers
-from bot.rate_limit import PriorityRateLimiter
+from bot.rate_limit import SEND_RATE_PER_SECOND, PriorityRateLimiter
 from bot.sender import TelegramSender
 from bot.settings import Settings
 from scheduler.clock import Clock, utc_now
+from scheduler.forecast import ReleasePlanner
 from storage.database import new_session
 from storage.direct import DirectConnection
 from tips.changes import TipEditor
@@ -41,6 +42,14 @@ class BotServices:
     charts: ChartWorkers = field(default_factory=lambda: ChartWorkers(0))
     metrics: BotMetrics = field(default_factory=BotMetrics)
     heartbeat: TickHeartbeat = field(default_factory=TickHeartbeat)
+    # When this process's first dispatch tick ran: what fell due before it fell due while the
+    # bot was down (scheduler/dispatch.py DispatchPolicy.running_since).
+    dispatching_since: datetime | None = None
+
+    @cached_property
+    def release_planner(self) -> ReleasePlanner:
+        """The forecast of when nudges fall due and the plan that moves water before a rush."""
+        return ReleasePlanner(rate_per_second=SEND_RATE_PER_SECOND)
 
     @cached_property
     def editor(self) -> TipEditor:

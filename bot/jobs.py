@@ -34,12 +34,18 @@ async def dispatch_tick(context: BotContext) -> None:
         return
     services = context.services
     settings = services.settings
+    now, started = services.clock(), time.monotonic()
+    if services.dispatching_since is None:
+        services.dispatching_since = now
+    planner = services.release_planner
     policy = DispatchPolicy(
         grace=timedelta(minutes=settings.grace_minutes),
         claim_lease=timedelta(seconds=settings.claim_lease_seconds),
         unanswered_a_day=settings.unanswered_a_day,
+        rate_per_second=planner.rate_per_second,
+        release=planner.plan_at(engine=services.engine, now=now),
+        running_since=services.dispatching_since,
     )
-    now, started = services.clock(), time.monotonic()
     send = nudge_sender(context.sender, breathing_length=breathing_lengths(services.engine))
 
     async def send_and_beat(outgoing: OutgoingNudge) -> SendResult:

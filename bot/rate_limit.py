@@ -31,6 +31,8 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+# Telegram's limit for one bot: about 30 messages per second.
+SEND_RATE_PER_SECOND = 30.0
 # Nudges and replies always find this many places free in the bot's share of 30.
 DEFAULT_RESERVE = 10
 # All guided sessions' phase edits together: a third of the limit at most.

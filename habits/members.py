@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from scheduler.routines import routine_of, zone_of
-from scheduler.slots import next_due_after, routine_day
+from scheduler.slots import routine_day
+from scheduler.windows import next_opening
 from storage import queries
 from storage.models import Member
 
@@ -26,12 +27,15 @@ def language_for(telegram_language_code: str | None, default: str) -> str:
 
 
 def reschedule(member: Member) -> None:
-    """Point the member's next due time at the first slot after what was already dealt with.
+    """Point the member's next look at the first slot after what was already dealt with (at the
+    earliest its window allows; the next claim applies the release plan).
 
     Slots before the cursor were handled; recomputing from the cursor after any change to the
     routine recomputes the rest of today, and the unique slot key stops a slot firing twice.
     """
-    member.next_due_at = next_due_after(routine_of(member), zone_of(member), member.schedule_cursor)
+    member.next_due_at, member.next_deadline_at = next_opening(
+        routine_of(member), zone_of(member), member.schedule_cursor
+    ) or (None, None)
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,12 @@ with the nudge (`OutgoingNudge.courtesy`).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -36,11 +37,13 @@ from scheduler.clock import Clock
 from scheduler.delivery import Delivery, SendResult
 from scheduler.nagging import NO_COURTESY, Courtesy, Restraint
 from scheduler.quiet import is_quiet_at
+from scheduler.release_plan import ON_TIME, ReleasePlan
 from scheduler.restraint import DEFAULT_UNANSWERED_A_DAY
 from scheduler.routines import quiet_hours_of, routine_of, zone_of
 from scheduler.slot_kinds import kind_of_slot, slots_a_day
-from scheduler.slots import SLEEP_MORNING, Slot, next_due_after, slots_due_between
-from storage import queries
+from scheduler.slots import SLEEP_MORNING, Slot, slots_due_between
+from scheduler.windows import MOST_EARLY, deadline_of, next_opening
+from storage import capacity_queries, queries
 from storage.database import new_session
 from storage.kinds import Habit
 from storage.models import CheckIn, Member, Nudge, NudgeStatus, Pause
@@ -52,6 +55,7 @@ log = logging.getLogger(__name__)
 SLOTS_WITHOUT_TIP = frozenset({SLEEP_MORNING})
 StopRequested = Callable[[], bool]
 RELEASED = "released"
+PAID = "paid"
 
 
 def _never() -> bool:
@@ -90,6 +94,19 @@ class DispatchPolicy:
     most_rounds_per_tick: int = 1000
     # A member gets at most this many unanswered nudges a day (scheduler/nagging.py).
     unanswered_a_day: int = DEFAULT_UNANSWERED_A_DAY
+    # Telegram's rate for the whole bot (all dispatchers together), which the plan works with.
+    rate_per_second: float = 30.0
+    # When flexible nudges may be claimed before they are due (scheduler/release_plan.py).
+    release: ReleasePlan = ON_TIME
+    # Since when dispatching has run without a break. A slot that fell due before it and is past
+    # its window fell due while no dispatcher ran: MISSED; one that fell due since: LATE (the
+    # rate was taken). None: unknown, taken as a break.
+    running_since: datetime | None = None
+    # Paid broadcasts (PAID_BROADCAST): only for nudges that would otherwise miss their window,
+    # at most `paid_a_day` a day (UTC days), in chunks of `concurrent_paid_sends`.
+    paid_broadcast: bool = False
+    paid_a_day: int = 0
+    concurrent_paid_sends: int = 50
 
 
 @dataclass(frozen=True)
@@ -109,6 +126,11 @@ class OutgoingNudge:
     # Earlier prompts to close first, and whether it goes out as a question, a checklist or with
     # an offer (scheduler/nagging.py).
     courtesy: Courtesy = NO_COURTESY
+    # The end of its window (scheduler/windows.py); None: a snoozed nudge, which the member
+    # asked to come back and which goes whenever it can.
+    deadline: datetime | None = None
+    # Goes as a paid broadcast: it would miss its window at the free rate.
+    paid: bool = False
 
 
 def _glasses(checkins: Sequence[CheckIn]) -> int:
@@ -153,13 +175,20 @@ class _Claim:
     def claim_members(self, members: Sequence[Member]) -> None:
         """Queue every slot that fell due for these members since their cursor; move the cursor."""
         due: list[tuple[Member, Slot]] = []
+        opens_at = self.policy.release.opens_at
         for member in members:
             routine, zone = routine_of(member), zone_of(member)
+            # Slots due a little later whose window the plan has opened go now, before a rush.
             due += [
-                (member, slot) for slot in slots_due_between(routine, zone, member.schedule_cursor, self.now)
+                (member, slot)
+                for slot in slots_due_between(routine, zone, member.schedule_cursor, self.now + MOST_EARLY)
+                if slot.due_at <= self.now or opens_at(slot) <= self.now
             ]
             member.schedule_cursor = self.now
-            member.next_due_at = next_due_after(routine, zone, self.now)
+            member.next_due_at, member.next_deadline_at = next_opening(routine, zone, self.now, opens_at) or (
+                None,
+                None,
+            )
         taken = queries.nudge_keys_of_members(
             session=self.session,
             member_ids={member.id for member, _ in due if member.id},
@@ -207,7 +236,7 @@ class _Claim:
             session=self.session,
             member_ids=member_ids,
             start=min(nudge.due_at for _, nudge in self._pending),
-            end=self.now,
+            end=max(self.now, max(nudge.due_at for _, nudge in self._pending)),
         )
         going: list[tuple[Member, Nudge, list[CheckIn]]] = []
         restraint = Restraint(self.session, self.now, self.policy.unanswered_a_day, self._pending)
@@ -251,6 +280,7 @@ class _Claim:
                     snooze_count=nudge.snooze_count,
                     snooze_minutes=member.snooze_minutes,
                     courtesy=restraint.courtesy_for(nudge),
+                    deadline=None if nudge.snooze_count else deadline_of(nudge.slot, nudge.due_at),
                 )
             )
         self._pending, self._new = [], []
@@ -258,8 +288,13 @@ class _Claim:
     def _fate(
         self, member: Member, nudge: Nudge, pauses: Sequence[Pause], checkins: Sequence[CheckIn]
     ) -> NudgeStatus:
-        if self.now - nudge.due_at > self.policy.grace and nudge.snooze_count == 0:
-            return NudgeStatus.MISSED
+        if nudge.snooze_count == 0:
+            running_since = self.policy.running_since
+            fell_due_while_down = running_since is None or nudge.due_at < running_since
+            if self.now > deadline_of(nudge.slot, nudge.due_at):
+                return NudgeStatus.MISSED if fell_due_while_down else NudgeStatus.LATE
+            if fell_due_while_down and self.now - nudge.due_at > self.policy.grace:
+                return NudgeStatus.MISSED
         # Paused when it fell due or now: a snoozed nudge does not come back during a pause either.
         if _covered(pauses, nudge.due_at) or _covered(pauses, self.now):
             return NudgeStatus.PAUSED
@@ -331,8 +366,50 @@ def claim_due_nudges(
         )
         claim.decide()
     session.commit()
-    claim.outgoing.sort(key=lambda outgoing: outgoing.due_at)
+    claim.outgoing.sort(key=_send_order)
     return claim.outgoing, claim.counts
+
+
+def _send_order(outgoing: OutgoingNudge) -> tuple[datetime, datetime]:
+    """Earliest deadline first; a snoozed nudge (no deadline) by its own due time."""
+    return (outgoing.deadline or outgoing.due_at, outgoing.due_at)
+
+
+def assign_paid(
+    outgoing: Sequence[OutgoingNudge],
+    *,
+    now: datetime,
+    rate_per_second: float,
+    paid_left: int,
+    waiting_until: Callable[[datetime], int],
+) -> list[OutgoingNudge]:
+    """Mark as paid the nudges of a claim that the free rate cannot get out inside their windows.
+
+    Taken in send order, a nudge goes free while the free rate has room before its deadline for
+    it, for the free ones before it in this claim, and for the members still waiting whose window
+    closes by then (`waiting_until(deadline)`, claimed by later rounds); else it goes paid, at
+    most `paid_left` of them. The count is what matters, not which ones: so it is worked out
+    again every round, and whatever turns out to be more than the free rate can take is paid for
+    as soon as it is known, not in a crush at the deadline.
+    """
+    assigned: list[OutgoingNudge] = []
+    free = 0
+    waiting: dict[datetime, int] = {}
+    for item in outgoing:
+        if item.deadline is None or paid_left <= 0:
+            assigned.append(item)
+            free += 1
+            continue
+        if item.deadline not in waiting:
+            waiting[item.deadline] = waiting_until(item.deadline)
+        room = (item.deadline - now).total_seconds() * rate_per_second
+        if free + 1 + waiting[item.deadline] > room:
+            assigned.append(replace(item, paid=True))
+            paid_left -= 1
+        else:
+            assigned.append(item)
+            free += 1
+    return assigned
 
 
 def _chunks(items: Sequence[OutgoingNudge], size: int) -> Iterator[Sequence[OutgoingNudge]]:
@@ -367,9 +444,12 @@ def _record_outcomes(session: Session, results: Sequence[SendOutcome], clock: Cl
                     "status": NudgeStatus.SENT.value,
                     "message_id": message_id,
                     "sent_at": sent_at,
+                    "paid": item.paid,
                 }
             )
             counts.fate(NudgeStatus.SENT, item.habit)
+            if item.paid:
+                counts[PAID] += 1
             if item.snooze_count == 0:  # a snoozed one comes back late on purpose
                 counts.lateness.append((item.habit, (sent_at - item.due_at).total_seconds()))
         else:
@@ -402,15 +482,31 @@ async def send_claimed(
     """
     counts = DispatchTotals()
     sent: Sequence[SendOutcome] = []
-    for chunk in _chunks(outgoing, policy.concurrent_sends):
+    # Paid ones first: they are the ones that would not make their window, and go at their own
+    # rate, in bigger chunks.
+    paid = [item for item in outgoing if item.paid]
+    chunks = itertools.chain(
+        _chunks(paid, policy.concurrent_paid_sends),
+        _chunks([item for item in outgoing if not item.paid], policy.concurrent_sends),
+    )
+    for chunk in chunks:
         if stop_requested():
             break
+        now = clock()
+        late = [item for item in chunk if item.deadline is not None and now > item.deadline]
         with new_session(engine) as session:
             counts.add(_record_outcomes(session, sent, clock))
+            if late:
+                queries.mark_late(session=session, nudge_ids=[i.nudge_id for i in late], claimer=claimer)
             held = queries.start_sending(
-                session=session, nudge_ids=[i.nudge_id for i in chunk], claimer=claimer, now=clock()
+                session=session,
+                nudge_ids=[i.nudge_id for i in chunk if i not in late],
+                claimer=claimer,
+                now=now,
             )
             session.commit()
+        for item in late:
+            counts.fate(NudgeStatus.LATE, item.habit)
         # Claims another dispatcher took over after their lease are no longer ours to send.
         mine = [item for item in chunk if item.nudge_id in held]
         sent = await asyncio.gather(*(_send_one(send, item) for item in mine))
@@ -428,6 +524,23 @@ async def send_claimed(
     return counts
 
 
+def _with_paid(
+    session: Session, outgoing: list[OutgoingNudge], now: datetime, policy: DispatchPolicy
+) -> list[OutgoingNudge]:
+    """The claim's nudges, those that need it marked paid, within today's paid allowance."""
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    used = capacity_queries.paid_broadcasts_since(session=session, since=day_start)
+    return assign_paid(
+        outgoing,
+        now=now,
+        rate_per_second=policy.rate_per_second,
+        paid_left=max(0, policy.paid_a_day - used),
+        waiting_until=lambda deadline: capacity_queries.members_due_by_deadline(
+            session=session, now=now, deadline=deadline
+        ),
+    )
+
+
 async def dispatch_due(
     *,
     engine: Engine,
@@ -438,16 +551,24 @@ async def dispatch_due(
     clock: Clock,
     stop_requested: StopRequested = _never,
 ) -> DispatchTotals:
-    """Claim and send in rounds until nothing more is due by `now` (or a stop is requested)."""
+    """Claim and send in rounds until nothing more is due (or a stop is requested).
+
+    Each round works at its own moment, `now` moved on by the clock: a long tick at Telegram's
+    pace keeps opening windows and closing others as it goes.
+    """
     totals = DispatchTotals()
+    started = clock()
     for _ in range(policy.most_rounds_per_tick):
         if stop_requested():
             break
         claimer = uuid.uuid4().hex
+        round_now = now + (clock() - started)
         with new_session(engine) as session:
             outgoing, counts = claim_due_nudges(
-                session=session, now=now, policy=policy, tips=tips, claimer=claimer
+                session=session, now=round_now, policy=policy, tips=tips, claimer=claimer
             )
+            if policy.paid_broadcast and outgoing:
+                outgoing = _with_paid(session, outgoing, round_now, policy)
         totals.add(counts)
         if not outgoing and counts.total() == 0:
             break

@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 
 from scheduler.quiet import QuietHours, quiet_hours_for
 from scheduler.slots import DailyRoutine
+from storage.capacity_queries import RoutineGroup
 from storage.checkin_queries import MemberSnapshot
 from storage.kinds import Habit
 from storage.models import Member
 
 
-def routine_of(member: Member | MemberSnapshot) -> DailyRoutine:
+def routine_of(member: Member | MemberSnapshot | RoutineGroup) -> DailyRoutine:
     switched_on = {
         Habit.WATER: member.water_on,
         Habit.WALK: member.walk_on,
@@ -31,7 +32,7 @@ def routine_of(member: Member | MemberSnapshot) -> DailyRoutine:
     )
 
 
-def muted_slots_of(member: Member | MemberSnapshot) -> frozenset[str]:
+def muted_slots_of(member: Member | MemberSnapshot | RoutineGroup) -> frozenset[str]:
     return frozenset(key for key in member.muted_slots.split(",") if key)
 
 
@@ -41,5 +42,5 @@ def quiet_hours_of(member: Member) -> QuietHours:
     )
 
 
-def zone_of(member: Member | MemberSnapshot) -> ZoneInfo:
+def zone_of(member: Member | MemberSnapshot | RoutineGroup) -> ZoneInfo:
     return ZoneInfo(member.timezone)

@@ -142,6 +142,11 @@ def slots_for_day(routine: DailyRoutine, zone: ZoneInfo, day: date) -> list[Slot
     return list(_day_slots(routine, zone, day))
 
 
+def day_slots(routine: DailyRoutine, zone: ZoneInfo, day: date) -> tuple[Slot, ...]:
+    """All slots of routine day `day`, in due order, shared (cached): not to be changed."""
+    return _day_slots(routine, zone, day)
+
+
 @lru_cache(maxsize=16_384)
 def _day_slots(routine: DailyRoutine, zone: ZoneInfo, day: date) -> tuple[Slot, ...]:
     # Cached because a dispatch tick asks for the same few routines (most members keep the

@@ -27,7 +27,7 @@ def create_member(*, session: Session, member: Member) -> Member:
 
 
 def lock_due_members(*, session: Session, now: datetime, limit: int) -> Sequence[Member]:
-    """Active members with a slot due by `now`, earliest first, locked for this transaction.
+    """Active members with a slot open by `now`, earliest deadline first, locked for this transaction.
 
     On PostgreSQL, SKIP LOCKED lets several dispatchers share the work without waiting on each other;
     SQLite ignores the clause (it has a single writer).
@@ -35,7 +35,8 @@ def lock_due_members(*, session: Session, now: datetime, limit: int) -> Sequence
     statement = (
         select(Member)
         .where(col(Member.active).is_(True), col(Member.next_due_at) <= now)
-        .order_by(col(Member.next_due_at))
+        # Earliest deadline first: what would be late soonest is taken first (scheduler/windows.py).
+        .order_by(col(Member.next_deadline_at), col(Member.next_due_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -179,6 +180,23 @@ def start_sending(*, session: Session, nudge_ids: Sequence[int], claimer: str, n
         .all()
     )
     return set(held)
+
+
+def mark_late(*, session: Session, nudge_ids: Sequence[int], claimer: str) -> int:
+    """Claims this claimer holds that can no longer go out inside their window: LATE, not sent."""
+    if not nudge_ids:
+        return 0
+    nudge = _nudge_table()
+    result = session.connection().execute(
+        update(nudge)
+        .where(
+            nudge.c.id.in_(list(nudge_ids)),
+            nudge.c.status == NudgeStatus.CLAIMED.value,
+            nudge.c.claimed_by == claimer,
+        )
+        .values(status=NudgeStatus.LATE.value)
+    )
+    return int(result.rowcount)
 
 
 def _nudge_table() -> Table:
@@ -456,7 +474,7 @@ def add_nudges(*, session: Session, nudges: Sequence[Nudge]) -> None:
 
 def record_send_outcomes(*, session: Session, outcomes: Sequence[dict[str, Any]]) -> None:
     """Record sends by primary key in the session (the caller commits): {"id", "status"} each,
-    plus "message_id" and "sent_at" for the delivered ones.
+    plus "message_id", "sent_at" and "paid" (a paid broadcast) for the delivered ones.
 
     A member can answer or snooze a nudge between Telegram accepting it and this commit; that
     answer stands, so the status is written only over SENDING (or UNCONFIRMED: a slow send that
@@ -466,7 +484,12 @@ def record_send_outcomes(*, session: Session, outcomes: Sequence[dict[str, Any]]
     nudge = _nudge_table()
     connection = session.connection()
     delivered = [
-        {"nudge_id": o["id"], "new_message_id": o["message_id"], "new_sent_at": o["sent_at"]}
+        {
+            "nudge_id": o["id"],
+            "new_message_id": o["message_id"],
+            "new_sent_at": o["sent_at"],
+            "new_paid": bool(o.get("paid", False)),
+        }
         for o in outcomes
         if "message_id" in o
     ]
@@ -474,7 +497,11 @@ def record_send_outcomes(*, session: Session, outcomes: Sequence[dict[str, Any]]
         connection.execute(
             update(nudge)
             .where(nudge.c.id == bindparam("nudge_id"))
-            .values(message_id=bindparam("new_message_id"), sent_at=bindparam("new_sent_at")),
+            .values(
+                message_id=bindparam("new_message_id"),
+                sent_at=bindparam("new_sent_at"),
+                paid=bindparam("new_paid"),
+            ),
             delivered,
         )
     if outcomes:

@@ -137,8 +137,10 @@ async def test_times_set_for_tokyo_with_a_bedtime_after_midnight_land_at_the_rig
 
     await bot.say(api.user(ALICE), "/start")
     member = bot.set_routine(ALICE, timezone="Asia/Tokyo", bedtime=time(0, 30))
-    # 06:05 UTC is 15:05 in Tokyo (UTC+9): next is the 16:00 breathing exercise, 07:00 UTC.
-    assert member.next_due_at == datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    # 06:05 UTC is 15:05 in Tokyo (UTC+9): next is the 16:00 breathing exercise, 07:00 UTC,
+    # whose window opens 10 minutes before and closes 20 minutes after.
+    assert member.next_due_at == datetime(2026, 11, 23, 6, 50, tzinfo=UTC)
+    assert member.next_deadline_at == datetime(2026, 11, 23, 7, 20, tzinfo=UTC)
     clock.set(datetime(2026, 11, 23, 14, 45, tzinfo=UTC))  # 23:45 Tokyo: wind-down for 00:30
     await bot.tick()
     sent = {n.slot: n.due_at for n in bot.nudges(ALICE) if n.status == NudgeStatus.SENT}

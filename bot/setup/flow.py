@@ -32,6 +32,8 @@ from habits.onboarding import Step
 from habits.parsing import CheckInKind, parse_checkin
 from habits.preferences import MEAL_SETTINGS, InvalidSetting, TimeSetting
 from habits.timezones import COMMON_ZONES, zone_from_location, zone_from_text
+from scheduler.routines import routine_of
+from scheduler.slots import next_due_after
 from storage.kinds import Habit
 from storage.models import DEFAULT_BREAKFAST_TIME, DEFAULT_DINNER_TIME, DEFAULT_LUNCH_TIME, Member
 
@@ -231,10 +233,11 @@ def _finish(session: Session, member: Member, now: datetime) -> FlowReply:
 
 def first_nudge_text(member: Member, now: datetime) -> str:
     """When the first nudge comes, in the member's own time and words."""
-    if member.next_due_at is None:
-        return text(member.language, "ready_no_habits")
     zone = ZoneInfo(member.timezone)
-    due, today = member.next_due_at.astimezone(zone), now.astimezone(zone).date()
+    first = next_due_after(routine_of(member), zone, member.schedule_cursor)
+    if first is None:
+        return text(member.language, "ready_no_habits")
+    due, today = first.astimezone(zone), now.astimezone(zone).date()
     key = "ready_today" if due.date() == today else "ready_later"
     return text(member.language, key, time=f"{due:%H:%M}")
 

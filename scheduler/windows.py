@@ -1,0 +1,105 @@
+"""When each kind of nudge is still useful: its window around the slot's due time, in one place.
+
+A nudge goes out inside its window or not at all. A walk nudge an hour after lunch is worthless,
+so it is recorded `late` instead of sent late. Water may go early: a glass twenty minutes before
+the hour is as good as one on the hour, so water (and, by a little, the wind-down and breathing)
+can be moved into spare capacity before a rush (scheduler/release_plan.py). The walk and the
+morning question never go before they are due: the meal or the wake-up has not happened yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN, DailyRoutine, Slot, day_slots
+
+
+@dataclass(frozen=True)
+class Window:
+    """How long before (`early`, zero or negative) and after (`late`) its due time a nudge may go."""
+
+    name: str
+    early: timedelta
+    late: timedelta
+
+    @property
+    def flexible(self) -> bool:
+        """Whether it may go before it is due, into capacity left over before a rush."""
+        return self.early < timedelta(0)
+
+
+WALK = Window("walk", timedelta(0), timedelta(minutes=20))
+WIND_DOWN = Window("wind-down", timedelta(minutes=-10), timedelta(minutes=15))
+MORNING_QUESTION = Window("morning question", timedelta(0), timedelta(minutes=45))
+BREATHING_WINDOW = Window("breathing", timedelta(minutes=-10), timedelta(minutes=20))
+WATER = Window("water", timedelta(minutes=-20), timedelta(minutes=20))
+WINDOWS = (WALK, WIND_DOWN, MORNING_QUESTION, BREATHING_WINDOW, WATER)
+# The earliest any nudge may go before it is due.
+MOST_EARLY = -min(window.early for window in WINDOWS)
+
+OpensAt = Callable[[Slot], datetime]
+
+
+def window_of(slot_key: str) -> Window:
+    """The window of a slot, by its key ("walk-lunch", "water-0900", "sleep-morning", ...)."""
+    if slot_key.startswith("walk-"):
+        return WALK
+    if slot_key.startswith("water-"):
+        return WATER
+    if slot_key == SLEEP_MORNING:
+        return MORNING_QUESTION
+    if slot_key == SLEEP_WIND_DOWN:
+        return WIND_DOWN
+    if slot_key == BREATHING:
+        return BREATHING_WINDOW
+    raise ValueError(f"no window for slot {slot_key!r}")
+
+
+def earliest_opening(slot: Slot) -> datetime:
+    """The first moment a slot's nudge may go out."""
+    return slot.due_at + window_of(slot.key).early
+
+
+def deadline_of(slot_key: str, due_at: datetime) -> datetime:
+    """The last moment a slot's nudge may go out."""
+    return due_at + window_of(slot_key).late
+
+
+def is_past_window(slot_key: str, due_at: datetime, now: datetime) -> bool:
+    return now > deadline_of(slot_key, due_at)
+
+
+def next_opening(
+    routine: DailyRoutine,
+    zone: ZoneInfo,
+    after: datetime,
+    opens_at: OpensAt = earliest_opening,
+    *,
+    claimed_at_after: bool = False,
+) -> tuple[datetime, datetime] | None:
+    """When the member is next to be looked at, and the deadline of the slot that opens then.
+
+    The first opening (by `opens_at`) of a slot due after `after`. With `claimed_at_after`, a
+    claim at `after` took every slot that had opened by then, so only later openings count.
+    None: no habit is on.
+    """
+    day = after.astimezone(zone).date() - timedelta(days=1)
+    best: tuple[datetime, datetime] | None = None
+    found_on: int | None = None
+    for index in range(5):
+        # Routine days follow each other, so the day after the first one with a slot is the
+        # last that could hold an earlier opening (water opens up to 20 minutes early).
+        if found_on is not None and index > found_on + 1:
+            break
+        for slot in day_slots(routine, zone, day):
+            if slot.due_at <= after:
+                continue
+            opening = opens_at(slot)
+            if (opening > after or not claimed_at_after) and (best is None or opening < best[0]):
+                best = (opening, deadline_of(slot.key, slot.due_at))
+                found_on = index if found_on is None else found_on
+        day += timedelta(days=1)
+    return best
