@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from scheduler.routines import routine_of, zone_of
+from scheduler.routines import quiet_hours_of, routine_of, zone_of
 from scheduler.slots import routine_day
-from scheduler.windows import next_opening
+from scheduler.windows import earliest_opening, next_opening, outside_quiet_hours
 from storage import queries
 from storage.models import Member
 
@@ -33,8 +33,10 @@ def reschedule(member: Member) -> None:
     Slots before the cursor were handled; recomputing from the cursor after any change to the
     routine recomputes the rest of today, and the unique slot key stops a slot firing twice.
     """
+    zone = zone_of(member)
+    opens_at = outside_quiet_hours(earliest_opening, zone, quiet_hours_of(member))
     member.next_due_at, member.next_deadline_at = next_opening(
-        routine_of(member), zone_of(member), member.schedule_cursor
+        routine_of(member), zone, member.schedule_cursor, opens_at
     ) or (None, None)
 
 

@@ -42,7 +42,7 @@ from scheduler.restraint import DEFAULT_UNANSWERED_A_DAY
 from scheduler.routines import quiet_hours_of, routine_of, zone_of
 from scheduler.slot_kinds import kind_of_slot, slots_a_day
 from scheduler.slots import SLEEP_MORNING, Slot, slots_due_between
-from scheduler.windows import MOST_EARLY, deadline_of, next_opening
+from scheduler.windows import MOST_EARLY, deadline_of, next_opening, outside_quiet_hours
 from storage import capacity_queries, queries
 from storage.database import new_session
 from storage.kinds import Habit
@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 SLOTS_WITHOUT_TIP = frozenset({SLEEP_MORNING})
 StopRequested = Callable[[], bool]
 RELEASED = "released"
+# A member's open slots whose windows close within this of the first are claimed together.
+TAKEN_TOGETHER = timedelta(minutes=1)
 PAID = "paid"
 
 
@@ -70,6 +72,9 @@ class DispatchTotals(Counter[str]):
         super().__init__()
         self.fates: Counter[tuple[str, str]] = Counter()
         self.lateness: list[tuple[str, float]] = []
+        # Members a claim looked at, though it may have found nothing to send yet (a window that
+        # the plan no longer opens early): the tick goes on while there are such members.
+        self.members_looked = 0
 
     def fate(self, status: str, habit: str, count: int = 1) -> None:
         self[status] += count
@@ -81,6 +86,7 @@ class DispatchTotals(Counter[str]):
         if isinstance(other, DispatchTotals):
             self.fates.update(other.fates)
             self.lateness += other.lateness
+            self.members_looked += other.members_looked
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,11 @@ class DispatchPolicy:
     # at most `paid_a_day` a day (UTC days), in chunks of `concurrent_paid_sends`.
     paid_broadcast: bool = False
     paid_a_day: int = 0
+    paid_rate_per_second: float = 1000.0
     concurrent_paid_sends: int = 50
+    # A claim takes no more members than the rate sends in this many seconds, so that what falls
+    # due meanwhile (a walk nudge, whose window is short) waits for one short round at most.
+    round_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,19 @@ def is_slot_done(checkins: Sequence[CheckIn], *, habit: str, slot: str, water_go
     return any(c.habit == habit and c.slot == slot for c in checkins)
 
 
+def _most_urgent(opened: Sequence[Slot]) -> tuple[list[Slot], list[Slot]]:
+    """A member's open slots whose window closes first, and the rest.
+
+    A member's later slots wait for their own turn: claimed together, the water nudge after
+    lunch would take the rate from other members' walk nudges, whose windows close sooner.
+    """
+    if not opened:
+        return [], []
+    first = min(deadline_of(slot.key, slot.due_at) for slot in opened)
+    urgent = [slot for slot in opened if deadline_of(slot.key, slot.due_at) <= first + TAKEN_TOGETHER]
+    return urgent, [slot for slot in opened if slot not in urgent]
+
+
 class _Claim:
     """One claim transaction: decides every due slot's fate and collects what must be sent.
 
@@ -175,20 +198,28 @@ class _Claim:
     def claim_members(self, members: Sequence[Member]) -> None:
         """Queue every slot that fell due for these members since their cursor; move the cursor."""
         due: list[tuple[Member, Slot]] = []
-        opens_at = self.policy.release.opens_at
         for member in members:
             routine, zone = routine_of(member), zone_of(member)
+            opens_at = outside_quiet_hours(self.policy.release.opens_at, zone, quiet_hours_of(member))
             # Slots due a little later whose window the plan has opened go now, before a rush.
-            due += [
-                (member, slot)
+            opened = [
+                slot
                 for slot in slots_due_between(routine, zone, member.schedule_cursor, self.now + MOST_EARLY)
                 if slot.due_at <= self.now or opens_at(slot) <= self.now
             ]
+            taken_now, left = _most_urgent(opened)
+            due += [(member, slot) for slot in taken_now]
+            if left:
+                # The member comes back, in deadline order among the others, for what is left.
+                first_left = min(left)
+                member.schedule_cursor = min(self.now, first_left.due_at - timedelta(microseconds=1))
+                member.next_due_at = self.now
+                member.next_deadline_at = min(deadline_of(slot.key, slot.due_at) for slot in left)
+                continue
             member.schedule_cursor = self.now
-            member.next_due_at, member.next_deadline_at = next_opening(routine, zone, self.now, opens_at) or (
-                None,
-                None,
-            )
+            member.next_due_at, member.next_deadline_at = next_opening(
+                routine, zone, self.now, opens_at, claimed_at_after=True
+            ) or (None, None)
         taken = queries.nudge_keys_of_members(
             session=self.session,
             member_ids={member.id for member, _ in due if member.id},
@@ -343,6 +374,11 @@ class _Claim:
                 shown.add(tip.id)
 
 
+def _members_per_claim(policy: DispatchPolicy) -> int:
+    by_rate = int(policy.rate_per_second * policy.round_seconds)
+    return max(policy.concurrent_sends, min(policy.members_per_claim, by_rate))
+
+
 def claim_due_nudges(
     *, session: Session, now: datetime, policy: DispatchPolicy, tips: TipLibrary, claimer: str
 ) -> tuple[list[OutgoingNudge], DispatchTotals]:
@@ -361,9 +397,9 @@ def claim_due_nudges(
         claim.retake(
             queries.lock_snoozed_nudges_due(session=session, now=now, limit=policy.members_per_claim)
         )
-        claim.claim_members(
-            queries.lock_due_members(session=session, now=now, limit=policy.members_per_claim)
-        )
+        members = queries.lock_due_members(session=session, now=now, limit=_members_per_claim(policy))
+        claim.counts.members_looked = len(members)
+        claim.claim_members(members)
         claim.decide()
     session.commit()
     claim.outgoing.sort(key=_send_order)
@@ -417,12 +453,17 @@ def _chunks(items: Sequence[OutgoingNudge], size: int) -> Iterator[Sequence[Outg
         yield items[start : start + size]
 
 
-SendOutcome = tuple[OutgoingNudge, Delivery, int | None]
+# None: not sent, its window closed before its turn came (LATE).
+SendOutcome = tuple[OutgoingNudge, Delivery | None, int | None]
 # The bot renders a nudge and hands it to Telegram; the dispatcher only records what became of it.
 SendNudge = Callable[[OutgoingNudge], Awaitable[SendResult]]
 
 
-async def _send_one(send: SendNudge, outgoing: OutgoingNudge) -> SendOutcome:
+async def _send_one(send: SendNudge, outgoing: OutgoingNudge, clock: Clock, rate: float) -> SendOutcome:
+    # It leaves at the rate's next turn, up to one message's time from now.
+    if outgoing.deadline is not None and clock() + timedelta(seconds=1 / rate) > outgoing.deadline:
+        # Its turn came after its window closed (the chunk before it was slow): not sent.
+        return outgoing, None, None
     result = await send(outgoing)
     if result.delivery is not Delivery.DELIVERED:
         log.warning("nudge %d not delivered (%s): %s", outgoing.nudge_id, result.delivery, result.reason)
@@ -436,7 +477,10 @@ def _record_outcomes(session: Session, results: Sequence[SendOutcome], clock: Cl
     outcomes: list[dict[str, object]] = []
     blocked: set[int] = set()
     for item, delivery, message_id in results:
-        if delivery is Delivery.DELIVERED:
+        if delivery is None:
+            outcomes.append({"id": item.nudge_id, "status": NudgeStatus.LATE.value})
+            counts.fate(NudgeStatus.LATE, item.habit)
+        elif delivery is Delivery.DELIVERED:
             sent_at = clock()
             outcomes.append(
                 {
@@ -493,7 +537,13 @@ async def send_claimed(
         if stop_requested():
             break
         now = clock()
-        late = [item for item in chunk if item.deadline is not None and now > item.deadline]
+        # A chunk goes at the rate: the nth of it leaves about n / rate seconds from now.
+        rate = policy.paid_rate_per_second if chunk[0].paid else policy.rate_per_second
+        late = [
+            item
+            for position, item in enumerate(chunk)
+            if item.deadline is not None and now + timedelta(seconds=position / rate) > item.deadline
+        ]
         with new_session(engine) as session:
             counts.add(_record_outcomes(session, sent, clock))
             if late:
@@ -509,7 +559,7 @@ async def send_claimed(
             counts.fate(NudgeStatus.LATE, item.habit)
         # Claims another dispatcher took over after their lease are no longer ours to send.
         mine = [item for item in chunk if item.nudge_id in held]
-        sent = await asyncio.gather(*(_send_one(send, item) for item in mine))
+        sent = await asyncio.gather(*(_send_one(send, item, clock, rate) for item in mine))
     if sent:
         with new_session(engine) as session:
             counts.add(_record_outcomes(session, sent, clock))
@@ -570,7 +620,7 @@ async def dispatch_due(
             if policy.paid_broadcast and outgoing:
                 outgoing = _with_paid(session, outgoing, round_now, policy)
         totals.add(counts)
-        if not outgoing and counts.total() == 0:
+        if not outgoing and counts.total() == 0 and counts.members_looked == 0:
             break
         totals.add(
             await send_claimed(

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from scheduler.release_plan import Batch, BusyMinute, ReleasePlan, busiest_minutes, due_batches, plan_release
-from scheduler.routines import routine_of, zone_of
+from scheduler.routines import quiet_hours_of, routine_of, zone_of
 from storage import capacity_queries
 from storage.database import new_session
 
@@ -24,7 +24,9 @@ def forecast(*, engine: Engine, start: datetime, end: datetime) -> list[Batch]:
     """Every active member's nudges due in [start, end), counted per window kind and instant."""
     with new_session(engine) as session:
         groups = capacity_queries.routine_groups(session=session)
-    return due_batches(((routine_of(g), zone_of(g), g.members) for g in groups), start, end)
+    return due_batches(
+        ((routine_of(g), zone_of(g), quiet_hours_of(g), g.members) for g in groups), start, end
+    )
 
 
 def tomorrow_busiest(*, engine: Engine, now: datetime, rate: float, most: int = 3) -> list[BusyMinute]:

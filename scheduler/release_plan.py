@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from scheduler.quiet import QuietHours
 from scheduler.slots import DailyRoutine, Slot, day_slots
-from scheduler.windows import WINDOWS, Window, window_of
+from scheduler.windows import WINDOWS, Window, earliest_opening, outside_quiet_hours, window_of
 
 
 @dataclass(frozen=True)
@@ -59,23 +60,23 @@ def _window_named(name: str) -> Window:
 
 
 def due_batches(
-    routines: Iterable[tuple[DailyRoutine, ZoneInfo, int]], start: datetime, end: datetime
+    routines: Iterable[tuple[DailyRoutine, ZoneInfo, QuietHours, int]], start: datetime, end: datetime
 ) -> list[Batch]:
     """Nudges due in [start, end) for routines shared by `count` members each, opening as early
-    as their windows allow, one batch per window kind and due instant."""
-    counts: Counter[tuple[str, datetime]] = Counter()
-    for routine, zone, members in routines:
+    as their windows and quiet hours allow, one batch per window kind, due instant and opening."""
+    counts: Counter[tuple[str, datetime, datetime]] = Counter()
+    for routine, zone, quiet, members in routines:
+        opens_at = outside_quiet_hours(earliest_opening, zone, quiet)
         day = start.astimezone(zone).date() - timedelta(days=1)
         while day <= end.astimezone(zone).date():
             for slot in day_slots(routine, zone, day):
                 if start <= slot.due_at < end:
-                    counts[(window_of(slot.key).name, slot.due_at)] += members
+                    counts[(window_of(slot.key).name, slot.due_at, opens_at(slot))] += members
             day += timedelta(days=1)
-    batches = []
-    for (name, due), count in sorted(counts.items(), key=lambda item: (item[0][1], item[0][0])):
-        window = _window_named(name)
-        batches.append(Batch(name, due, due + window.early, due + window.late, count))
-    return batches
+    return [
+        Batch(name, due, opens, due + _window_named(name).late, count)
+        for (name, due, opens), count in sorted(counts.items(), key=lambda item: (item[0][1], item[0][0]))
+    ]
 
 
 def released_on_time(batches: Iterable[Batch]) -> list[Batch]:

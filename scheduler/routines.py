@@ -36,7 +36,7 @@ def muted_slots_of(member: Member | MemberSnapshot | RoutineGroup) -> frozenset[
     return frozenset(key for key in member.muted_slots.split(",") if key)
 
 
-def quiet_hours_of(member: Member) -> QuietHours:
+def quiet_hours_of(member: Member | RoutineGroup) -> QuietHours:
     return quiet_hours_for(
         bedtime=member.bedtime, wake=member.wake_time, start=member.quiet_start, end=member.quiet_end
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from scheduler.quiet import QuietHours, is_quiet_at
 from scheduler.slots import BREATHING, SLEEP_MORNING, SLEEP_WIND_DOWN, DailyRoutine, Slot, day_slots
 
 
@@ -61,6 +62,19 @@ def window_of(slot_key: str) -> Window:
 def earliest_opening(slot: Slot) -> datetime:
     """The first moment a slot's nudge may go out."""
     return slot.due_at + window_of(slot.key).early
+
+
+def outside_quiet_hours(opens_at: OpensAt, zone: ZoneInfo, quiet: QuietHours) -> OpensAt:
+    """`opens_at`, but a slot whose early start falls in the member's quiet hours opens when it
+    is due: the day's first glass at wake-up does not go while the member still sleeps."""
+
+    def opening(slot: Slot) -> datetime:
+        moment = opens_at(slot)
+        if moment < slot.due_at and is_quiet_at(moment, zone, quiet):
+            return slot.due_at
+        return moment
+
+    return opening
 
 
 def deadline_of(slot_key: str, due_at: datetime) -> datetime:

@@ -26,6 +26,8 @@ ROUTINE_COLUMNS = (
     Member.breathing_on,
     Member.sleep_on,
     Member.muted_slots,
+    Member.quiet_start,
+    Member.quiet_end,
 )
 
 
@@ -46,6 +48,8 @@ class RoutineGroup:
     breathing_on: bool
     sleep_on: bool
     muted_slots: str
+    quiet_start: time | None
+    quiet_end: time | None
     members: int
 
 
