@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine, make_url
 from bot.settings import Settings, load_settings
 from scheduler.routines import routine_of
 from scheduler.slots import next_due_after
+from scheduler.windows import next_opening
 from storage.database import create_db_engine, upgrade_schema
 from storage.models import Member
 
@@ -122,6 +123,8 @@ def default_member_rows(
         telegram_id=0, chat_id=0, created_at=cursor, schedule_cursor=cursor, breakfast_time=breakfast
     )
     template.next_due_at = next_due_after(routine_of(template), AMSTERDAM, cursor)
+    found = next_opening(routine_of(template), AMSTERDAM, cursor)
+    template.next_deadline_at = found[1] if found else None
     row = template.model_dump(exclude={"id"})
     for index in range(count):
         telegram_id = FIRST_TELEGRAM_ID + index

@@ -51,6 +51,11 @@ class BotServices:
         """The forecast of when nudges fall due and the plan that moves water before a rush."""
         return ReleasePlanner(rate_per_second=SEND_RATE_PER_SECOND)
 
+    @property
+    def paid_a_day(self) -> int | None:
+        """Today's allowance of paid broadcasts; None: they are off (PAID_BROADCAST)."""
+        return None
+
     @cached_property
     def editor(self) -> TipEditor:
         """The one way tips change, for the chat and the web page alike."""

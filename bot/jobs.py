@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from bot.context import BotContext
+from bot.context import BotContext, BotServices
 from bot.nudges.closing import close_ended_days
 from bot.nudges.sending import breathing_lengths, nudge_sender
 from bot.progress.weekly_pictures import send_due_weekly_reports
 from scheduler.delivery import SendResult
 from scheduler.dispatch import DispatchPolicy, OutgoingNudge, dispatch_due
+from scheduler.forecast import tomorrow_busiest
 from scheduler.retention import prune_reminder_log
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,27 @@ log = logging.getLogger(__name__)
 WEEKLY_SHARE_OF_INTERVAL = 0.8
 # Closing the prompts of routine days that have ended (edits, no hurry) takes at most this share.
 CLOSING_SHARE_OF_INTERVAL = 0.2
+
+
+def log_capacity(services: BotServices) -> None:
+    """Tell the operator, at start-up, what tomorrow's routines ask of Telegram's rate."""
+    rate = services.release_planner.rate_per_second
+    busiest = tomorrow_busiest(engine=services.engine, now=services.clock(), rate=rate)
+    zone = ZoneInfo(services.settings.default_timezone)
+    for minute in busiest:
+        log.info(
+            "capacity: tomorrow %s, %d nudges due, %.0f s of sending at %g/s, %d would be late",
+            f"{minute.minute.astimezone(zone):%H:%M}",
+            minute.due,
+            minute.seconds,
+            rate,
+            minute.late,
+        )
+    if any(minute.late for minute in busiest):
+        log.warning(
+            "capacity: some nudges would be late tomorrow; spread the members' times, switch on "
+            "paid broadcasts (PAID_BROADCAST=on) or send fewer water nudges"
+        )
 
 
 async def dispatch_tick(context: BotContext) -> None:
@@ -37,6 +60,7 @@ async def dispatch_tick(context: BotContext) -> None:
     now, started = services.clock(), time.monotonic()
     if services.dispatching_since is None:
         services.dispatching_since = now
+        log_capacity(services)
     planner = services.release_planner
     policy = DispatchPolicy(
         grace=timedelta(minutes=settings.grace_minutes),

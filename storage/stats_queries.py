@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from storage.kinds import CheckInStatus
-from storage.models import BACKED_OFF_STATUSES, CheckIn, Member, Nudge, Pause
+from storage.models import BACKED_OFF_STATUSES, CheckIn, Member, Nudge, NudgeStatus, Pause
 
 ANSWER_WINDOW = timedelta(hours=2)
 
@@ -92,6 +92,45 @@ def held_back_counts(*, session: Session, now: datetime) -> dict[str, tuple[int,
         for status, week, month in session.connection().execute(statement).all()
     }
     return {status.value: found.get(status.value, (0, 0)) for status in BACKED_OFF_STATUSES}
+
+
+@dataclass(frozen=True)
+class DeliveryCounts:
+    """What the rate made of the nudges: late and missed in the last 7 and 30 days, and the paid
+    broadcasts sent today (UTC)."""
+
+    late: tuple[int, int]
+    missed: tuple[int, int]
+    paid_today: int
+
+
+def delivery_counts(*, session: Session, now: datetime) -> DeliveryCounts:
+    """Late (the rate was taken) and missed (the bot was down) nudges, and today's paid ones."""
+    in_last_week = col(Nudge.due_at) >= now - timedelta(days=7)
+    statement = (
+        select(col(Nudge.status), func.sum(case((in_last_week, 1), else_=0)), func.count())
+        .where(
+            col(Nudge.status).in_([NudgeStatus.LATE.value, NudgeStatus.MISSED.value]),
+            col(Nudge.due_at) >= now - timedelta(days=30),
+            col(Nudge.due_at) <= now,
+        )
+        .group_by(col(Nudge.status))
+    )
+    found = {
+        status: (int(week or 0), int(month or 0))
+        for status, week, month in session.connection().execute(statement).all()
+    }
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    paid = session.connection().execute(
+        select(func.count())
+        .select_from(Nudge)
+        .where(col(Nudge.paid).is_(True), col(Nudge.sent_at) >= day_start)
+    )
+    return DeliveryCounts(
+        late=found.get(NudgeStatus.LATE.value, (0, 0)),
+        missed=found.get(NudgeStatus.MISSED.value, (0, 0)),
+        paid_today=int(paid.scalar_one()),
+    )
 
 
 def member_counts(*, session: Session, now: datetime) -> MemberCounts:

@@ -32,6 +32,7 @@ from bot.settings import Settings
 from bot.texts import text
 from bot.web.links import issue_link
 from habits.members import language_for
+from scheduler.forecast import tomorrow_busiest
 from storage import draft_queries, queries, stats_queries
 from storage.database import new_session
 from storage.models import TipDraftKind
@@ -671,9 +672,23 @@ def _rankings(
     return rank(counts, services.tips, deleted), members, held_back
 
 
+def capacity_of(services: BotServices) -> admin_messages.Capacity:
+    """Late, missed and paid nudges, and tomorrow's busiest minutes from the stored routines."""
+    now, rate = services.clock(), services.release_planner.rate_per_second
+    with services.session() as session:
+        delivery = stats_queries.delivery_counts(session=session, now=now)
+    return admin_messages.Capacity(
+        delivery=delivery,
+        busiest=tomorrow_busiest(engine=services.engine, now=now, rate=rate),
+        rate_per_second=rate,
+        zone=ZoneInfo(services.settings.default_timezone),
+        paid_a_day=services.paid_a_day,
+    )
+
+
 def _statistics(services: BotServices, language: str) -> Reply:
     rankings, members, held_back = _rankings(services)
-    return admin_messages.statistics(language, rankings, members, held_back)
+    return admin_messages.statistics(language, rankings, members, held_back, capacity_of(services))
 
 
 def _full_statistics(services: BotServices, language: str) -> list[str]:

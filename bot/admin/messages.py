@@ -4,6 +4,7 @@ with the inline buttons under them and the callback data behind those buttons.""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
@@ -16,8 +17,9 @@ from bot.admin.texts import ADMIN_TEXTS, admin_text
 from bot.callback_data import CallbackData, CallbackDataError, CallbackDataTooLong, Matches
 from bot.nudges.keyboards import nudge_keyboard
 from bot.nudges.messages import nudge_text
+from scheduler.release_plan import BusyMinute
 from storage.models import TipChange
-from storage.stats_queries import MemberCounts
+from storage.stats_queries import DeliveryCounts, MemberCounts
 from tips.editing import LANGUAGES, FieldChange
 from tips.library import TipLibrary
 from tips.schema import Tip, TipGroup
@@ -334,14 +336,61 @@ def change_line(language: str, change: TipChange | FieldChange) -> str:
     return f"{label}: “{change.before or ''}” → “{change.after or ''}”"
 
 
+@dataclass(frozen=True)
+class Capacity:
+    """What the rate made of the nudges, and what tomorrow's routines ask of it."""
+
+    delivery: DeliveryCounts
+    busiest: Sequence[BusyMinute]
+    rate_per_second: float
+    zone: ZoneInfo
+    # None: paid broadcasts are off.
+    paid_a_day: int | None = None
+
+
+def capacity_lines(language: str, capacity: Capacity) -> list[str]:
+    """Late and missed nudges, paid broadcasts today, tomorrow's busiest minutes and a hint."""
+    late, missed = capacity.delivery.late, capacity.delivery.missed
+    lines = [
+        admin_text(
+            language,
+            "stats_delivery",
+            late=f"{late[0]} · {late[1]}",
+            missed=f"{missed[0]} · {missed[1]}",
+        )
+    ]
+    if capacity.paid_a_day is not None:
+        lines.append(
+            admin_text(language, "stats_paid", count=capacity.delivery.paid_today, limit=capacity.paid_a_day)
+        )
+    if capacity.busiest:
+        lines.append(admin_text(language, "stats_busy_title", rate=f"{capacity.rate_per_second:g}"))
+        for minute in capacity.busiest:
+            lines.append(
+                admin_text(
+                    language,
+                    "stats_busy_line",
+                    time=f"{minute.minute.astimezone(capacity.zone):%H:%M}",
+                    due=minute.due,
+                    minutes=max(1, round(minute.seconds / 60)),
+                    late=minute.late,
+                )
+            )
+        tight = any(minute.late for minute in capacity.busiest)
+        lines.append(admin_text(language, "stats_busy_hint" if tight else "stats_busy_fine"))
+    return lines
+
+
 def statistics(
     language: str,
     rankings: Sequence[HabitRanking],
     members: MemberCounts,
     held_back: Mapping[str, tuple[int, int]] | None = None,
+    capacity: Capacity | None = None,
 ) -> Reply:
     """The statistics on one phone screen: per habit its rate, its best and weak tips; `held_back`:
-    per status, the nudges held back so as not to nag in 7 and 30 days."""
+    per status, the nudges held back so as not to nag in 7 and 30 days; `capacity`: what the rate
+    made of the nudges, and tomorrow's busiest minutes."""
     lines = [
         admin_text(language, "stats_short_title"),
         admin_text(
@@ -356,6 +405,8 @@ def statistics(
                 **{status: f"{week} · {month}" for status, (week, month) in held_back.items()},
             )
         )
+    if capacity is not None:
+        lines += capacity_lines(language, capacity)
     for ranking in rankings:
         if ranking.group is TipGroup.GENERAL and not ranking.sent_30:
             continue

@@ -215,6 +215,12 @@ ADMIN_TEXTS: dict[str, dict[str, str]] = {
         "stats_full_few": "Te weinig verstuurd om te rangschikken:",
         "stats_deleted": "🗑️ {tip_id} (verwijderd: “{text}”)",
         "stats_held_back": "Niet verstuurd om niet te zeuren, 7 · 30 dagen: water gehalveerd {held_back}, daglimiet {capped}, rustmodus {quiet_mode}, vraag open {question_open}",
+        "stats_delivery": "Niet op tijd, 7 · 30 dagen: te laat (niet verstuurd) {late}, gemist (bot lag stil) {missed}",
+        "stats_paid": "Betaalde berichten vandaag: {count} van {limit}",
+        "stats_busy_title": "Drukste minuten morgen ({rate} per seconde):",
+        "stats_busy_line": "· {time}: {due} nudges, {minutes} min werk, {late} te laat",
+        "stats_busy_hint": "Tip: spreid de tijden, zet betaalde berichten aan (PAID_BROADCAST=on) of stuur minder water-nudges.",
+        "stats_busy_fine": "Alles past binnen de vensters.",
     },
     "en": {
         "menu": "🛠️ Manage tips. Pick a habit to see its tips and switch them on or off.",
@@ -426,6 +432,12 @@ ADMIN_TEXTS: dict[str, dict[str, str]] = {
         "stats_full_few": "Not sent enough to rank:",
         "stats_deleted": "🗑️ {tip_id} (deleted: “{text}”)",
         "stats_held_back": "Not sent so as not to nag, 7 · 30 days: water halved {held_back}, daily cap {capped}, quiet mode {quiet_mode}, question open {question_open}",
+        "stats_delivery": "Not on time, 7 · 30 days: late (not sent) {late}, missed (bot was down) {missed}",
+        "stats_paid": "Paid broadcasts today: {count} of {limit}",
+        "stats_busy_title": "Tomorrow's busiest minutes ({rate} per second):",
+        "stats_busy_line": "· {time}: {due} nudges, {minutes} min of sending, {late} late",
+        "stats_busy_hint": "Hint: spread the times, switch on paid broadcasts (PAID_BROADCAST=on) or send fewer water nudges.",
+        "stats_busy_fine": "Everything fits inside its window.",
     },
 }
 
