@@ -118,8 +118,9 @@ async def test_missed_slots_older_than_grace_are_recorded_not_sent(
     alice = api.user(ALICE)
     await bot.onboard(alice)
     welcome_messages = len(sent_texts(api, ALICE))
-    # The bot was down from 07:05 until 09:20 local: 07:15 and 08:15 are too late, 09:00 is not.
-    clock.set(datetime(2026, 11, 23, 8, 20, tzinfo=UTC))
+    # The bot was down from 07:05 until 09:19 local: the 07:15 question and the 08:15 walk are
+    # past their windows (missed), the 09:00 glass still has a minute of its 20.
+    clock.set(datetime(2026, 11, 23, 8, 19, tzinfo=UTC))
     await bot.tick()
     statuses = {n.slot: n.status for n in bot.nudges(ALICE)}
     assert statuses == {
