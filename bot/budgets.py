@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 # Telegram's limits: messages a second for a bot, and for its paid broadcasts.
 TELEGRAM_RATE = 30
 PAID_RATE = 1000
-DEFAULT_RESERVE = 5
+DEFAULT_RESERVE = 3
 # A message that finds no room for this long is given up (the sender then tries again, a few times).
 LONGEST_WAIT = 60.0
 # How often a taker that was refused looks again, at most and at least.

@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     # The send budget all the bot's processes draw from (bot/budgets.py): messages a second,
     # the part of each second kept for answers to members, and paid broadcasts a second.
     send_rate_per_second: int = Field(default=30, ge=1, le=30)
-    send_reserve_per_second: int = Field(default=5, ge=0, le=29)
+    send_reserve_per_second: int = Field(default=3, ge=0, le=29)
     paid_rate_per_second: int = Field(default=1000, ge=1, le=1000)
     # Redis for the send budget when several processes send (else the database, or memory); the
     # URL may hold a password, so it is never logged.

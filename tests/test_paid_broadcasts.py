@@ -95,7 +95,7 @@ async def test_an_answer_goes_ahead_of_waiting_nudges(sender: tuple[FakeBotApi, 
 def test_paid_broadcast_settings_default_to_off() -> None:
     settings = load_settings(_env_file=None)
     assert (settings.paid_broadcast, settings.paid_broadcast_daily_limit) == (False, 10_000)
-    assert (settings.send_rate_per_second, settings.send_reserve_per_second) == (30, 5)
+    assert (settings.send_rate_per_second, settings.send_reserve_per_second) == (30, 3)
     assert settings.paid_rate_per_second == 1000
     on = load_settings(_env_file=None, paid_broadcast="true", paid_broadcast_daily_limit="250")
     assert (on.paid_broadcast, on.paid_broadcast_daily_limit) == (True, 250)
