@@ -111,6 +111,15 @@ def test_concurrent_takers_of_the_postgresql_row_never_take_the_same_message(pg_
     assert most_in_a_second(granted) <= RATE + 1
 
 
+@pytest.mark.postgres
+def test_an_emptied_budget_table_is_made_again_by_the_next_take(pg_engine: Engine) -> None:
+    rates = send_budget.Rates(per_second=RATE, share_per_second=RATE)
+    with pg_engine.begin() as connection:
+        first = send_budget.take(connection, name=send_budget.MESSAGES, rates=rates, from_share=False)
+        second = send_budget.take(connection, name=send_budget.MESSAGES, rates=rates, from_share=False)
+    assert (first.granted, second.granted) == (False, True)
+
+
 @pytest.mark.slow
 async def test_several_processes_together_stay_within_the_rate(budgets: list[Budget]) -> None:
     granted: list[float] = []
