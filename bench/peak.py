@@ -53,6 +53,7 @@ from bench.common import (
     percentile,
 )
 from bot.nudges.sending import nudge_sender
+from bot.rate_limit import Lane
 from bot.sender import ReplyMarkup, TelegramSender
 from scheduler.clock import SteppedClock
 from scheduler.delivery import Delivery, SendResult
@@ -142,12 +143,17 @@ class SimulatedSender(TelegramSender):
     def __init__(self, telegram: SimulatedTelegram) -> None:
         super().__init__(Bot(TOKEN))
         self.telegram = telegram
-        self.paid_next_message = False
 
     async def send_text(
-        self, chat_id: int, text: str, reply_markup: ReplyMarkup | None = None, **kwargs: Any
+        self,
+        chat_id: int,
+        text: str,
+        reply_markup: ReplyMarkup | None = None,
+        *,
+        lane: Lane | None = None,
+        paid: bool = False,
     ) -> SendResult:
-        self.telegram.take(paid=bool(kwargs.get("paid", self.paid_next_message)))
+        self.telegram.take(paid=paid)
         return SendResult(Delivery.DELIVERED, self.telegram.messages)
 
     async def edit_text(
@@ -156,7 +162,8 @@ class SimulatedSender(TelegramSender):
         message_id: int,
         text: str,
         reply_markup: InlineKeyboardMarkup | None = None,
-        **kwargs: Any,
+        *,
+        lane: Lane | None = None,
     ) -> SendResult:
         self.telegram.take(paid=False)
         return SendResult(Delivery.DELIVERED, message_id)
@@ -218,7 +225,6 @@ async def run_dispatcher(
     figures = Figures()
 
     async def send(outgoing: OutgoingNudge) -> SendResult:
-        sender.paid_next_message = outgoing.paid
         result = await send_nudge(outgoing)
         kind = window_of(outgoing.slot).name
         _record(figures, kind, outgoing.due_at, clock())

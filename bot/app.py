@@ -28,6 +28,7 @@ from bot.breathing import handlers as breathing
 from bot.breathing.keyboards import BreathingButton
 from bot.breathing.runner import BREATHING_JOB_NAME
 from bot.breathing.runner import TICK as BREATHING_TICK
+from bot.budgets import budget_for
 from bot.context import BotContext, BotServices, HabitsApplication
 from bot.jobs import dispatch_tick
 from bot.nudges import handlers as nudges
@@ -260,7 +261,10 @@ def build_application(
         .post_shutdown(_stop)  # type: ignore[arg-type]
     )
     if limit_rate:
-        builder.rate_limiter(rate_limiter or PriorityRateLimiter(max_retries=2))
+        # Every message draws from the one send budget, shared by all processes (bot/budgets.py).
+        builder.rate_limiter(
+            rate_limiter or PriorityRateLimiter(max_retries=2, budget=budget_for(settings, engine))
+        )
     builder = builder.request(request).get_updates_request(updates_request)
     application = builder.build()
     assert isinstance(application, HabitsApplication)

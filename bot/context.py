@@ -16,7 +16,7 @@ from bot.breathing.runner import BreathingRunner
 from bot.operations.health import HealthServer, TickHeartbeat, health_check
 from bot.operations.metrics import BotMetrics
 from bot.progress.chart_workers import ChartWorkers
-from bot.rate_limit import SEND_RATE_PER_SECOND, PriorityRateLimiter
+from bot.rate_limit import PriorityRateLimiter
 from bot.sender import TelegramSender
 from bot.settings import Settings
 from scheduler.clock import Clock, utc_now
@@ -49,12 +49,17 @@ class BotServices:
     @cached_property
     def release_planner(self) -> ReleasePlanner:
         """The forecast of when nudges fall due and the plan that moves water before a rush."""
-        return ReleasePlanner(rate_per_second=SEND_RATE_PER_SECOND)
+        # Nudges get the bot's rate but for the share kept for answers (bot/rate_limit.py).
+        settings = self.settings
+        return ReleasePlanner(
+            rate_per_second=settings.send_rate_per_second - settings.send_reserve_per_second
+        )
 
     @property
     def paid_a_day(self) -> int | None:
         """Today's allowance of paid broadcasts; None: they are off (PAID_BROADCAST)."""
-        return None
+        settings = self.settings
+        return settings.paid_broadcast_daily_limit if settings.paid_broadcast else None
 
     @cached_property
     def editor(self) -> TipEditor:

@@ -69,6 +69,9 @@ async def dispatch_tick(context: BotContext) -> None:
         rate_per_second=planner.rate_per_second,
         release=planner.plan_at(engine=services.engine, now=now),
         running_since=services.dispatching_since,
+        paid_broadcast=settings.paid_broadcast,
+        paid_a_day=settings.paid_broadcast_daily_limit,
+        paid_rate_per_second=settings.paid_rate_per_second,
     )
     send = nudge_sender(context.sender, breathing_length=breathing_lengths(services.engine))
 

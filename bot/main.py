@@ -10,7 +10,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 
@@ -59,6 +59,14 @@ def run_until_stopped(application: HabitsApplication, settings: Settings) -> Non
     )
 
 
+def redis_url_passwords(settings: Settings) -> list[str]:
+    """REDIS_URL's password as written in it and as sent to Redis, for the log filter."""
+    if settings.redis_url is None:
+        return []
+    password = urlsplit(settings.redis_url.get_secret_value()).password
+    return [password, unquote(password)] if password else []
+
+
 def main(argv: Sequence[str] | None = None, *, stdin_is_terminal: Callable[[], bool] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -69,10 +77,12 @@ def main(argv: Sequence[str] | None = None, *, stdin_is_terminal: Callable[[], b
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     web_secret = settings.web_secret.get_secret_value() if settings.web_secret else ""
+    redis_passwords = redis_url_passwords(settings)
     is_terminal = stdin_is_terminal or sys.stdin.isatty
     console = CONSOLE_FLAG in arguments or (not token and is_terminal())
     configure_logging(
-        CONSOLE_LOG_LEVEL if console else settings.log_level, [token, webhook_secret, web_secret]
+        CONSOLE_LOG_LEVEL if console else settings.log_level,
+        [token, webhook_secret, web_secret, *redis_passwords],
     )
     if not token and not console:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)

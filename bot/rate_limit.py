@@ -1,22 +1,30 @@
-"""The bot's share of Telegram's limit (about 30 messages per second), with two lanes that give way.
+"""The bot's share of Telegram's limits, drawn from one send budget, with lanes that give way.
 
-Every request goes through PTB's AIORateLimiter: one leaky bucket for the whole bot, a 429 waited
-out by everyone and retried. Two kinds of request come second to nudges and replies:
+Every request goes through PTB's AIORateLimiter, which keeps the per-group limits and retries a
+429 after waiting it out. The overall limit (about 30 messages a second) is not its own: every
+message with a chat draws from the `Budget` (bot/budgets.py), which all the bot's processes
+share when there are several (PostgreSQL or Redis), and a 429 that one process receives pauses
+the budget for all of them. What a message draws from is its lane:
 
+- no lane: an answer to a member (a reply, the edit after a tap), from the whole budget;
+- `Lane.NUDGE`, nudges and weekly pictures: from the nudges' share, which keeps a reserve of
+  every second for answers, so answers go ahead of a backlog of nudges;
+- `Lane.PAID`, a paid broadcast (`allow_paid_broadcast`): from the paid limit, not the free one;
 - `Lane.BEST_EFFORT`, a guided breathing session's phase edits: now or never. Refused at once (as
   a RetryAfter, which the session takes as a skipped phase) while the bot's share has fewer than
-  `reserve` places free, or once these edits have had `best_effort_per_second` in the last second.
-  Never retried, and Telegram's 429 for one holds up nothing else.
+  `reserve` places free, or once these edits have had `best_effort_per_second` in the last second,
+  or when the nudges' share has no room within a moment. Never retried, and Telegram's 429 for
+  one holds up nothing else.
 - `Lane.BACKGROUND`, an answered nudge's edit after a session: waits for a moment with the reserve
-  free, then goes like any other request.
+  free, then goes like a nudge.
 
 So at a busy moment (everyone's 16:00 nudges) the sessions' edits step aside rather than queue in
 front of a nudge, and the sessions thin their edits or run as the animation (bot/breathing).
 
-How full the share is, is counted here on `clock`: the event loop's time, with the waiting left to
-AIORateLimiter in real time; or, offline (`real_time=False`), the bot's stepped clock, which
-nothing waits for, so that a fast-forwarded session meets the limits it would meet in real time
-and a test does not wait for them.
+How full this process's share is, is counted here on `clock`: the event loop's time, with the
+waiting left to the budget in real time; or, offline (`real_time=False`), the bot's stepped clock,
+which nothing waits for (there is no budget then), so that a fast-forwarded session meets the
+limits it would meet in real time and a test does not wait for them.
 """
 
 from __future__ import annotations
@@ -24,34 +32,40 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from enum import IntEnum
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-# Telegram's limit for one bot: about 30 messages per second.
-SEND_RATE_PER_SECOND = 30.0
+from bot.budgets import Budget, BudgetRates, Draw, LocalBudget
+
 # Nudges and replies always find this many places free in the bot's share of 30.
 DEFAULT_RESERVE = 10
 # All guided sessions' phase edits together: a third of the limit at most.
 DEFAULT_BEST_EFFORT_PER_SECOND = 10
 # How often a background request looks for a quiet moment.
 QUIET_CHECK_SECONDS = 0.25
+# A phase edit waits this long at most for room in the nudges' share: now or never.
+BEST_EFFORT_WAIT = 0.1
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Seconds = Callable[[], float]
+Callback = Callable[..., Coroutine[Any, Any, Result]]
 
 
 class Lane(IntEnum):
-    """The `rate_limit_args` of a request that gives way; every other request passes none.
+    """The `rate_limit_args` of a request that is not an answer; an answer passes none.
 
     Below zero, so that no retry count (what AIORateLimiter takes there) is mistaken for a lane.
     """
 
     BEST_EFFORT = -1
     BACKGROUND = -2
+    NUDGE = -3
+    PAID = -4
 
 
 def _refusal() -> RetryAfter:
@@ -59,6 +73,25 @@ def _refusal() -> RetryAfter:
     with warnings.catch_warnings():  # PTB warns, on creating one, that its type will change
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         return RetryAfter(1)
+
+
+def _wait_of(error: RetryAfter) -> float:
+    """The wait a 429 asks for, in seconds, without PTB's warning about its type changing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+def draw_of(data: dict[str, Any], lane: int | None) -> Draw | None:
+    """What a request draws from: None for one without a chat, which Telegram does not count."""
+    if data.get("chat_id") is None:
+        return None
+    if lane == Lane.PAID or data.get("allow_paid_broadcast"):
+        return Draw.PAID
+    if lane in (Lane.NUDGE, Lane.BACKGROUND, Lane.BEST_EFFORT):
+        return Draw.SHARE
+    return Draw.WHOLE
 
 
 class _Leaky:
@@ -81,11 +114,16 @@ class _Leaky:
 
 
 class PriorityRateLimiter(AIORateLimiter):
-    """AIORateLimiter, plus the two lanes that give way to nudges and replies (module docstring)."""
+    """AIORateLimiter drawing from the send budget, with the lanes of the module docstring.
+
+    `budget`: the shared one (bot/budgets.py `budget_for`); by default, in real time, one in
+    memory at `overall_max_rate` per `overall_time_period`; offline, none.
+    """
 
     def __init__(
         self,
         *,
+        budget: Budget | None = None,
         reserve: int = DEFAULT_RESERVE,
         best_effort_per_second: float = DEFAULT_BEST_EFFORT_PER_SECOND,
         clock: Seconds | None = None,
@@ -94,19 +132,29 @@ class PriorityRateLimiter(AIORateLimiter):
         overall_time_period: float = 1,
         **limits: Any,
     ) -> None:
-        super().__init__(
-            overall_max_rate=overall_max_rate if real_time else 0,
-            overall_time_period=overall_time_period,
-            **limits,
-        )
-        self.reserve = reserve
-        self.best_effort_per_second = best_effort_per_second
-        self._clock = clock
+        # The budget is the overall limit: AIORateLimiter keeps the per-group ones and the retries.
+        super().__init__(overall_max_rate=0, overall_time_period=overall_time_period, **limits)
         per_second = (
             overall_max_rate / overall_time_period if overall_max_rate and overall_time_period else 0.0
         )
-        self._shared = _Leaky(per_second, overall_max_rate) if per_second else None
+        if budget is None and real_time and per_second:
+            budget = LocalBudget(BudgetRates(per_second=per_second))
+        self.budget = budget if real_time else None
+        self.reserve = reserve
+        self.best_effort_per_second = best_effort_per_second
+        self._clock = clock
+        if budget is not None:
+            per_second = budget.rates.per_second
+        self._shared = _Leaky(per_second, per_second) if per_second else None
         self._best_effort = _Leaky(best_effort_per_second, max(1.0, best_effort_per_second))
+
+    async def initialize(self) -> None:
+        if self.budget is not None:
+            await self.budget.open()
+
+    async def shutdown(self) -> None:
+        if self.budget is not None:
+            await self.budget.close()
 
     def _now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
@@ -116,38 +164,68 @@ class PriorityRateLimiter(AIORateLimiter):
         # AIORateLimiter's pause after a 429 is read here, never changed.
         if not self._retry_after_event.is_set():
             return True
+        if self.budget is not None and self.budget.crowded():
+            return True
         return self._shared is not None and not self._shared.has_room(self._now(), 1 + self.reserve)
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, Result]],
+        callback: Callback,
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
+        draw = draw_of(data, rate_limit_args)
         if rate_limit_args == Lane.BEST_EFFORT:
-            return await self._now_or_never(callback, args, kwargs)
+            return await self._now_or_never(callback, args, kwargs, draw)
         if rate_limit_args == Lane.BACKGROUND:
             # The share empties with time alone: there is no event to wait for.
             while self.busy():  # noqa: ASYNC110
                 await asyncio.sleep(QUIET_CHECK_SECONDS)
-            rate_limit_args = None
-        if self._shared is not None and data.get("chat_id") is not None:
+        if rate_limit_args is not None and rate_limit_args < 0:
+            rate_limit_args = None  # a lane, not a retry count
+        self._count(draw)
+        return await super().process_request(
+            self._drawing(callback, draw), args, kwargs, endpoint, data, rate_limit_args
+        )
+
+    def _count(self, draw: Draw | None) -> None:
+        """This process's view of its share, for `busy` (paid broadcasts are not in it)."""
+        if self._shared is not None and draw in (Draw.WHOLE, Draw.SHARE):
             self._shared.add(self._now())
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    def _drawing(self, callback: Callback, draw: Draw | None) -> Callback:
+        """`callback`, each try of it (AIORateLimiter's retries too) drawn from the budget."""
+        budget = self.budget
+        if budget is None or draw is None:
+            return callback
+
+        async def drawn(*args: Any, **kwargs: Any) -> Result:
+            if not await budget.take(draw):
+                raise TimedOut("no room in the send budget in time")
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                # Every process waits it out, not only this one; AIORateLimiter then retries.
+                await budget.pause(_wait_of(error))
+                raise
+
+        return drawn
 
     async def _now_or_never(
-        self, callback: Callable[..., Coroutine[Any, Any, Result]], args: Any, kwargs: dict[str, Any]
+        self, callback: Callback, args: Any, kwargs: dict[str, Any], draw: Draw | None
     ) -> Result:
         now = self._now()
         if self.busy() or not self._best_effort.has_room(now):
             raise _refusal()
         self._best_effort.add(now)
-        if self._shared is not None:
-            self._shared.add(now)
-        # The share had room, so the real-time bucket almost always has too: this rarely waits.
-        if self._base_limiter is not None:
-            await self._base_limiter.acquire()
+        self._count(draw)
+        if (
+            self.budget is not None
+            and draw is not None
+            and not await self.budget.take(draw, within=BEST_EFFORT_WAIT)
+        ):
+            raise _refusal()
         return await callback(*args, **kwargs)

@@ -3,8 +3,9 @@
 Retries are bounded: a 429 is waited out (the rate limiter retries first), server errors and
 timeouts get a few attempts with backoff, and then the outcome is reported, never raised.
 A guided breathing session's edits are tried once and reported (`edit_once`): a phase whose edit
-does not get out is skipped, not waited for. Requests in a `Lane` give way to everything else in
-the rate limiter (bot/rate_limit.py).
+does not get out is skipped, not waited for. Nudges are sent in `Lane.NUDGE`, behind the answers
+to members, and paid broadcasts (`paid=True`) in `Lane.PAID`; requests in a `Lane` give way to
+answers in the rate limiter (bot/rate_limit.py).
 """
 
 from __future__ import annotations
@@ -153,8 +154,23 @@ class TelegramSender:
         self._first_backoff = first_backoff_seconds
         self._longest_wait = longest_wait_seconds
 
-    async def send_text(self, chat_id: int, text: str, reply_markup: ReplyMarkup | None = None) -> SendResult:
-        return await self._deliver(lambda: self._bot.send_message(chat_id, text, reply_markup=reply_markup))
+    async def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        reply_markup: ReplyMarkup | None = None,
+        *,
+        lane: Lane | None = None,
+        paid: bool = False,
+    ) -> SendResult:
+        """Send a message: an answer by default, a nudge with `lane=Lane.NUDGE`, a paid broadcast
+        (Telegram Stars, beyond the free limit) with `paid=True`."""
+        arguments = self._lane(Lane.PAID if paid else lane)
+        if paid:
+            arguments["allow_paid_broadcast"] = True
+        return await self._deliver(
+            lambda: self._bot.send_message(chat_id, text, reply_markup=reply_markup, **arguments)
+        )
 
     async def send_document(
         self, chat_id: int, data: bytes, filename: str, caption: str | None = None
@@ -163,9 +179,14 @@ class TelegramSender:
             lambda: self._bot.send_document(chat_id, InputFile(data, filename=filename), caption=caption)
         )
 
-    async def send_photo(self, chat_id: int, png: bytes, caption: str | None = None) -> SendResult:
+    async def send_photo(
+        self, chat_id: int, png: bytes, caption: str | None = None, *, lane: Lane | None = None
+    ) -> SendResult:
+        arguments = self._lane(lane)
         return await self._deliver(
-            lambda: self._bot.send_photo(chat_id, InputFile(png, filename="week.png"), caption=caption)
+            lambda: self._bot.send_photo(
+                chat_id, InputFile(png, filename="week.png"), caption=caption, **arguments
+            )
         )
 
     async def send_animation(

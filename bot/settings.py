@@ -62,6 +62,20 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=7, ge=1, le=3650)
     # How long the reminder log (the nudges sent or not, and weekly pictures) is kept.
     reminder_log_days: int = Field(default=400, ge=1, le=36500)
+    # The send budget all the bot's processes draw from (bot/budgets.py): messages a second,
+    # the part of each second kept for answers to members, and paid broadcasts a second.
+    send_rate_per_second: int = Field(default=30, ge=1, le=30)
+    send_reserve_per_second: int = Field(default=3, ge=0, le=29)
+    paid_rate_per_second: int = Field(default=1000, ge=1, le=1000)
+    # Redis for the send budget when several processes send (else the database, or memory); the
+    # URL may hold a password, so it is never logged.
+    redis_url: SecretStr | None = None
+    # Keys in Redis start with this: one prefix for every process of one bot.
+    redis_key_prefix: str = Field(default="habits-bot", min_length=1, max_length=100)
+    # Nudges that would miss their window may go out as paid broadcasts (Telegram Stars), at most
+    # this many a day (the dispatcher decides which).
+    paid_broadcast: bool = False
+    paid_broadcast_daily_limit: int = Field(default=10_000, ge=0, le=10_000_000)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -80,6 +94,7 @@ class Settings(BaseSettings):
         "web_secret",
         "health_port",
         "backup_dir",
+        "redis_url",
         mode="before",
     )
     @classmethod
@@ -115,6 +130,21 @@ class Settings(BaseSettings):
         if self.web_base_url is not None and not self.web_base_url.startswith(("http://", "https://")):
             raise ValueError("WEB_BASE_URL must start with http:// or https://")
         return self
+
+    @model_validator(mode="after")
+    def _reserve_below_the_rate(self) -> Self:
+        if self.send_reserve_per_second >= self.send_rate_per_second:
+            raise ValueError(
+                "SEND_RESERVE_PER_SECOND must be below SEND_RATE_PER_SECOND: nudges need a share of it"
+            )
+        return self
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("redis://", "rediss://")):
+            raise ValueError("REDIS_URL must start with redis:// or rediss://")
+        return value
 
     @property
     def web_url(self) -> str:

@@ -47,8 +47,11 @@ class _FloodControl:
         group_per_minute: int | None,
         time_source: Callable[[], float],
         tolerance: float,
+        paid_per_second: int,
     ) -> None:
         self.per_second = per_second
+        self.paid_per_second = paid_per_second
+        self._paid: deque[float] = deque()
         self.algorithm = algorithm
         self.group_per_minute = group_per_minute
         self.time_source = time_source
@@ -58,8 +61,11 @@ class _FloodControl:
         self._refilled_at = time_source()
         self._groups: dict[int, deque[float]] = {}
 
-    def admit(self, chat_id: object) -> None:
+    def admit(self, chat_id: object, *, paid: bool = False) -> None:
         now = self.time_source()
+        if paid:  # paid broadcasts have a limit of their own and leave the free one alone
+            self._admit_paid(now)
+            return
         if isinstance(chat_id, int) and chat_id < 0 and self.group_per_minute:
             group = self._groups.setdefault(chat_id, deque())
             while group and group[0] <= now - 60.0 + self.tolerance:
@@ -83,6 +89,13 @@ class _FloodControl:
             self._window.append(now)
         if isinstance(chat_id, int) and chat_id < 0 and self.group_per_minute:
             self._groups[chat_id].append(now)
+
+    def _admit_paid(self, now: float) -> None:
+        while self._paid and self._paid[0] <= now - 1.0 + self.tolerance:
+            self._paid.popleft()
+        if len(self._paid) >= self.paid_per_second:
+            raise self._too_many(self._paid[0] + 1.0 - now)
+        self._paid.append(now)
 
     @staticmethod
     def _too_many(wait: float) -> ApiError:
@@ -138,6 +151,7 @@ class FaultInjection:
         group_per_minute: int | None = None,
         time_source: Callable[[], float] = time.monotonic,
         tolerance: float = 0.05,
+        paid_per_second: int = 1000,
     ) -> None:
         """Answer 429 (with retry_after) to sends and edits beyond `per_second`.
 
@@ -145,24 +159,27 @@ class FaultInjection:
         burst of N and then N per second, the model of PTB's AIORateLimiter (aiolimiter), which
         can exceed a strict window right after a burst. `group_per_minute` adds Telegram's
         per-group limit for negative chat ids. `tolerance` (seconds) forgives the jitter
-        between a client-side limiter's clock and the moment a request arrives here.
+        between a client-side limiter's clock and the moment a request arrives here. Paid
+        broadcasts (`allow_paid_broadcast`) count against `paid_per_second` instead, in a window.
         """
-        if per_second < 1:
-            raise ValueError("per_second must be at least 1")
-        self._flood = _FloodControl(per_second, algorithm, group_per_minute, time_source, tolerance)
+        if per_second < 1 or paid_per_second < 1:
+            raise ValueError("per_second and paid_per_second must be at least 1")
+        self._flood = _FloodControl(
+            per_second, algorithm, group_per_minute, time_source, tolerance, paid_per_second
+        )
 
     def disable_flood_limit(self) -> None:
         """Undo `enforce_flood_limit`."""
         self._flood = None
 
-    async def check_faults(self, method: str, chat_id: object) -> None:
+    async def check_faults(self, method: str, chat_id: object, *, paid: bool = False) -> None:
         """Apply what was injected for this call of a (lower-case) method: raise, wait or pass."""
         await self._apply_fault(method)
         sends_or_edits = method.startswith(_SENDS_AND_EDITS)
         if sends_or_edits and chat_id in self._blocked:
             raise ApiError(403, BLOCKED)
         if self._flood is not None and is_flood_counted(method):
-            self._flood.admit(chat_id)
+            self._flood.admit(chat_id, paid=paid)
 
     def _add_fault(self, method: str, fault: _Fault) -> None:
         if fault.times < 1:

@@ -334,6 +334,8 @@ class BotApiMethods:
         message = self._state.new_message(chat, self._state.bot_user, content)
         if markup is not None:
             message["reply_markup"] = markup
+        if params.get("allow_paid_broadcast") is True:
+            self._state.paid_messages.add((chat.id, message["message_id"]))
         return self._state.store(chat, message, from_bot=True)
 
     def _editable(self, params: JSONDict) -> tuple[Chat, JSONDict]:

@@ -105,7 +105,7 @@ class FakeBotApi(FaultInjection):
             call.params = decode_params(params)
             if known is None:
                 raise ApiError(404, "Not Found: method not found")
-            await self.check_faults(key, call.params.get("chat_id"))
+            await self.check_faults(key, call.params.get("chat_id"), paid=call.paid)
             result = await known[1](call.params)
         except ApiError as error:
             status, body = error.status, error.body()
@@ -182,9 +182,22 @@ class FakeBotApi(FaultInjection):
         """Updates not yet confirmed by a getUpdates offset (Telegram's pending_update_count)."""
         return len(self._state.updates)
 
-    def peak_send_rate(self, window: float = 1.0) -> int:
-        """The most successful sends/edits the bot made within any `window` seconds."""
-        times = [call.monotonic for call in self.calls if call.ok and is_flood_counted(call.method.lower())]
+    def was_paid(self, chat_id: int, message_id: int) -> bool:
+        """Whether the bot sent this message as a paid broadcast (`allow_paid_broadcast`)."""
+        return (chat_id, message_id) in self._state.paid_messages
+
+    def paid_message_count(self) -> int:
+        """How many messages the bot sent as paid broadcasts."""
+        return len(self._state.paid_messages)
+
+    def peak_send_rate(self, window: float = 1.0, *, paid: bool = False) -> int:
+        """The most successful sends/edits the bot made within any `window` seconds: those within
+        the free limit, or (`paid=True`) its paid broadcasts."""
+        times = [
+            call.monotonic
+            for call in self.calls
+            if call.ok and is_flood_counted(call.method.lower()) and call.paid == paid
+        ]
         best = start = 0
         for end, moment in enumerate(times):
             while moment - times[start] >= window:

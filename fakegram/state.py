@@ -85,6 +85,8 @@ class State:
         self.users: dict[int, Person] = {}
         self.chats: dict[int, Chat] = {}
         self.bot_messages: list[tuple[int, int]] = []
+        # (chat id, message id) of the bot's messages sent as paid broadcasts.
+        self.paid_messages: set[tuple[int, int]] = set()
 
         self.updates: list[JSONDict] = []
         self.allowed_updates: frozenset[str] | None = None

@@ -40,6 +40,7 @@ _BOOL_PARAMS = frozenset(
         "show_alert",
         "drop_pending_updates",
         "disable_content_type_detection",
+        "allow_paid_broadcast",
     }
 )
 _JSON_PARAMS = frozenset({"reply_markup", "commands", "scope", "allowed_updates"})
@@ -76,6 +77,11 @@ class ApiCall:
     def ok(self) -> bool:
         """Whether the call succeeded (HTTP 200)."""
         return self.status == 200
+
+    @property
+    def paid(self) -> bool:
+        """Whether it was sent as a paid broadcast (`allow_paid_broadcast`), beyond the free limit."""
+        return self.params.get("allow_paid_broadcast") is True
 
     @property
     def result(self) -> Any:

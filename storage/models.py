@@ -393,3 +393,20 @@ class AnimationFile(SQLModel, table=True):
     key: str = Field(primary_key=True)
     file_id: str
     created_at: datetime = utc_column()
+
+
+class SendBudget(SQLModel, table=True):
+    """A send budget that every process draws from on PostgreSQL (storage/send_budget.py).
+
+    Two token buckets refilled from the time elapsed since `refilled_at`: the whole budget, and
+    the nudges' share of it (the rest is kept for answers). Both hold at most one message, so
+    no second sees a burst.
+    """
+
+    # "messages" (Telegram's free limit) or "paid" (paid broadcasts).
+    name: str = Field(primary_key=True)
+    tokens: float
+    share_tokens: float
+    refilled_at: datetime = utc_column()
+    # Telegram answered 429: nobody sends before this.
+    paused_until: datetime = utc_column()

@@ -1,7 +1,8 @@
-"""The PostgreSQL server the suite also runs against: a fresh schema per session, clean tables per test.
+"""The PostgreSQL server the suite also runs against: a fresh schema per session, clean tables per
+test; and the Redis server of the shared send budget's tests, a fresh key prefix per test.
 
-Tests that need it fail when CI=true and the server is unreachable, and are skipped elsewhere with
-the reason; TEST_POSTGRES_URL names another server.
+Tests that need either fail when CI=true and the server is unreachable, and are skipped elsewhere
+with the reason; TEST_POSTGRES_URL and TEST_REDIS_URL name other servers.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def server_url() -> str:
@@ -75,3 +78,43 @@ def empty_tables(engine: Engine) -> None:
     names = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def redis_server_url() -> str:
+    return os.environ.get("TEST_REDIS_URL", DEFAULT_TEST_REDIS_URL)
+
+
+def require_redis(url: str) -> None:
+    """Fail under CI, else skip, when the Redis server does not answer."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        reason = (
+            f"Redis at {client.get_connection_kwargs().get('host')}:"
+            f"{client.get_connection_kwargs().get('port')} is not reachable "
+            f"({type(error).__name__}); start it or set TEST_REDIS_URL"
+        )
+        if in_ci():
+            pytest.fail(f"CI=true: {reason}", pytrace=False)
+        pytest.skip(reason)
+    finally:
+        client.close()
+
+
+@contextmanager
+def fresh_redis_prefix(url: str) -> Iterator[str]:
+    """A key prefix no one else uses on the server (other test runs share it); its keys are
+    deleted afterwards."""
+    require_redis(url)
+    prefix = f"habits-test-{uuid.uuid4().hex[:12]}"
+    try:
+        yield prefix
+    finally:
+        client = redis.Redis.from_url(url)
+        try:
+            keys = list(client.scan_iter(match=f"{prefix}*"))
+            if keys:
+                client.delete(*keys)
+        finally:
+            client.close()

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from fakegram import FakeBotApi
 from scheduler.clock import SteppedClock
 from storage.database import create_db_engine, upgrade_schema
-from tests.backends import empty_tables, fresh_schema, server_url
+from tests.backends import empty_tables, fresh_redis_prefix, fresh_schema, redis_server_url, server_url
 from tests.harness import (
     ADMIN,
     ROOT,
@@ -56,6 +56,19 @@ def postgres_url() -> Iterator[str]:
         finally:
             engine.dispose()
         yield url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis server (the test fails under CI, else is skipped, when it is unreachable)."""
+    return redis_server_url()
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own on the test Redis server."""
+    with fresh_redis_prefix(redis_url) as prefix:
+        yield prefix
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

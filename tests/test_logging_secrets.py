@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.budgets import BudgetUnavailable, Draw, budget_for
 from bot.logging_setup import REDACTED, SecretRedactingFilter, configure_logging
+from bot.main import redis_url_passwords
 from bot.texts import text
 from fakegram import FakeBotApi
 from habits import checkins
@@ -138,3 +140,33 @@ def test_the_filter_redacts_arguments_tracebacks_and_stack_info() -> None:
     formatted = logging.Formatter().format(record)
     assert TOKEN not in formatted
     assert formatted.count(REDACTED) == 3
+
+
+async def test_the_redis_password_is_never_logged(tmp_path: Path) -> None:
+    password = "s3cret/pass"
+    url = f"redis://:{password.replace('/', '%2F')}@127.0.0.1:6379/0"
+    settings = make_settings(f"sqlite:///{tmp_path / 'habits.sqlite3'}", redis_url=url)
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    handler = configure_logging("DEBUG", [TOKEN, *redis_url_passwords(settings)])
+    stream = io.StringIO()
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
+    engine = sqlite_engine(tmp_path / "habits.sqlite3")
+    try:
+        budget = budget_for(settings, engine)
+        await budget.open()
+        try:
+            # Redis refuses the password (it has none), or is not there: either way it is reported.
+            with pytest.raises(BudgetUnavailable):
+                await budget.take(Draw.WHOLE, within=1)
+        finally:
+            await budget.close()
+        logging.getLogger("bot.test").error("the URL was %s", url)
+    finally:
+        root.handlers, root.level = saved
+        engine.dispose()
+    logged = stream.getvalue()
+    assert "shared through Redis at redis://127.0.0.1:6379/0" in logged
+    assert "s3cret" not in logged
+    assert REDACTED in logged

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
+from bot.rate_limit import Lane
 from bot.sender import TelegramSender
 from bot.texts import text
 from habits.checkins import slot_kind
@@ -42,7 +43,10 @@ def closed_line(prompt: OpenPrompt) -> str:
 async def close_prompts(sender: TelegramSender, prompts: Sequence[OpenPrompt]) -> None:
     """Edit each prompt to its short line, without buttons (an edit that fails changes nothing)."""
     await asyncio.gather(
-        *(sender.edit_text(prompt.chat_id, prompt.message_id, closed_line(prompt)) for prompt in prompts)
+        *(
+            sender.edit_text(prompt.chat_id, prompt.message_id, closed_line(prompt), lane=Lane.NUDGE)
+            for prompt in prompts
+        )
     )
 
 

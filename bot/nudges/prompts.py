@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup
 from bot.nudges.checklist import checklist_message
 from bot.nudges.closing import close_prompts
 from bot.nudges.questions import check_question_message, rhythm_offer_message
+from bot.rate_limit import Lane
 from bot.sender import TelegramSender
 from scheduler.delivery import Delivery, SendResult
 from scheduler.dispatch import OutgoingNudge
@@ -33,4 +34,6 @@ async def offer_after(sender: TelegramSender, outgoing: OutgoingNudge, sent: Sen
     """The rhythm offer, right after the nudge whose slot it would move (only if that arrived)."""
     offer = outgoing.courtesy.offer
     if offer is not None and sent.delivery is Delivery.DELIVERED:
-        await sender.send_text(outgoing.chat_id, *rhythm_offer_message(outgoing.language, offer))
+        await sender.send_text(
+            outgoing.chat_id, *rhythm_offer_message(outgoing.language, offer), lane=Lane.NUDGE
+        )

@@ -1,4 +1,7 @@
-"""A claimed nudge as the member sees it, handed to the one sender: the dispatcher's `send`."""
+"""A claimed nudge as the member sees it, handed to the one sender: the dispatcher's `send`.
+
+Everything a nudge sends goes in `Lane.NUDGE`, behind the answers to members.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from sqlalchemy.engine import Engine
 from bot.nudges.keyboards import nudge_keyboard
 from bot.nudges.messages import nudge_text
 from bot.nudges.prompts import close_earlier, offer_after, sent_instead
+from bot.rate_limit import Lane
 from bot.sender import TelegramSender
 from habits.breathing import DEFAULT_LENGTH, SessionLength
 from scheduler.delivery import SendResult
@@ -42,7 +46,7 @@ def nudge_sender(
         await close_earlier(sender, outgoing)
         instead = sent_instead(outgoing)
         if instead is not None:
-            return await sender.send_text(outgoing.chat_id, *instead)
+            return await sender.send_text(outgoing.chat_id, *instead, lane=Lane.NUDGE, paid=outgoing.paid)
         message = nudge_text(
             language=outgoing.language,
             slot=outgoing.slot,
@@ -62,7 +66,9 @@ def nudge_sender(
                 else DEFAULT_LENGTH
             ),
         )
-        sent = await sender.send_text(outgoing.chat_id, message, keyboard)
+        sent = await sender.send_text(
+            outgoing.chat_id, message, keyboard, lane=Lane.NUDGE, paid=outgoing.paid
+        )
         await offer_after(sender, outgoing, sent)
         return sent
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.progress.chart_workers import ChartWorkers
 from bot.progress.messages import week_caption
+from bot.rate_limit import Lane
 from bot.sender import TelegramSender
 from habits.stats import week_picture
 from scheduler.clock import Clock
@@ -58,7 +59,7 @@ async def _send_report(
         session.commit()
     png = await charts.render(picture, item.language)
     caption = week_caption(item.language, picture, tip.text(item.language) if tip else None)
-    result = await sender.send_photo(item.chat_id, png, caption)
+    result = await sender.send_photo(item.chat_id, png, caption, lane=Lane.NUDGE)
     with new_session(engine) as session:
         return record_weekly_outcome(session=session, report_id=item.report_id, result=result, now=clock())
 
