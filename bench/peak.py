@@ -215,8 +215,15 @@ def best_schedule(due: Sequence[Batch], rate: float) -> tuple[int, Counter[str]]
 
 
 async def run_dispatcher(
-    engine: Engine, tips: TipLibrary, start: datetime, end: datetime, rate: float, paid: bool
+    engine: Engine,
+    tips: TipLibrary,
+    start: datetime,
+    end: datetime,
+    rate: float,
+    paid: bool,
+    counted_until: datetime,
 ) -> tuple[Figures, DispatchTotals, float]:
+    """Tick after tick from `start` to `end`; figures for the nudges due before `counted_until`."""
     clock = SteppedClock(start)
     telegram = SimulatedTelegram(clock, rate)
     sender = SimulatedSender(telegram)
@@ -226,10 +233,9 @@ async def run_dispatcher(
 
     async def send(outgoing: OutgoingNudge) -> SendResult:
         result = await send_nudge(outgoing)
-        kind = window_of(outgoing.slot).name
-        _record(figures, kind, outgoing.due_at, clock())
-        if outgoing.paid:
-            figures.paid += 1
+        if outgoing.due_at < counted_until:
+            _record(figures, window_of(outgoing.slot).name, outgoing.due_at, clock())
+            figures.paid += outgoing.paid
         return result
 
     totals = DispatchTotals()
@@ -318,11 +324,12 @@ def main() -> None:
             insert_rows(engine, iter(member_rows(args.members, args.mix, start)))
             # Nudges due before the end that the dispatcher could reach by then, with the openings
             # the members' quiet hours allow (the first glass at wake-up cannot go early).
-            due = forecast(engine=engine, start=start, end=end - timedelta(minutes=20))
+            counted_until = end - timedelta(minutes=45)
+            due = forecast(engine=engine, start=start, end=counted_until)
             figures, totals, seconds = asyncio.run(
-                run_dispatcher(engine, tips, start, end, args.rate, args.paid)
+                run_dispatcher(engine, tips, start, end, args.rate, args.paid, counted_until)
             )
-            statuses = statuses_by_kind(engine, start, end)
+            statuses = statuses_by_kind(engine, start, counted_until)
         finally:
             engine.dispose()
     in_range = {batch.window for batch in due}
@@ -340,7 +347,8 @@ def main() -> None:
     local_start = start.astimezone(AMSTERDAM)
     print(
         f"bench.peak: {args.members:,} members ({args.mix} routine), {due_count:,} nudges due from "
-        f"{local_start:%a %H:%M} for {args.hours:g} h (Amsterdam), {args.rate:g} msg/s"
+        f"{local_start:%a %H:%M} until 45 min before the end of {args.hours:g} h (Amsterdam), "
+        f"{args.rate:g} msg/s"
         f"{', paid broadcasts on' if args.paid else ''} ({machine()})"
     )
     for line in _line("this dispatcher", figures, kinds):
