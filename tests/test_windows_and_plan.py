@@ -303,5 +303,5 @@ async def test_tip_stats_tell_the_operator_what_tomorrow_asks_of_the_rate(
     start = lines.index("Drukste minuten morgen (27 per seconde):")
     busiest = lines[start + 1 : start + 4]
     assert all(line.startswith("· ") and "nudges" in line for line in busiest)
-    assert any(line.startswith("· 08:15: 60000 nudges, 37 min werk, ") for line in busiest)
+    assert any(line.startswith("· 08:15: nudges 60.000 · verzenden 37 min · te laat ") for line in busiest)
     assert lines[start + 4].startswith("Tip: spreid de tijden, zet betaalde berichten aan")

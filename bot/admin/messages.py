@@ -371,14 +371,20 @@ def capacity_lines(language: str, capacity: Capacity) -> list[str]:
                     language,
                     "stats_busy_line",
                     time=f"{minute.minute.astimezone(capacity.zone):%H:%M}",
-                    due=minute.due,
-                    minutes=max(1, round(minute.seconds / 60)),
-                    late=minute.late,
+                    due=_thousands(language, minute.due),
+                    minutes="<1" if minute.seconds < 60 else round(minute.seconds / 60),
+                    late=_thousands(language, minute.late),
                 )
             )
         tight = any(minute.late for minute in capacity.busiest)
         lines.append(admin_text(language, "stats_busy_hint" if tight else "stats_busy_fine"))
     return lines
+
+
+def _thousands(language: str, number: int) -> str:
+    """60000 -> "60.000" in Dutch, "60,000" in English."""
+    grouped = f"{number:,}"
+    return grouped.replace(",", ".") if language == "nl" else grouped
 
 
 def statistics(
