@@ -1,4 +1,4 @@
-"""Answers go ahead of nudges: with thousands of nudges due and the dispatcher sending at the
+"""Answers go ahead of nudges: with 50,000 nudges due and the dispatcher sending at the
 limit, a member who taps a button on their nudge has the answer within a second.
 
 Real time, the bot's own rate limiter and the send budget it would choose (in memory on SQLite,
@@ -21,7 +21,7 @@ from fakegram import ApiCall, FakeBotApi
 from scheduler.clock import SteppedClock
 from tests.harness import make_settings, running_bot
 
-MEMBERS = 3000
+MEMBERS = 50_000
 TICK = WALK_DUE + timedelta(seconds=30)  # everyone's 08:15 walk is due
 
 
@@ -36,7 +36,7 @@ def answered(api: FakeBotApi, chat_id: int, message_id: int, after: float) -> li
     return answers[:1] + edits[:1] if answers and edits else []
 
 
-async def test_a_tap_is_answered_within_a_second_while_thousands_of_nudges_wait(
+async def test_a_tap_is_answered_within_a_second_while_50000_nudges_wait(
     api: FakeBotApi, clock: SteppedClock, engine: Engine, database_path: Path
 ) -> None:
     insert_rows(engine, default_member_rows(MEMBERS))
@@ -69,7 +69,7 @@ async def test_a_tap_is_answered_within_a_second_while_thousands_of_nudges_wait(
             with contextlib.suppress(asyncio.CancelledError):
                 await dispatch
     assert took < 1.0
-    assert backlog > MEMBERS // 2, "thousands of nudges still waited"
+    assert backlog > MEMBERS - 500, "tens of thousands of nudges still waited"
     # The dispatcher was sending at the limit as the member tapped (its share of it: 27 of 30).
     before = [c for c in api.calls_named("sendMessage") if c.ok and tapped - 1 <= c.monotonic < tapped]
     assert len(before) >= 20
