@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import logging
 import random
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -301,7 +302,7 @@ def _line(name: str, figures: Figures, kinds: list[str]) -> list[str]:
     return lines
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -312,7 +313,7 @@ def main() -> None:
     parser.add_argument("--start", default="04:00", help="local time (Amsterdam) the run starts")
     parser.add_argument("--hours", type=float, default=24.0)
     parser.add_argument("--database-url")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     hour, minute = (int(part) for part in args.start.split(":"))
     start = datetime.combine(DAY, clock_time(hour, minute), AMSTERDAM).astimezone(UTC)
@@ -380,6 +381,7 @@ def main() -> None:
         f"({seconds / max(1, sent) * 1e6:.0f} µs per nudge), peak RSS {peak_rss_mb():.0f} MB"
     )
     del totals
+    return 0
 
 
 def telegram_messages(figures: Figures) -> int:
@@ -387,4 +389,4 @@ def telegram_messages(figures: Figures) -> int:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

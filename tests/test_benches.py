@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import breathing, dispatch, lateness, soak, updates, weekly
+from bench import breathing, dispatch, lateness, peak, soak, updates, weekly
 
 pytestmark = pytest.mark.slow
 
@@ -74,3 +74,13 @@ def test_bench_soak_prints_each_day_and_the_growth(capsys: pytest.CaptureFixture
     assert "tick p99" in printed
     assert "nudge 560" in printed  # 14 nudges a day each with the default routine, for two days
     assert "MB per member per year" in printed
+
+
+def test_bench_peak_runs_the_dispatcher_against_the_best_schedule(capsys: pytest.CaptureFixture[str]) -> None:
+    arguments = ["--members", "300", "--rate", "0.2", "--start", "08:00", "--hours", "1.5"]
+    assert peak.main(arguments) == 0
+    assert peak.main([*arguments, "--paid", "--mix", "spread"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("best schedule possible") == 2
+    assert out.count("sent outside their window: 0; recorded missed: 0") == 2
+    assert "paid broadcasts:" in out
