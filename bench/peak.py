@@ -326,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
             # Nudges due before the end that the dispatcher could reach by then, with the openings
             # the members' quiet hours allow (the first glass at wake-up cannot go early).
             counted_until = end - timedelta(minutes=45)
-            due = forecast(engine=engine, start=start, end=counted_until)
+            # Slots due at the very start were dealt with before it (the members' cursor).
+            due = forecast(engine=engine, start=start + timedelta(microseconds=1), end=counted_until)
             figures, totals, seconds = asyncio.run(
                 run_dispatcher(engine, tips, start, end, args.rate, args.paid, counted_until)
             )
