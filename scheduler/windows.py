@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from scheduler.quiet import QuietHours, is_quiet_at
@@ -44,6 +45,8 @@ MOST_EARLY = -min(window.early for window in WINDOWS)
 OpensAt = Callable[[Slot], datetime]
 
 
+# Cached: a claim asks about the same few keys for every member.
+@lru_cache(maxsize=1024)
 def window_of(slot_key: str) -> Window:
     """The window of a slot, by its key ("walk-lunch", "water-0900", "sleep-morning", ...)."""
     if slot_key.startswith("walk-"):
@@ -102,18 +105,16 @@ def next_opening(
     """
     day = after.astimezone(zone).date() - timedelta(days=1)
     best: tuple[datetime, datetime] | None = None
-    found_on: int | None = None
-    for index in range(5):
-        # Routine days follow each other, so the day after the first one with a slot is the
-        # last that could hold an earlier opening (water opens up to 20 minutes early).
-        if found_on is not None and index > found_on + 1:
-            break
+    for _ in range(5):
+        # Slots come in due order, and none opens more than MOST_EARLY before it is due: once a
+        # slot is due that much after the best opening found, no later one can open sooner.
         for slot in day_slots(routine, zone, day):
             if slot.due_at <= after:
                 continue
+            if best is not None and slot.due_at - MOST_EARLY >= best[0]:
+                return best
             opening = opens_at(slot)
             if (opening > after or not claimed_at_after) and (best is None or opening < best[0]):
                 best = (opening, deadline_of(slot.key, slot.due_at))
-                found_on = index if found_on is None else found_on
         day += timedelta(days=1)
     return best
