@@ -14,7 +14,8 @@ from contextlib import AsyncExitStack
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.budgets import Budget, BudgetRates, Draw, LocalBudget, PostgresBudget, RedisBudget
+from bot.budgets import Budget, BudgetRates, Draw, LocalBudget, PostgresBudget
+from bot.redis_budget import RedisBudget
 from storage import send_budget
 from storage.database import create_db_engine
 from tests.backends import empty_tables
