@@ -11,7 +11,9 @@ out by everyone and retried. Two kinds of request come second to nudges and repl
   free, then goes like any other request.
 
 So at a busy moment (everyone's 16:00 nudges) the sessions' edits step aside rather than queue in
-front of a nudge, and the sessions thin their edits or run as the animation (bot/breathing).
+front of a nudge, and the sessions thin their edits or run as the animation (bot/breathing). A
+session started then holds its first message back itself, while `room` is none, and `quiet_in`
+says for how long (bot/breathing/runner.py).
 
 How full the share is, is counted here on `clock`: the event loop's time, with the waiting left to
 AIORateLimiter in real time; or, offline (`real_time=False`), the bot's stepped clock, which
@@ -22,6 +24,7 @@ and a test does not wait for them.
 from __future__ import annotations
 
 import asyncio
+import math
 import warnings
 from collections.abc import Callable, Coroutine
 from enum import IntEnum
@@ -115,6 +118,26 @@ class PriorityRateLimiter(AIORateLimiter):
         if not self._retry_after_event.is_set():
             return True
         return self._shared is not None and not self._shared.has_room(self._now(), 1 + self.reserve)
+
+    def room(self) -> float:
+        """How many requests can go now and leave the reserve free: none while `busy`."""
+        if not self._retry_after_event.is_set():
+            return 0
+        if self._shared is None:
+            return math.inf
+        return max(0, math.floor(self._shared.size - self.reserve - self._shared.level(self._now())))
+
+    def quiet_in(self) -> float:
+        """Seconds on `clock` until there is `room` again: 0 when there is now.
+
+        While everyone waits out Telegram's 429, which ends in real time, it is the check interval.
+        """
+        if not self._retry_after_event.is_set():
+            return QUIET_CHECK_SECONDS
+        if self._shared is None:
+            return 0.0
+        excess = self._shared.level(self._now()) + 1 + self.reserve - self._shared.size
+        return max(0.0, excess / self._shared.rate)
 
     async def process_request(
         self,

@@ -1,5 +1,6 @@
 """The rate limiter's lanes that give way (best effort: now or never; background: at a quiet
-moment), and the sender's one try at an edit, reported rather than waited out."""
+moment), the room it tells a held-back message about, and the sender's one try at an edit,
+reported rather than waited out."""
 
 from __future__ import annotations
 
@@ -115,6 +116,21 @@ async def test_a_background_request_waits_for_a_quiet_moment() -> None:
     assert not waiting.done()
     clock.seconds += 1
     assert await asyncio.wait_for(waiting, timeout=2)
+
+
+async def test_room_and_quiet_in_say_when_a_held_back_message_may_go() -> None:
+    clock = Clock()
+    rate = limiter(clock)
+    for _ in range(15):
+        await send(rate)
+    assert rate.room() == 5  # 30 places, 15 taken, 10 kept for nudges and replies
+    assert rate.quiet_in() == 0
+    for _ in range(10):
+        await send(rate)
+    assert (rate.room(), rate.busy()) == (0, True)
+    assert rate.quiet_in() == pytest.approx(6 / 30)  # 25 taken drain to 19, a thirtieth each
+    clock.seconds += rate.quiet_in() + 0.001
+    assert (rate.room(), rate.busy()) == (1, False)
 
 
 @pytest.fixture
