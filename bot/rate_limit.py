@@ -19,6 +19,12 @@ How full the share is, is counted here on `clock`: the event loop's time, with t
 AIORateLimiter in real time; or, offline (`real_time=False`), the bot's stepped clock, which
 nothing waits for, so that a fast-forwarded session meets the limits it would meet in real time
 and a test does not wait for them.
+
+In real time the count alone does not say that nudges are queueing: a dispatch round hands them
+over ten at a time as the last ten go out, so they come in at the very rate the count drains, and
+after a pause (a 429, a slow moment of the machine) the count stays low while the queue goes on.
+So the share is also busy while any request waits out a 429, and for `QUEUED_SECONDS` after a
+request last found no place free at once in AIORateLimiter's bucket.
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ DEFAULT_RESERVE = 10
 DEFAULT_BEST_EFFORT_PER_SECOND = 10
 # How often a background request looks for a quiet moment.
 QUIET_CHECK_SECONDS = 0.25
+# The share counts as busy this long after a request last had to wait for its place: longer than
+# the moment between two rounds of nudges, even on a slow machine, and than a 429's pause.
+QUEUED_SECONDS = 2.0
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Seconds = Callable[[], float]
@@ -81,6 +90,39 @@ class _Leaky:
         self._level = self.level(now) + 1
 
 
+class _Attempts:
+    """A request's calls to Telegram, watched: it waits for its place until the first call starts,
+    and again after each 429 until it is tried again."""
+
+    def __init__(
+        self,
+        limiter: PriorityRateLimiter,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        *,
+        queued: bool,
+    ) -> None:
+        self._limiter, self._callback = limiter, callback
+        self._queued = queued  # it found no place free at once
+        self._waiting = True
+        limiter.waiting += 1
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Result:
+        self.release()
+        if self._queued:
+            self._limiter.mark_queued()
+        try:
+            return await self._callback(*args, **kwargs)
+        except RetryAfter:
+            self._waiting = self._queued = True
+            self._limiter.waiting += 1
+            raise
+
+    def release(self) -> None:
+        if self._waiting:
+            self._waiting = False
+            self._limiter.waiting -= 1
+
+
 class PriorityRateLimiter(AIORateLimiter):
     """AIORateLimiter, plus the two lanes that give way to nudges and replies (module docstring)."""
 
@@ -108,36 +150,50 @@ class PriorityRateLimiter(AIORateLimiter):
         )
         self._shared = _Leaky(per_second, overall_max_rate) if per_second else None
         self._best_effort = _Leaky(best_effort_per_second, max(1.0, best_effort_per_second))
+        # Requests waiting for their place or out Telegram's 429, and when one that had to wait
+        # last got it.
+        self.waiting = 0
+        self._queued_at = -math.inf
 
     def _now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
 
-    def busy(self) -> bool:
-        """The bot's share is (nearly) taken now, or everyone is waiting out Telegram's 429."""
+    def mark_queued(self) -> None:
+        """A request that had to wait got its place (in real time only: offline nothing waits)."""
+        if self._base_limiter is not None:
+            self._queued_at = self._now()
+
+    def _queue(self) -> bool:
+        """Requests wait for a place, or everyone waits out Telegram's 429."""
         # AIORateLimiter's pause after a 429 is read here, never changed.
-        if not self._retry_after_event.is_set():
-            return True
-        return self._shared is not None and not self._shared.has_room(self._now(), 1 + self.reserve)
+        return not self._retry_after_event.is_set() or self.waiting > 0
+
+    def busy(self) -> bool:
+        """The bot's share is (nearly) taken now, requests queue for it, or wait out Telegram's 429."""
+        return self.room() < 1
 
     def room(self) -> float:
         """How many requests can go now and leave the reserve free: none while `busy`."""
-        if not self._retry_after_event.is_set():
+        now = self._now()
+        if self._queue() or now - self._queued_at < QUEUED_SECONDS:
             return 0
         if self._shared is None:
             return math.inf
-        return max(0, math.floor(self._shared.size - self.reserve - self._shared.level(self._now())))
+        return max(0, math.floor(self._shared.size - self.reserve - self._shared.level(now)))
 
     def quiet_in(self) -> float:
         """Seconds on `clock` until there is `room` again: 0 when there is now.
 
-        While everyone waits out Telegram's 429, which ends in real time, it is the check interval.
+        While a 429 is waited out, which ends in real time, it is the check interval.
         """
-        if not self._retry_after_event.is_set():
+        if self._queue():
             return QUIET_CHECK_SECONDS
+        now = self._now()
+        queue_over = max(0.0, self._queued_at + QUEUED_SECONDS - now)
         if self._shared is None:
-            return 0.0
-        excess = self._shared.level(self._now()) + 1 + self.reserve - self._shared.size
-        return max(0.0, excess / self._shared.rate)
+            return queue_over
+        excess = self._shared.level(now) + 1 + self.reserve - self._shared.size
+        return max(queue_over, excess / self._shared.rate)
 
     async def process_request(
         self,
@@ -155,9 +211,16 @@ class PriorityRateLimiter(AIORateLimiter):
             while self.busy():  # noqa: ASYNC110
                 await asyncio.sleep(QUIET_CHECK_SECONDS)
             rate_limit_args = None
-        if self._shared is not None and data.get("chat_id") is not None:
-            self._shared.add(self._now())
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        queued = False
+        if data.get("chat_id") is not None:
+            if self._shared is not None:
+                self._shared.add(self._now())
+            queued = self._base_limiter is not None and not self._base_limiter.has_capacity()
+        attempts = _Attempts(self, callback, queued=queued)
+        try:
+            return await super().process_request(attempts, args, kwargs, endpoint, data, rate_limit_args)
+        finally:
+            attempts.release()  # given up after the last 429, or not sent at all
 
     async def _now_or_never(
         self, callback: Callable[..., Coroutine[Any, Any, Result]], args: Any, kwargs: dict[str, Any]
