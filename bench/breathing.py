@@ -9,10 +9,12 @@ Telegram). The same run is made twice: the nudges alone, then with `--sessions` 
 "▶️ Samen ademen" on their nudge at a random moment of that minute (once it has arrived), most
 with the defaults (calm, 2 min), some with box 1 min, 4-7-8 5 min, or the animation by choice.
 
-Printed: nudge lateness (sent minus due) p50 / p99 / max in both runs; the most edits any one chat
-got in a 60 s window; how many sessions ran with every phase, how many were thinned, how many ran
-as the animation (switched at a busy moment, or by choice); how late each closing line came after
-its planned end. Runs in real time: about 67 s for 2,000 nudges, then the longest session.
+Printed: nudge lateness (sent minus due) p50 / p99 / max in both runs; how long after the tap the
+member had an answer (the toast) and their session's message, which waits while the nudges fill
+the limit; the most edits any one chat got in a 60 s window; how many sessions ran with every
+phase, how many were thinned, how many ran as the animation (switched from text to stay within
+the limits, or by choice); how late each closing line came after its planned end. Runs in real
+time: about 67 s for 2,000 nudges, then the longest session, which starts once they are out.
 `--speed` runs the bot's clock faster than real time (the smoke test's tiny runs); the rate
 limiter and the fake Telegram stay on real time, so the figures only mean something at 1.
 """
@@ -78,25 +80,36 @@ class Run:
     edits: dict[int, list[datetime]] = field(default_factory=lambda: defaultdict(list))
     refused: int = 0
     arrived: dict[int, asyncio.Event] = field(default_factory=lambda: defaultdict(asyncio.Event))
+    taps: dict[str, tuple[int, float]] = field(default_factory=dict)  # query -> (chat, at)
+    answered: dict[int, tuple[float, bool]] = field(default_factory=dict)  # chat -> (after, toast)
+    tapped_at: dict[int, float] = field(default_factory=dict)
+    started_at: dict[int, float] = field(default_factory=dict)  # chat -> its session's message
 
     def listen(self, call: ApiCall) -> None:
         if call.status == 429:
             self.refused += 1
         if not call.ok:
             return
+        if call.method == "answerCallbackQuery":
+            tapped = self.taps.get(str(call.params.get("callback_query_id")))
+            if tapped is not None:
+                chat, at = tapped
+                self.answered[chat] = (call.monotonic - at, bool(call.params.get("text")))
+            return
         chat_id = call.params.get("chat_id")
         if not isinstance(chat_id, int):
             return
-        if call.method == "sendMessage":
-            data = [
-                button.get("callback_data", "")
-                for row in (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
-                for button in row
-            ]
-            if data and data[0].startswith("n:"):
-                nudge_id = int(data[0].split(":")[1])
-                self.nudges[chat_id] = (nudge_id, call.result["message_id"], call.monotonic)
-                self.arrived[chat_id].set()
+        data = [
+            button.get("callback_data", "")
+            for row in (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
+            for button in row
+        ]
+        if call.method in ("sendMessage", "sendAnimation") and data and data[0].startswith("b:stop:"):
+            self.started_at.setdefault(chat_id, call.monotonic)
+        elif call.method == "sendMessage" and data and data[0].startswith("n:"):
+            nudge_id = int(data[0].split(":")[1])
+            self.nudges[chat_id] = (nudge_id, call.result["message_id"], call.monotonic)
+            self.arrived[chat_id].set()
         elif call.method in EDITS:
             self.edits[chat_id].append(call.at)
 
@@ -135,9 +148,11 @@ async def tap(
     await run.arrived[chat_id].wait()
     nudge_id, message_id, arrived_at = run.nudges[chat_id]
     await asyncio.sleep(max(0.0, arrived_at + REACTION_SECONDS / speed - time.monotonic()))
-    users[chat_id].press(
+    update = users[chat_id].press(
         message_id, BreathingButton(BreathingAction.START, nudge_id).pack(), check_button=False
     )
+    run.tapped_at[chat_id] = time.monotonic()
+    run.taps[update["callback_query"]["id"]] = (chat_id, run.tapped_at[chat_id])
 
 
 async def measure(
@@ -241,6 +256,11 @@ def report(alone: dict[str, Any], together: dict[str, Any], mix: Counter[str]) -
         if outcome.closed_at is not None
     ]
     within = sum(seconds <= CLOSING_TARGET_SECONDS for seconds in late)
+    answers = sorted(after for after, _ in run.answered.values())
+    toasts = sum(toast for _, toast in run.answered.values())
+    waits = sorted(at - run.tapped_at[chat] for chat, at in run.started_at.items() if chat in run.tapped_at)
+    last_nudge = max((at for _, _, at in run.nudges.values()), default=0.0)
+    ahead = sum(at < last_nudge for at in run.started_at.values())
     met = {
         "nudge p99 at most 10% worse": worse <= P99_TARGET,
         f"no chat over {MAX_EDITS_PER_MINUTE} edits a minute": busiest <= MAX_EDITS_PER_MINUTE,
@@ -253,10 +273,15 @@ def report(alone: dict[str, Any], together: dict[str, Any], mix: Counter[str]) -
         "  sessions chosen: " + ", ".join(f"{count} {name}" for name, count in sorted(mix.items())),
         alone_line,
         together_line + f" (p99 {worse:+.1%})",
+        f"  after the tap: answered p50 {percentile(answers, 0.5):.2f} s, "
+        f"max {max(answers, default=float('nan')):.2f} s "
+        f"({toasts} of {len(answers)} with 'begins in a moment'); session message p50 "
+        f"{percentile(waits, 0.5):.1f} s, p99 {percentile(waits, 0.99):.1f} s, "
+        f"max {max(waits, default=float('nan')):.1f} s; {ahead} sent before the last nudge",
         f"  edits: {edits:,} made; most in one chat in any 60 s: {busiest} (limit {MAX_EDITS_PER_MINUTE}); "
         f"answered 429 by the fake Telegram: {run.refused}",
         f"  sessions: {len(outcomes)} ran; every phase {every_phase}, thinned {thinned}, "
-        f"as the animation {len(animation)} ({switched} switched at a busy moment, "
+        f"as the animation {len(animation)} ({switched} switched from text to stay within the limits, "
         f"{len(animation) - switched} by choice)",
         f"  closing line after the planned end: p50 {percentile(late, 0.5):.2f} s, "
         f"p99 {percentile(late, 0.99):.2f} s, max {max(late, default=float('nan')):.2f} s; "

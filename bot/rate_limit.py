@@ -19,17 +19,26 @@ the budget for all of them. What a message draws from is its lane:
   free, then goes like a nudge.
 
 So at a busy moment (everyone's 16:00 nudges) the sessions' edits step aside rather than queue in
-front of a nudge, and the sessions thin their edits or run as the animation (bot/breathing).
+front of a nudge, and the sessions thin their edits or run as the animation (bot/breathing). A
+session started then holds its first message back itself, while `room` is none, and `quiet_in`
+says for how long (bot/breathing/runner.py).
 
 How full this process's share is, is counted here on `clock`: the event loop's time, with the
 waiting left to the budget in real time; or, offline (`real_time=False`), the bot's stepped clock,
 which nothing waits for (there is no budget then), so that a fast-forwarded session meets the
 limits it would meet in real time and a test does not wait for them.
+
+In real time the count alone does not say that nudges are queueing: a dispatch round hands them
+over ten at a time as the last ten go out, so they come in at the very rate the count drains, and
+after a pause (a 429, a slow moment of the machine) the count stays low while the queue goes on.
+So the share is also busy while any request waits for its place in the budget or out a 429 (or
+the budget is crowded or paused), and for `QUEUED_SECONDS` after a request last had to wait.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import warnings
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -50,6 +59,9 @@ DEFAULT_BEST_EFFORT_PER_SECOND = 10
 QUIET_CHECK_SECONDS = 0.25
 # A phase edit waits this long at most for room in the nudges' share: now or never.
 BEST_EFFORT_WAIT = 0.1
+# The share counts as busy this long after a request last had to wait for its place: longer than
+# the moment between two rounds of nudges, even on a slow machine, and than a 429's pause.
+QUEUED_SECONDS = 2.0
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Seconds = Callable[[], float]
@@ -147,6 +159,9 @@ class PriorityRateLimiter(AIORateLimiter):
             per_second = budget.rates.per_second
         self._shared = _Leaky(per_second, per_second) if per_second else None
         self._best_effort = _Leaky(best_effort_per_second, max(1.0, best_effort_per_second))
+        # Requests waiting for their place in the budget, and when one that had to wait last got it.
+        self.waiting = 0
+        self._queued_at = -math.inf
 
     async def initialize(self) -> None:
         if self.budget is not None:
@@ -159,14 +174,45 @@ class PriorityRateLimiter(AIORateLimiter):
     def _now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
 
-    def busy(self) -> bool:
-        """The bot's share is (nearly) taken now, or everyone is waiting out Telegram's 429."""
+    def mark_queued(self) -> None:
+        """A request that had to wait got its place (in real time only: offline nothing waits)."""
+        if self.budget is not None:
+            self._queued_at = self._now()
+
+    def _queue(self) -> bool:
+        """Requests wait for a place, or everyone waits out Telegram's 429."""
         # AIORateLimiter's pause after a 429 is read here, never changed.
-        if not self._retry_after_event.is_set():
+        if not self._retry_after_event.is_set() or self.waiting > 0:
             return True
-        if self.budget is not None and self.budget.crowded():
-            return True
-        return self._shared is not None and not self._shared.has_room(self._now(), 1 + self.reserve)
+        return self.budget is not None and self.budget.crowded()
+
+    def busy(self) -> bool:
+        """The bot's share is (nearly) taken now, requests queue for it, or wait out Telegram's 429."""
+        return self.room() < 1
+
+    def room(self) -> float:
+        """How many requests can go now and leave the reserve free: none while `busy`."""
+        now = self._now()
+        if self._queue() or now - self._queued_at < QUEUED_SECONDS:
+            return 0
+        if self._shared is None:
+            return math.inf
+        return max(0, math.floor(self._shared.size - self.reserve - self._shared.level(now)))
+
+    def quiet_in(self) -> float:
+        """Seconds on `clock` until there is `room` again: 0 when there is now.
+
+        While requests queue or a 429 is waited out, which ends in real time, it is the check
+        interval.
+        """
+        if self._queue():
+            return QUIET_CHECK_SECONDS
+        now = self._now()
+        queue_over = max(0.0, self._queued_at + QUEUED_SECONDS - now)
+        if self._shared is None:
+            return queue_over
+        excess = self._shared.level(now) + 1 + self.reserve - self._shared.size
+        return max(queue_over, excess / self._shared.rate)
 
     async def process_request(
         self,
@@ -202,12 +248,26 @@ class PriorityRateLimiter(AIORateLimiter):
         if budget is None or draw is None:
             return callback
 
+        refused = False  # a try of this request had a 429: its next try waited for its place
+
         async def drawn(*args: Any, **kwargs: Any) -> Result:
-            if not await budget.take(draw):
+            nonlocal refused
+            # Others already waiting: this one queues behind them (a lone request that waits a
+            # moment for its turn in the budget's pacing does not).
+            queued = refused or self.waiting > 0
+            self.waiting += 1
+            try:
+                granted = await budget.take(draw)
+            finally:
+                self.waiting -= 1
+            if not granted:
                 raise TimedOut("no room in the send budget in time")
+            if queued:
+                self.mark_queued()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
+                refused = True
                 # Every process waits it out, not only this one; AIORateLimiter then retries.
                 await budget.pause(_wait_of(error))
                 raise

@@ -89,7 +89,11 @@ def open_session(
     now: datetime,
     planned_end_at: datetime,
 ) -> BreathingSession:
-    """Store a running session before its message goes out, so a second start finds it."""
+    """Store a running session before its message goes out, so a second start finds it.
+
+    `guidance` and `planned_end_at` are as the member chose and at the latest: how the session
+    really runs, and from when, is known once its message is out (`session_sent`).
+    """
     assert member.id is not None
     row = breathing_queries.add_breathing_session(
         session=session,
@@ -110,13 +114,20 @@ def open_session(
 
 
 def session_sent(
-    *, session: Session, session_id: int, message_id: int, started_at: datetime, planned_end_at: datetime
+    *,
+    session: Session,
+    session_id: int,
+    message_id: int,
+    guidance: GuidanceMode,
+    started_at: datetime,
+    planned_end_at: datetime,
 ) -> None:
-    """The session's message is out: its id, and the times counted from when it went out."""
+    """The session's message is out: its id, how it runs, and the times counted from when it went out."""
     row = breathing_queries.breathing_session(session=session, session_id=session_id)
     if row is None:
         return
-    row.message_id, row.started_at, row.planned_end_at = message_id, started_at, planned_end_at
+    row.message_id, row.guidance = message_id, guidance.value
+    row.started_at, row.planned_end_at = started_at, planned_end_at
     session.commit()
 
 

@@ -64,6 +64,7 @@ def test_bench_breathing_runs_sessions_beside_the_nudges(capsys: pytest.CaptureF
     assert "most in one chat in any 60 s" in printed
     assert "sessions: 3 ran; every phase" in printed
     assert "closing line after the planned end" in printed
+    assert "after the tap: answered" in printed
 
 
 def test_bench_soak_prints_each_day_and_the_growth(capsys: pytest.CaptureFixture[str]) -> None:

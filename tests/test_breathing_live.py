@@ -3,8 +3,9 @@
 Every pattern and length edits its message at the planned moments with the planned texts (never
 more than 20 edits a minute); stop half-way stores nothing; from the nudge, the check-in is stored
 once and the nudge shows it; a pause does not stand in the way; a restart says the session was
-interrupted; the animation is uploaded once and sent again by its file_id; a busy moment and
-refused edits are survived on time.
+interrupted; the animation is uploaded once and sent again by its file_id; a session tapped while
+the nudges go out waits for them (a minute and a half at most) and still ends on time; refused
+edits are survived on time.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bench.common import FIRST_TELEGRAM_ID, default_member_rows, insert_rows
 from bot.breathing.animation import animation_gif, animation_key
 from bot.breathing.keyboards import BreathingAction, BreathingButton
-from bot.breathing.runner import LEAD_IN_SECONDS
+from bot.breathing.runner import LEAD_IN_SECONDS, START_WAIT_SECONDS
 from bot.breathing.views import (
     already_running_text,
     animation_intro_text,
@@ -29,6 +31,7 @@ from bot.breathing.views import (
     interrupted_text,
     intro_text,
     session_over_text,
+    starting_text,
     stopped_text,
 )
 from bot.rate_limit import PriorityRateLimiter
@@ -469,25 +472,110 @@ async def test_when_the_edits_budget_is_full_sessions_thin_and_then_run_as_the_a
     assert all(outcome.closed_at == outcome.planned_end for outcome in bot.app.breathing.outcomes)
 
 
-async def test_at_a_busy_moment_a_session_runs_as_the_animation(
-    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
+def nudge_calls(api: FakeBotApi) -> list[ApiCall]:
+    """The nudges that went out (their first button answers a nudge), oldest first."""
+    return [
+        call
+        for call in api.calls_named("sendMessage")
+        if call.ok and str(call.params.get("reply_markup", "")).count("'n:")
+    ]
+
+
+def session_starts(api: FakeBotApi, chat_id: int) -> list[ApiCall]:
+    """The session messages sent to a chat (text or animation, with a stop button), oldest first."""
+    return [
+        call
+        for call in api.calls
+        if call.method in ("sendMessage", "sendAnimation")
+        and call.ok
+        and call.params.get("chat_id") == chat_id
+        and "b:stop:" in str(call.params.get("reply_markup"))
+    ]
+
+
+async def test_a_session_tapped_while_the_nudges_go_out_comes_after_them_and_runs_its_course(
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock, engine: Engine
 ) -> None:
-    alice = api.user(ALICE)
-    await bot.say(alice, "/start")
+    # Everyone's 16:00 breathing nudge: 25 members in one dispatch round, 10 more in the next.
+    due_rows = list(default_member_rows(35, cursor=BREATHING_NUDGE_TIME - timedelta(minutes=1)))
+    insert_rows(engine, iter(due_rows[:25]))
+    alice = api.user(FIRST_TELEGRAM_ID)
+    clock.set(BREATHING_NUDGE_TIME)
+    await bot.tick()
     limiter = bot.app.bot.rate_limiter
     assert isinstance(limiter, PriorityRateLimiter)
-    # Twenty messages in this very second (a dispatch tick sending nudges) leave less than the reserve.
-    for number in range(20):
-        await bot.app.bot.send_message(ALICE, f"nudge {number}")
-    assert limiter.busy()
+    assert limiter.busy()  # 25 nudges this second leave less than the reserve free
+    nudge = api.last_message(alice.id)
+    await bot.press(alice, nudge, start_button_of(nudge))
+    # The tap is answered at once; the session's message waits.
+    assert list(api.callback_answers.values())[-1]["text"] == starting_text("nl")
+    assert session_starts(api, alice.id) == []
+    # A second tap says the same; /adem starts no second session and sends nothing in the way.
+    await bot.press(alice, nudge, start_button_of(nudge))
+    assert list(api.callback_answers.values())[-1]["text"] == starting_text("nl")
     await bot.say(alice, "/adem")
-    assert api.calls_named("sendAnimation")
-    clock.advance(seconds=1)  # the share empties with time
-    assert not limiter.busy()
+    assert [message["message_id"] for message in api.sent_messages(alice.id)] == [nudge["message_id"]]
+    insert_rows(engine, iter(due_rows[25:]))
+    await bot.tick()
+    assert session_starts(api, alice.id) == []
+
+    await bot.run_until(clock() + timedelta(minutes=3))
+    nudges = nudge_calls(api)
+    assert len(nudges) == 35
+    (intro,) = session_starts(api, alice.id)
+    assert api.calls.index(intro) > max(api.calls.index(call) for call in nudges)
+    # It went once the reserve was free again, within the second, and as the member chose.
+    assert BREATHING_NUDGE_TIME < intro.at < BREATHING_NUDGE_TIME + timedelta(seconds=1)
+    plan = plan_session(BreathingPattern.CALM, SessionLength.TWO)
+    first_breath = intro.at + timedelta(seconds=LEAD_IN_SECONDS)
+    assert [(call.at, shown(call)) for call in session_calls(api, alice.id, intro.result["message_id"])] == [
+        (intro.at, intro_text("nl", BreathingPattern.CALM, SessionLength.TWO)),
+        *[(first_breath + timedelta(seconds=edit.offset), edit_text("nl", edit)) for edit in plan.edits],
+    ]
+    (outcome,) = bot.app.breathing.outcomes
+    assert (outcome.guidance, outcome.every_phase) == (GuidanceMode.TEXT, True)
+    assert outcome.closed_at == outcome.planned_end == first_breath + timedelta(seconds=plan.end_offset)
+    row = session_row(bot, outcome.session_id)
+    assert (row.status, row.guidance, row.started_at) == (BreathingSessionStatus.FINISHED, "text", intro.at)
+    assert row.ended_at == row.planned_end_at == outcome.planned_end
+    (checkin,) = bot.checkins(alice.id)
+    (breathing,) = [n for n in bot.nudges(alice.id) if n.slot == "breathing"]
+    assert (checkin.source, checkin.nudge_id) == (CheckInSource.GUIDED, breathing.id)
+    assert api.message(alice.id, nudge["message_id"])["text"].endswith(text("nl", "answer_done"))
+
+
+async def test_a_session_waits_for_the_nudges_a_minute_and_a_half_at_most(
+    bot: BotHarness, api: FakeBotApi, clock: SteppedClock
+) -> None:
+    alice, bob = api.user(ALICE), api.user(BOB)
+    await bot.say(alice, "/start")
+
+    async def nudges_go_out() -> None:
+        """A long run of nudges, as many more members' would be: the share full at this moment."""
+        for number in range(25):
+            await bot.app.bot.send_message(bob.id, f"nudge {number}")
+
+    await nudges_go_out()
+    await bot.say(alice, "/adem")
+    asked = clock()
+    for _ in range(9):  # the breathing job runs while the nudges keep the share full
+        clock.advance(seconds=10)
+        await nudges_go_out()
+        await bot.breathe()
+        if session_starts(api, ALICE):
+            break
+    # After 90 s it went regardless, as the animation, which needs no edits in their way.
+    (sent,) = session_starts(api, ALICE)
+    assert (sent.method, sent.at) == ("sendAnimation", asked + timedelta(seconds=START_WAIT_SECONDS))
     await bot.run_until(clock() + timedelta(minutes=3))
     (outcome,) = bot.app.breathing.outcomes
     assert (outcome.preferred, outcome.guidance) == (GuidanceMode.TEXT, GuidanceMode.ANIMATION)
-    assert bot.checkins(ALICE)
+    plan = plan_session(BreathingPattern.CALM, SessionLength.TWO)
+    assert outcome.planned_end == sent.at + timedelta(seconds=LEAD_IN_SECONDS + plan.end_offset)
+    assert outcome.closed_at == outcome.planned_end
+    assert session_row(bot, outcome.session_id).guidance == "animation"
+    (checkin,) = bot.checkins(ALICE)
+    assert checkin.source == CheckInSource.GUIDED
 
 
 async def test_the_settings_screen_chooses_how_a_session_goes(bot: BotHarness, api: FakeBotApi) -> None:

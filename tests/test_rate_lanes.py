@@ -1,5 +1,6 @@
 """The rate limiter's lanes that give way (best effort: now or never; background: at a quiet
-moment), and the sender's one try at an edit, reported rather than waited out."""
+moment), the room it tells a held-back message about, and the sender's one try at an edit,
+reported rather than waited out."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
 
-from bot.rate_limit import Lane, PriorityRateLimiter
+from bot.budgets import BudgetRates, LocalBudget
+from bot.rate_limit import QUEUED_SECONDS, Lane, PriorityRateLimiter
 from bot.sender import Edited, TelegramSender
 from fakegram import FakeBotApi, FakeRequest
 
@@ -115,6 +117,57 @@ async def test_a_background_request_waits_for_a_quiet_moment() -> None:
     assert not waiting.done()
     clock.seconds += 1
     assert await asyncio.wait_for(waiting, timeout=2)
+
+
+async def test_room_and_quiet_in_say_when_a_held_back_message_may_go() -> None:
+    clock = Clock()
+    rate = limiter(clock)
+    for _ in range(15):
+        await send(rate)
+    assert rate.room() == 5  # 30 places, 15 taken, 10 kept for nudges and replies
+    assert rate.quiet_in() == 0
+    for _ in range(10):
+        await send(rate)
+    assert (rate.room(), rate.busy()) == (0, True)
+    assert rate.quiet_in() == pytest.approx(6 / 30)  # 25 taken drain to 19, a thirtieth each
+    clock.seconds += rate.quiet_in() + 0.001
+    assert (rate.room(), rate.busy()) == (1, False)
+
+
+async def test_in_real_time_requests_queueing_for_a_place_keep_the_share_busy() -> None:
+    # Nudges come in rounds as the last round goes out, as fast as the count drains: that they
+    # queue says more than the count does.
+    clock = Clock()
+    rate = PriorityRateLimiter(
+        clock=clock,
+        reserve=0,
+        budget=LocalBudget(BudgetRates(per_second=3, reserve_per_second=0)),
+        max_retries=1,
+    )
+    await asyncio.gather(*(send(rate) for _ in range(4)))  # the fourth waits for its place
+    clock.seconds += 1  # the count has drained to one ...
+    assert (rate.room(), rate.busy()) == (0, True)  # ... but a request queued a second ago
+    assert rate.quiet_in() == pytest.approx(QUEUED_SECONDS - 1)
+    clock.seconds += rate.quiet_in()
+    assert (rate.room(), rate.busy()) == (3, False)
+
+    refusals = 0
+
+    async def refused_once() -> bool:
+        nonlocal refusals
+        refusals += 1
+        if refusals == 1:
+            raise RetryAfter(1)
+        return True
+
+    nudge = asyncio.create_task(send(rate, callback=refused_once))
+    await asyncio.sleep(0.05)
+    clock.seconds += QUEUED_SECONDS
+    assert rate.busy()  # waiting for its place, then out its 429: however long ago it queued
+    assert await nudge
+    assert rate.busy()  # and tried again: it was a wait for its place
+    clock.seconds += QUEUED_SECONDS
+    assert not rate.busy()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from telegram import Update
 
 from bot.breathing.keyboards import BreathingAction, BreathingButton
 from bot.breathing.runner import AlreadyRunning, OpenedSession, StoppedSession
-from bot.breathing.views import already_running_text, session_over_text
+from bot.breathing.views import already_running_text, session_over_text, starting_text
 from bot.context import BotContext
 from bot.members import for_member, update_language
 from bot.texts import text
@@ -25,9 +25,21 @@ async def breathe(update: Update, context: BotContext) -> None:
 
     opened = await for_member(update, context, open_session)
     if isinstance(opened, AlreadyRunning):
-        await context.sender.send_text(chat.id, already_running_text(opened.language))
+        # Its message is held back while nudges go out and answers this one too, soon: a reply
+        # saying so would be one more message in the nudges' way.
+        if not opened.starting:
+            await context.sender.send_text(chat.id, already_running_text(opened.language))
     elif opened is not None:
         await runner.begin(opened)
+
+
+def start_toast(opened: OpenedSession | AlreadyRunning | None) -> str | None:
+    """What the tap on ▶️ answers: nothing when the session appears at once."""
+    if isinstance(opened, AlreadyRunning):
+        return starting_text(opened.language) if opened.starting else already_running_text(opened.language)
+    if opened is not None and opened.waits:
+        return starting_text(opened.language)
+    return None
 
 
 async def breathing_button(update: Update, context: BotContext) -> None:
@@ -47,8 +59,7 @@ async def breathing_button(update: Update, context: BotContext) -> None:
             return runner.open(session, member, nudge_id=button.nudge_id)
 
         opened = await for_member(update, context, open_session)
-        toast = already_running_text(opened.language) if isinstance(opened, AlreadyRunning) else None
-        await context.sender.answer_callback(query.id, toast)
+        await context.sender.answer_callback(query.id, start_toast(opened))
         if isinstance(opened, OpenedSession):
             await runner.begin(opened)
         return

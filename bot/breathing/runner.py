@@ -12,17 +12,21 @@ console drive it with the stepped clock (`bot.offline`), and a restart loses not
 needs (sessions that were running are marked interrupted at start-up). The job itself never
 waits for Telegram: each due edit runs as a task of its own, so one slow edit holds up no other.
 
-How a session runs is decided when it starts (`choose`): as the member chose, unless the rate
-limiter is busy (nudges fill the shared limit) or the running sessions' edits already fill their
-budget, and then as the looping animation, which needs no edits until the end. Phase edits go in
-the rate limiter's best-effort lane, so they give way to nudges and replies; the closing edit goes
-like a reply, and the answered nudge's edit waits for a quiet moment.
+A session started while the rate limiter is busy (nudges fill the shared limit) does not put its
+message in front of them: the member's tap is answered at once ("begins in a moment"), and the
+message waits for a quiet moment, `START_WAIT_SECONDS` at most; its plan starts when the message
+is out, so it still ends on time. How a session runs is decided just before its message goes
+(`choose`): as the member chose, unless the limiter is busy or the running sessions' edits already
+fill their budget, and then as the looping animation, which needs no edits until the end. Phase
+edits go in the rate limiter's best-effort lane, so they give way to nudges and replies; the
+closing edit goes like a reply, and the answered nudge's edit waits for a quiet moment.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -78,6 +82,10 @@ LEAD_IN_SECONDS = MIN_EDIT_SECONDS
 RETRY_SECONDS = 2.0
 # Recent sessions' outcomes, for benchmarks and logs.
 OUTCOMES_KEPT = 10_000
+# A session started at a busy moment waits for the nudges at most this long: the member was told
+# it begins in a moment, and a minute and a half is about as long as that can stretch. So only a
+# burst of more than 2,700 nudges (90 s at 30 a second) ever sees a session go before its end.
+START_WAIT_SECONDS = 90.0
 
 
 def edit_rate(plan: SessionPlan) -> float:
@@ -160,14 +168,17 @@ class OpenedSession:
     chat_id: int
     language: str
     choice: BreathingChoice
-    guidance: GuidanceMode
-    plan: SessionPlan
     nudge_id: int | None
+    opened_at: datetime
+    # Opened at a busy moment: the message waits for the nudges (`BreathingRunner.begin`).
+    waits: bool = False
 
 
 @dataclass(frozen=True)
 class AlreadyRunning:
     language: str
+    # The running session's message is still waiting for a quiet moment, so there is none to see.
+    starting: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,6 +210,10 @@ class BreathingRunner:
         self.sessions: dict[int, LiveSession] = {}
         self.outcomes: deque[SessionOutcome] = deque(maxlen=OUTCOMES_KEPT)
         self._tasks: set[asyncio.Task[None]] = set()
+        # Sessions opened at a busy moment whose message waits for a quiet one.
+        self._waiting: dict[int, OpenedSession] = {}
+        # How the sessions whose message is on its way run: their edits count before they are live.
+        self._sending: dict[int, tuple[GuidanceMode, SessionPlan]] = {}
 
     # -- starting ------------------------------------------------------------------------------
 
@@ -208,11 +223,15 @@ class BreathingRunner:
 
     def edit_load(self) -> float:
         """Phase edits per second the running text sessions plan to make."""
-        return sum(
+        running = sum(
             edit_rate(live.plan)
             for live in self.sessions.values()
             if live.guidance is GuidanceMode.TEXT and not live.finished
         )
+        sending = sum(
+            edit_rate(plan) for guidance, plan in self._sending.values() if guidance is GuidanceMode.TEXT
+        )
+        return running + sending
 
     def choose(self, preferred: GuidanceMode, plan: SessionPlan) -> tuple[GuidanceMode, SessionPlan]:
         """How a new session runs: as chosen, thinned, or as the animation at a busy moment."""
@@ -234,19 +253,23 @@ class BreathingRunner:
         """Store a new running session for the member, or say that one already runs."""
         # No awaits in here: one uninterrupted transaction, so two quick taps cannot both start one.
         now = self._clock()
-        if breathing_sessions.running_session(session=session, member=member, now=now) is not None:
-            return AlreadyRunning(member.language)
+        running = breathing_sessions.running_session(session=session, member=member, now=now)
+        if running is not None:
+            return AlreadyRunning(member.language, starting=running.message_id is None)
         choice = breathing_sessions.choice_of(member)
-        guidance, plan = self.choose(choice.guidance, plan_session(choice.pattern, choice.length))
+        # Behind the ones already waiting, too, so that none is overtaken.
+        waits = bool(self._waiting) or (self._limiter is not None and self._limiter.busy())
+        latest_start = now + timedelta(seconds=START_WAIT_SECONDS if waits else 0.0)
+        plan = plan_session(choice.pattern, choice.length)
         row = breathing_sessions.open_session(
             session=session,
             member=member,
             pattern=choice.pattern,
             length=choice.length,
-            guidance=guidance,
+            guidance=choice.guidance,
             nudge_id=nudge_id,
             now=now,
-            planned_end_at=now + timedelta(seconds=LEAD_IN_SECONDS + plan.end_offset),
+            planned_end_at=latest_start + timedelta(seconds=LEAD_IN_SECONDS + plan.end_offset),
         )
         assert row.id is not None
         return OpenedSession(
@@ -255,23 +278,38 @@ class BreathingRunner:
             chat_id=member.chat_id,
             language=member.language,
             choice=choice,
-            guidance=guidance,
-            plan=plan,
             nudge_id=row.nudge_id,
+            opened_at=now,
+            waits=waits,
         )
 
-    async def begin(self, opened: OpenedSession) -> bool:
-        """Send the session's message and start pacing it; False when it could not be sent."""
-        keyboard = stop_keyboard(opened.language, opened.session_id)
-        pattern, length = opened.choice.pattern, opened.choice.length
-        if opened.guidance is GuidanceMode.ANIMATION:
-            caption = animation_intro_text(opened.language, pattern, length)
-            message_id = await self._send_animation(opened.chat_id, pattern, caption, keyboard)
+    async def begin(self, opened: OpenedSession) -> None:
+        """Send the session's message and start pacing it; at a busy moment the job sends it later."""
+        if opened.waits:
+            self._waiting[opened.session_id] = opened
         else:
-            sent = await self._sender.send_text(
-                opened.chat_id, intro_text(opened.language, pattern, length), keyboard
-            )
-            message_id = sent.message_id if sent.delivery is Delivery.DELIVERED else None
+            await self._start(opened)
+
+    async def _start_waited(self, opened: OpenedSession) -> None:
+        if self._still_running(opened.session_id):  # not erased meanwhile
+            await self._start(opened)
+
+    async def _start(self, opened: OpenedSession) -> None:
+        pattern, length = opened.choice.pattern, opened.choice.length
+        guidance, plan = self.choose(opened.choice.guidance, plan_session(pattern, length))
+        keyboard = stop_keyboard(opened.language, opened.session_id)
+        self._sending[opened.session_id] = guidance, plan
+        try:
+            if guidance is GuidanceMode.ANIMATION:
+                caption = animation_intro_text(opened.language, pattern, length)
+                message_id = await self._send_animation(opened.chat_id, pattern, caption, keyboard)
+            else:
+                sent = await self._sender.send_text(
+                    opened.chat_id, intro_text(opened.language, pattern, length), keyboard
+                )
+                message_id = sent.message_id if sent.delivery is Delivery.DELIVERED else None
+        finally:
+            self._sending.pop(opened.session_id, None)
         now = self._clock()
         if message_id is None:
             with new_session(self._engine) as session:
@@ -281,7 +319,7 @@ class BreathingRunner:
                     status=BreathingSessionStatus.INTERRUPTED,
                     now=now,
                 )
-            return False
+            return
         live = LiveSession(
             session_id=opened.session_id,
             telegram_id=opened.telegram_id,
@@ -290,22 +328,22 @@ class BreathingRunner:
             language=opened.language,
             pattern=pattern,
             preferred=opened.choice.guidance,
-            guidance=opened.guidance,
-            plan=opened.plan,
+            guidance=guidance,
+            plan=plan,
             breath_starts_at=now + timedelta(seconds=LEAD_IN_SECONDS),
             nudge_id=opened.nudge_id,
-            ever_thinned=opened.plan.thinned,
+            ever_thinned=plan.thinned,
         )
         with new_session(self._engine) as session:
             breathing_sessions.session_sent(
                 session=session,
                 session_id=opened.session_id,
                 message_id=message_id,
+                guidance=guidance,
                 started_at=now,
                 planned_end_at=live.planned_end,
             )
         self.sessions[live.session_id] = live
-        return True
 
     async def _send_animation(
         self, chat_id: int, pattern: BreathingPattern, caption: str, keyboard: InlineKeyboardMarkup
@@ -339,17 +377,41 @@ class BreathingRunner:
     # -- the job -------------------------------------------------------------------------------
 
     def next_due(self) -> datetime | None:
-        """When the next edit of any running session is due (the offline runner steps to it)."""
+        """When the next edit of any running session is due, or a waiting session's message can go
+        (the offline runner steps to it)."""
+        now = self._clock()
         moments = []
         for live in self.sessions.values():
-            step = live.step(self._clock())
+            step = live.step(now)
             if step is not None:
                 moments.append(live.breath_starts_at + timedelta(seconds=step.at))
+        if self._waiting and self._limiter is not None:
+            # A millisecond on, so that the clock set to it finds the share quiet, whatever the rounding.
+            quiet_in = math.ceil(self._limiter.quiet_in() * 1000 + 1) / 1000
+            quiet_at = now + timedelta(seconds=quiet_in)
+            moments += [
+                min(quiet_at, opened.opened_at + timedelta(seconds=START_WAIT_SECONDS))
+                for opened in self._waiting.values()
+            ]
         return min(moments, default=None)
 
     async def run_due(self) -> None:
-        """Start every edit that is due now; each runs as a task of its own."""
+        """Send the waiting sessions' messages that may go, and start every edit that is due now;
+        each runs as a task of its own."""
         now = self._clock()
+        # The waiting messages first, so that they take the room before the phase edits do: a
+        # member who has waited for their session matters more than a skipped phase. Oldest
+        # first, as many as leave the reserve free for nudges, as the background lane would, but
+        # counted here so that none of them waits again (a stepped clock would never end that
+        # wait). One that has waited its longest goes regardless.
+        room = self._limiter.room() if self._limiter is not None else math.inf
+        for opened in list(self._waiting.values()):
+            overdue = now - opened.opened_at >= timedelta(seconds=START_WAIT_SECONDS)
+            if room < 1 and not overdue:
+                continue
+            room -= 1
+            del self._waiting[opened.session_id]
+            self._spawn(self._start_waited(opened))
         for live in list(self.sessions.values()):
             if live.lock.locked():
                 continue
@@ -368,6 +430,7 @@ class BreathingRunner:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.sessions.clear()
+        self._waiting.clear()
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -378,7 +441,7 @@ class BreathingRunner:
         async with live.lock:
             if self.sessions.get(live.session_id) is not live:
                 return  # stopped while this edit waited for its turn
-            if not live.finished and not self._still_running(live):
+            if not live.finished and not self._still_running(live.session_id):
                 self.sessions.pop(live.session_id, None)  # the member's data was erased meanwhile
                 return
             live.plan = step.plan
@@ -399,11 +462,9 @@ class BreathingRunner:
                 return
             self._paced(live, step, outcome)
 
-    def _still_running(self, live: LiveSession) -> bool:
+    def _still_running(self, session_id: int) -> bool:
         with DirectConnection(self._engine) as connection:
-            state = checkin_queries.breathing_session_status(
-                connection=connection, session_id=live.session_id
-            )
+            state = checkin_queries.breathing_session_status(connection=connection, session_id=session_id)
         return state is not None and state[0] == BreathingSessionStatus.RUNNING
 
     def _paced(self, live: LiveSession, step: NextEdit, outcome: EditOutcome) -> None:

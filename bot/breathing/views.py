@@ -40,6 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "closing": "Klaar. Mooi gedaan 🌿 Ik heb je ademoefening genoteerd.",
         "already_running": ("Je bent al aan het ademen 🌬️ Maak die sessie rustig af, of tik daar op ⏹️ Stop."),
+        "starting": "Even geduld, je ademsessie begint zo 🌬️",
         "session_over": "Deze ademsessie is al afgelopen.",
         "stopped": "⏹️ Gestopt. Fijn dat je er even tijd voor nam 🌿",
         "interrupted": "Deze ademsessie werd onderbroken.",
@@ -71,6 +72,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "already_running": (
             "You're already breathing 🌬️ Finish that session at your own pace, or tap ⏹️ Stop there."
         ),
+        "starting": "One moment, your breathing session is about to start 🌬️",
         "session_over": "This breathing session has already ended.",
         "stopped": "⏹️ Stopped. Glad you took a moment for it 🌿",
         "interrupted": "This breathing session was interrupted.",
@@ -165,6 +167,11 @@ def animation_intro_text(language: str, pattern: BreathingPattern, length: Sessi
 
 def already_running_text(language: str) -> str:
     return say(language, "already_running")
+
+
+def starting_text(language: str) -> str:
+    """The answer to a tap whose session waits a moment for its message (the nudges go first)."""
+    return say(language, "starting")
 
 
 def session_over_text(language: str) -> str:
