@@ -116,7 +116,7 @@ class DispatchPolicy:
     concurrent_paid_sends: int = 50
     # A claim takes no more members than the rate sends in this many seconds, so that what falls
     # due meanwhile (a walk nudge, whose window is short) waits for one short round at most.
-    round_seconds: float = 15.0
+    round_seconds: float = 17.0
 
 
 @dataclass(frozen=True)

@@ -73,11 +73,17 @@ def outside_quiet_hours(opens_at: OpensAt, zone: ZoneInfo, quiet: QuietHours) ->
 
     def opening(slot: Slot) -> datetime:
         moment = opens_at(slot)
-        if moment < slot.due_at and is_quiet_at(moment, zone, quiet):
+        if moment < slot.due_at and _quiet_at(moment, zone, quiet):
             return slot.due_at
         return moment
 
     return opening
+
+
+# Cached: members who share a routine ask about the same instants, claim after claim.
+@lru_cache(maxsize=16_384)
+def _quiet_at(moment: datetime, zone: ZoneInfo, quiet: QuietHours) -> bool:
+    return is_quiet_at(moment, zone, quiet)
 
 
 def deadline_of(slot_key: str, due_at: datetime) -> datetime:

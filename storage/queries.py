@@ -36,7 +36,7 @@ def lock_due_members(*, session: Session, now: datetime, limit: int) -> Sequence
         select(Member)
         .where(col(Member.active).is_(True), col(Member.next_due_at) <= now)
         # Earliest deadline first: what would be late soonest is taken first (scheduler/windows.py).
-        .order_by(col(Member.next_deadline_at), col(Member.next_due_at))
+        .order_by(col(Member.next_deadline_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
