@@ -125,7 +125,12 @@ class SimulatedTelegram:
     paid_next: datetime | None = None
     messages: int = 0
 
+    last_at: datetime | None = None
+
     def take(self, *, paid: bool) -> datetime:
+        """When Telegram takes the message. The free rate sets the pace, so the sender waits for
+        it (the clock moves on); paid broadcasts go beside it at their own rate (the dispatcher
+        sends them concurrently), so they are timed but the clock does not wait for them."""
         now = self.clock()
         if paid:
             at = max(now, self.paid_next or now)
@@ -133,8 +138,9 @@ class SimulatedTelegram:
         else:
             at = max(now, self.free_next or now)
             self.free_next = at + timedelta(seconds=1 / self.rate)
-        self.clock.set(at)
+            self.clock.set(at)
         self.messages += 1
+        self.last_at = at
         return at
 
 
@@ -235,7 +241,8 @@ async def run_dispatcher(
     async def send(outgoing: OutgoingNudge) -> SendResult:
         result = await send_nudge(outgoing)
         if outgoing.due_at < counted_until:
-            _record(figures, window_of(outgoing.slot).name, outgoing.due_at, clock())
+            at = telegram.last_at or clock()
+            _record(figures, window_of(outgoing.slot).name, outgoing.due_at, at)
             figures.paid += outgoing.paid
         return result
 

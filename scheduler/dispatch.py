@@ -22,7 +22,6 @@ with the nudge (`OutgoingNudge.courtesy`).
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import uuid
 from collections import Counter
@@ -521,24 +520,52 @@ async def send_claimed(
 
     A chunk is at most `concurrent_sends` nudges. One transaction records a chunk's outcomes and
     marks the next chunk SENDING, so at any moment at most one chunk is SENDING and a crash leaves
-    at most `concurrent_sends` UNCONFIRMED. Once a stop is requested no new chunk starts; the
-    claims not yet handed over are released for the next tick.
+    at most `concurrent_sends` UNCONFIRMED. Paid broadcasts go beside the free ones, in chunks of
+    their own (`concurrent_paid_sends`), at their own rate: the free rate never waits for them, and
+    with them on a crash may leave one chunk of each. Once a stop is requested no new chunk starts;
+    the claims not yet handed over are released for the next tick.
     """
     counts = DispatchTotals()
+    lanes = [
+        ([item for item in outgoing if item.paid], policy.concurrent_paid_sends, policy.paid_rate_per_second),
+        ([item for item in outgoing if not item.paid], policy.concurrent_sends, policy.rate_per_second),
+    ]
+    for lane_counts in await asyncio.gather(
+        *(
+            _send_lane(items, size, rate, engine, send, clock, claimer, stop_requested)
+            for items, size, rate in lanes
+            if items
+        )
+    ):
+        counts.add(lane_counts)
+    if stop_requested():
+        with new_session(engine) as session:
+            released = queries.release_claims(
+                session=session, nudge_ids=[item.nudge_id for item in outgoing], claimer=claimer
+            )
+        if released:
+            counts[RELEASED] += released
+    return counts
+
+
+async def _send_lane(
+    items: Sequence[OutgoingNudge],
+    size: int,
+    rate: float,
+    engine: Engine,
+    send: SendNudge,
+    clock: Clock,
+    claimer: str,
+    stop_requested: StopRequested,
+) -> DispatchTotals:
+    """One lane of `send_claimed`: its chunks one after another, each recorded as the next starts."""
+    counts = DispatchTotals()
     sent: Sequence[SendOutcome] = []
-    # Paid ones first: they are the ones that would not make their window, and go at their own
-    # rate, in bigger chunks.
-    paid = [item for item in outgoing if item.paid]
-    chunks = itertools.chain(
-        _chunks(paid, policy.concurrent_paid_sends),
-        _chunks([item for item in outgoing if not item.paid], policy.concurrent_sends),
-    )
-    for chunk in chunks:
+    for chunk in _chunks(items, size):
         if stop_requested():
             break
         now = clock()
         # A chunk goes at the rate: the nth of it leaves about n / rate seconds from now.
-        rate = policy.paid_rate_per_second if chunk[0].paid else policy.rate_per_second
         late = [
             item
             for position, item in enumerate(chunk)
@@ -564,13 +591,6 @@ async def send_claimed(
         with new_session(engine) as session:
             counts.add(_record_outcomes(session, sent, clock))
             session.commit()
-    if stop_requested():
-        with new_session(engine) as session:
-            released = queries.release_claims(
-                session=session, nudge_ids=[item.nudge_id for item in outgoing], claimer=claimer
-            )
-        if released:
-            counts[RELEASED] += released
     return counts
 
 
