@@ -349,35 +349,30 @@ class Capacity:
 
 
 def capacity_lines(language: str, capacity: Capacity) -> list[str]:
-    """Late and missed nudges, paid broadcasts today, tomorrow's busiest minutes and a hint."""
+    """Two lines, so the screen still fits a phone: late, missed and today's paid nudges; and
+    tomorrow's busiest minute, with a hint when some would be late."""
     late, missed = capacity.delivery.late, capacity.delivery.missed
-    lines = [
-        admin_text(
-            language,
-            "stats_delivery",
-            late=f"{late[0]} · {late[1]}",
-            missed=f"{missed[0]} · {missed[1]}",
-        )
-    ]
+    delivery = admin_text(
+        language, "stats_delivery", late=f"{late[0]} · {late[1]}", missed=f"{missed[0]} · {missed[1]}"
+    )
     if capacity.paid_a_day is not None:
-        lines.append(
-            admin_text(language, "stats_paid", count=capacity.delivery.paid_today, limit=capacity.paid_a_day)
+        delivery += admin_text(
+            language, "stats_paid", count=capacity.delivery.paid_today, limit=capacity.paid_a_day
         )
+    lines = [delivery]
     if capacity.busiest:
-        lines.append(admin_text(language, "stats_busy_title", rate=f"{capacity.rate_per_second:g}"))
-        for minute in capacity.busiest:
-            lines.append(
-                admin_text(
-                    language,
-                    "stats_busy_line",
-                    time=f"{minute.minute.astimezone(capacity.zone):%H:%M}",
-                    due=_thousands(language, minute.due),
-                    minutes="<1" if minute.seconds < 60 else round(minute.seconds / 60),
-                    late=_thousands(language, minute.late),
-                )
-            )
-        tight = any(minute.late for minute in capacity.busiest)
-        lines.append(admin_text(language, "stats_busy_hint" if tight else "stats_busy_fine"))
+        # The minute with most nudges late, else the one with most due.
+        minute = max(capacity.busiest, key=lambda busy: (busy.late, busy.due))
+        busiest = admin_text(
+            language,
+            "stats_busy_line",
+            time=f"{minute.minute.astimezone(capacity.zone):%H:%M}",
+            due=_thousands(language, minute.due),
+            minutes="<1" if minute.seconds < 60 else round(minute.seconds / 60),
+            rate=f"{capacity.rate_per_second:g}",
+            late=_thousands(language, minute.late),
+        )
+        lines.append(busiest + admin_text(language, "stats_busy_hint" if minute.late else "stats_busy_fine"))
     return lines
 
 
