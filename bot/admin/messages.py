@@ -349,8 +349,8 @@ class Capacity:
 
 
 def capacity_lines(language: str, capacity: Capacity) -> list[str]:
-    """Two lines, so the screen still fits a phone: late, missed and today's paid nudges; and
-    tomorrow's busiest minute, with a hint when some would be late."""
+    """Late, missed and today's paid nudges, then tomorrow's busiest minute with a hint when some
+    would be late: one line, so the screen still fits a phone."""
     late, missed = capacity.delivery.late, capacity.delivery.missed
     delivery = admin_text(
         language, "stats_delivery", late=f"{late[0]} · {late[1]}", missed=f"{missed[0]} · {missed[1]}"
@@ -361,6 +361,8 @@ def capacity_lines(language: str, capacity: Capacity) -> list[str]:
         )
     lines = [delivery]
     if capacity.busiest:
+        # One line with the counts, so that the screen keeps to a phone's height.
+        lines = [delivery + "."]
         # The minute with most nudges late, else the one with most due.
         minute = max(capacity.busiest, key=lambda busy: (busy.late, busy.due))
         busiest = admin_text(
@@ -372,7 +374,8 @@ def capacity_lines(language: str, capacity: Capacity) -> list[str]:
             rate=f"{capacity.rate_per_second:g}",
             late=_thousands(language, minute.late),
         )
-        lines.append(busiest + admin_text(language, "stats_busy_hint" if minute.late else "stats_busy_fine"))
+        hint = admin_text(language, "stats_busy_hint" if minute.late else "stats_busy_fine")
+        lines = [f"{lines[0]} {busiest}{hint}"]
     return lines
 
 
